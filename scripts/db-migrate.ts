@@ -1,0 +1,12 @@
+// npm run db:migrate — applies prisma/migrations to DATABASE_URL (or the embedded database) without network.
+import { applyMigrations } from '../src/db/migrations.js';
+import { resolveDatabaseUrl } from '../src/db/database-url.js';
+
+const { url, close } = await resolveDatabaseUrl();
+try {
+  const applied = await applyMigrations(url);
+  console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Database is up to date.');
+} finally {
+  await close();
+}
+process.exit(0);

@@ -1,0 +1,68 @@
+// Applies and diffs prisma/migrations through the schema engine: the same _prisma_migrations rows as `prisma migrate deploy`.
+import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
+import { withSchemaEngine } from './schema-engine.js';
+
+export const prismaDir = fileURLToPath(new URL('../../prisma/', import.meta.url));
+export const migrationsDir = join(prismaDir, 'migrations');
+export const schemaPath = join(prismaDir, 'schema.prisma');
+
+export async function readMigrationList(baseDir = migrationsDir): Promise<MigrationList> {
+  const lockPath = join(baseDir, 'migration_lock.toml');
+  const entries = existsSync(baseDir) ? await readdir(baseDir, { withFileTypes: true }) : [];
+  const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return {
+    baseDir,
+    lockfile: {
+      path: 'migration_lock.toml',
+      content: existsSync(lockPath) ? await readFile(lockPath, 'utf8') : null,
+    },
+    shadowDbInitScript: '',
+    migrationDirectories: await Promise.all(
+      dirs.map(async (dir) => ({
+        path: dir,
+        migrationFile: {
+          path: 'migration.sql',
+          content: { tag: 'ok' as const, value: await readFile(join(baseDir, dir, 'migration.sql'), 'utf8') },
+        },
+      })),
+    ),
+  };
+}
+
+const noFilters = { externalTables: [], externalEnums: [] };
+
+/** Applies every pending migration; returns the names applied now. */
+export async function applyMigrations(databaseUrl: string): Promise<string[]> {
+  const migrationsList = await readMigrationList();
+  return withSchemaEngine(databaseUrl, async (engine) => {
+    const out = await engine.applyMigrations({ migrationsList, filters: noFilters });
+    return out.appliedMigrationNames;
+  });
+}
+
+/**
+ * SQL that takes a database built from the committed migrations to schema.prisma ('' when they agree).
+ * The engine replays the migrations in a throwaway shadow database on the same server.
+ */
+export async function diffMigrationsToSchema(databaseUrl: string): Promise<string> {
+  const migrationsList = await readMigrationList();
+  const schema = await readFile(schemaPath, 'utf8');
+  return withSchemaEngine(databaseUrl, async (engine) => {
+    const out = await engine.diff({
+      from: { tag: 'migrations', ...migrationsList },
+      to: { tag: 'schemaDatamodel', files: [{ path: schemaPath, content: schema }] },
+      script: true,
+      exitCode: null,
+      filters: noFilters,
+    } as Parameters<typeof engine.diff>[0]);
+    return normalizeEmptyScript(out.stdout ?? '');
+  });
+}
+
+function normalizeEmptyScript(script: string): string {
+  return script.replace(/^-- This is an empty migration\.\s*$/m, '').trim();
+}
