@@ -1,0 +1,116 @@
+// The HTTP + WebSocket server: Yoga (GraphQL over HTTP and SSE), graphql-ws on the same path, /health and /ready.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError } from 'graphql';
+import { schema } from './schema/index.js';
+import { contextFor } from './auth/context.js';
+import { getDb } from './db/client.js';
+import type { Context } from './context.js';
+import type { AppServices } from './services.js';
+import { logger } from './logger.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  services: AppServices;
+  /** Extra readiness checks (e.g. Redis), each throwing when not ready. */
+  readinessChecks?: Array<() => Promise<void>>;
+}
+
+export function createGraphQLHandler(services: AppServices): YogaServerInstance<{ req?: IncomingMessage }, Context> {
+  return createYoga<{ req?: IncomingMessage }, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: { title: 'Shipyard', subscriptionsProtocol: 'WS' },
+    logging: logger.child({ component: 'yoga' }) as never,
+    context: ({ request }) => contextFor(request.headers.get('authorization'), services),
+    maskedErrors: {
+      maskError: (error, message) => maskError(error, message),
+    },
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: 12, flattenFragments: true },
+        maxAliases: { n: 20 },
+        maxDirectives: { n: 20 },
+        maxTokens: { n: 2000 },
+        costLimit: { maxCost: 5000, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5 },
+        blockFieldSuggestion: { enabled: true },
+      }),
+    ],
+  });
+}
+
+/** Keeps coded client errors, gives validation failures a code, hides everything else. */
+function maskError(error: unknown, message: string): Error {
+  if (error instanceof GraphQLError) {
+    const original = error.originalError;
+    if (!original) {
+      return error.extensions?.code
+        ? error
+        : new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } });
+    }
+    if (original instanceof GraphQLError) return error;
+  }
+  logger.error({ err: error instanceof GraphQLError ? error.originalError : error }, 'unexpected error');
+  return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+}
+
+export function createApp({ services, readinessChecks = [] }: AppOptions): Server {
+  const yoga = createGraphQLHandler(services);
+  const server = createServer(async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    if (path === '/ready') {
+      try {
+        await getDb().$queryRaw`SELECT 1`;
+        for (const check of readinessChecks) await check();
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
+      } catch (error) {
+        return void res
+          .writeHead(503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: 'not ready', reason: (error as Error).message }));
+      }
+    }
+    if (req.method === 'POST') {
+      const length = Number(req.headers['content-length'] ?? NaN);
+      if (Number.isNaN(length)) return void res.writeHead(411).end('Content-Length required');
+      if (length > MAX_BODY_BYTES) return void res.writeHead(413).end(`Request body over ${MAX_BODY_BYTES} bytes`);
+    }
+    return yoga.requestListener(req, res);
+  });
+
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_BODY_BYTES });
+  useServer(
+    {
+      execute: (args: any) => args.rootValue.execute(args),
+      subscribe: (args: any) => args.rootValue.subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
+        const args = {
+          schema: s,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: { ...(await contextFactory()), ...(await contextFor(authorization, services)) },
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors.map((e: GraphQLError) => maskError(e, e.message) as GraphQLError);
+        return args;
+      },
+    },
+    wss,
+  );
+  server.on('close', () => wss.close());
+  return server;
+}

@@ -1,0 +1,60 @@
+import SchemaBuilder from '@pothos/core';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
+import ValidationPlugin from '@pothos/plugin-validation';
+import type { ProjectRole } from './generated/prisma/client.js';
+import type PrismaTypes from './generated/pothos-types.js';
+import { getDatamodel } from './generated/pothos-types.js';
+import { getDb } from './db/client.js';
+import type { Context } from './context.js';
+import { hasProjectRole } from './auth/membership.js';
+import { forbidden, unauthenticated, badInput } from './errors.js';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  PrismaTypes: PrismaTypes;
+  DefaultFieldNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
+    ID: { Input: string; Output: string | number | bigint };
+  };
+  AuthScopes: {
+    loggedIn: boolean;
+    /** The viewer is a member of the project with at least this role. */
+    member: { projectId: string; role: ProjectRole };
+  };
+}>({
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, SimpleObjectsPlugin, ValidationPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    authScopes: (ctx) => ({
+      loggedIn: !!ctx.user,
+      member: ({ projectId, role }) => (ctx.user ? hasProjectRole(ctx, projectId, role) : false),
+    }),
+    unauthorizedError: (_parent, ctx) => (ctx.user ? forbidden() : unauthenticated()),
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: { nullable: true },
+    nodesQueryOptions: false,
+  },
+  prisma: {
+    client: () => getDb(),
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+  },
+  validation: {
+    validationError: (failure) =>
+      badInput(failure.issues.map((i) => `${(i.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)).join('.') || 'input'}: ${i.message}`).join('; ')),
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});
+

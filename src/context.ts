@@ -1,0 +1,9 @@
+import type { ProjectRole, User } from './generated/prisma/client.js';
+import type { AppServices } from './services.js';
+
+export interface Context {
+  user: User | null;
+  /** Per-request cache of the viewer's role by project id. */
+  roles: Map<string, Promise<ProjectRole | null>>;
+  services: AppServices;
+}

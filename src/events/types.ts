@@ -1,0 +1,63 @@
+// The one event model shared by api and worker: types, payload schemas and the wire shape published on Redis.
+import { z } from 'zod';
+
+export const EVENT_TYPES = ['STATUS', 'TOOL_CALL', 'TOOL_RESULT', 'FEATURE', 'COMMIT', 'TEST', 'ERROR', 'COMPLETE', 'TEXT'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'INTERRUPTED', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const FINAL_RUN_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+/** Payload caps keep one event (and so one Redis message and one row) bounded whatever a tool printed. */
+export const MAX_TEXT_CHARS = 16_000;
+const boundedText = z.string().max(MAX_TEXT_CHARS);
+
+export const payloadSchemas = {
+  STATUS: z.object({ status: z.enum(RUN_STATUSES), message: boundedText.optional(), session: z.number().int().optional() }),
+  TOOL_CALL: z.object({ toolUseId: z.string(), name: z.string(), input: z.unknown(), session: z.number().int().optional() }),
+  TOOL_RESULT: z.object({
+    toolUseId: z.string(),
+    name: z.string(),
+    isError: z.boolean(),
+    output: boundedText,
+    truncated: z.boolean().optional(),
+    durationMs: z.number().optional(),
+  }),
+  FEATURE: z.object({ index: z.number().int(), description: boundedText, passes: z.boolean() }),
+  COMMIT: z.object({ sha: z.string(), message: boundedText, filesChanged: z.array(z.string()) }),
+  TEST: z.object({ command: boundedText, exitCode: z.number().int().nullable(), passed: z.boolean(), durationMs: z.number(), outputTail: boundedText }),
+  ERROR: z.object({ message: boundedText, code: z.string().optional(), retryable: z.boolean().optional() }),
+  COMPLETE: z.object({ status: z.enum(RUN_STATUSES), stopReason: z.string().nullable().optional(), costUsd: z.number().optional() }),
+  TEXT: z.object({ text: boundedText, session: z.number().int().optional() }),
+} satisfies Record<EventType, z.ZodType>;
+
+export type EventPayload<T extends EventType> = z.infer<(typeof payloadSchemas)[T]>;
+
+/** What a producer hands to the event module. */
+export type NewEvent = { [T in EventType]: { type: T; payload: EventPayload<T> } }[EventType];
+
+/** A persisted event, as stored, published and delivered to subscribers. */
+export interface RunEvent {
+  runId: string;
+  projectId: string;
+  seq: number;
+  type: EventType;
+  payload: unknown;
+  createdAt: string;
+}
+
+/** Validates a producer's event at the boundary; throws a ZodError naming the bad field. */
+export function parseNewEvent(event: NewEvent): NewEvent {
+  const schema = payloadSchemas[event.type] as z.ZodType;
+  return { type: event.type, payload: schema.parse(event.payload) } as NewEvent;
+}
+
+/** Truncates long text to the cap, keeping the tail (where errors usually are). */
+export function boundText(text: string, max = MAX_TEXT_CHARS): { text: string; truncated: boolean } {
+  if (text.length <= max) return { text, truncated: false };
+  const marker = `…[${text.length - max + 40} chars truncated]…\n`;
+  return { text: marker + text.slice(text.length - (max - marker.length)), truncated: true };
+}
+
+export const runChannel = (runId: string) => `shipyard:run:${runId}`;
+export const projectChannel = (projectId: string) => `shipyard:project:${projectId}`;

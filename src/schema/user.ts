@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { builder } from '../builder.js';
+import { getDb } from '../db/client.js';
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import { issueToken } from '../auth/tokens.js';
+import { ClientError, conflict, notFound } from '../errors.js';
+
+export const UserRef = builder.prismaNode('User', {
+  id: { field: 'id' },
+  authScopes: { loggedIn: true },
+  fields: (t) => ({
+    email: t.exposeString('email'),
+    name: t.exposeString('name'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export const ApiTokenRef = builder.prismaNode('ApiToken', {
+  id: { field: 'id' },
+  authScopes: (token, ctx) => token.userId === ctx.user?.id,
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    kind: t.exposeString('kind'),
+    prefix: t.exposeString('prefix', { description: 'The first characters of the secret, to recognise it.' }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const AuthPayload = builder.simpleObject('AuthPayload', {
+  fields: (t) => ({
+    token: t.string({ description: 'Bearer token; shown only now.' }),
+    user: t.field({ type: UserRef }),
+  }),
+});
+
+const CreateApiTokenPayload = builder.simpleObject('CreateApiTokenPayload', {
+  fields: (t) => ({
+    token: t.string({ description: 'The secret; shown only now, stored hashed.' }),
+    apiToken: t.field({ type: ApiTokenRef }),
+  }),
+});
+
+const email = z.string().trim().toLowerCase().email('must be an email address').max(254);
+
+const SignUpInput = builder.inputType('SignUpInput', {
+  fields: (t) => ({
+    email: t.string({ required: true, validate: email }),
+    password: t.string({ required: true, validate: z.string().min(8, 'must be at least 8 characters').max(200) }),
+    name: t.string({ required: true, validate: z.string().trim().min(1, 'must not be empty').max(100) }),
+  }),
+});
+
+const LogInInput = builder.inputType('LogInInput', {
+  fields: (t) => ({
+    email: t.string({ required: true, validate: email }),
+    password: t.string({ required: true, validate: z.string().min(1).max(200) }),
+  }),
+});
+
+const CreateApiTokenInput = builder.inputType('CreateApiTokenInput', {
+  fields: (t) => ({
+    name: t.string({ required: true, validate: z.string().trim().min(1, 'must not be empty').max(100) }),
+  }),
+});
+
+builder.queryField('viewer', (t) =>
+  t.prismaField({
+    type: 'User',
+    nullable: true,
+    description: 'The signed-in user, or null.',
+    resolve: (query, _root, _args, ctx) => (ctx.user ? getDb().user.findUnique({ ...query, where: { id: ctx.user.id } }) : null),
+  }),
+);
+
+builder.objectField(UserRef, 'apiTokens', (t) =>
+  t.prismaField({
+    type: ['ApiToken'],
+    authScopes: (user, _args, ctx) => user.id === ctx.user?.id,
+    resolve: (query, user) => getDb().apiToken.findMany({ ...query, where: { userId: user.id, kind: 'API' }, orderBy: { createdAt: 'desc' } }),
+  }),
+);
+
+builder.mutationFields((t) => ({
+  signUp: t.field({
+    type: AuthPayload,
+    args: { input: t.arg({ type: SignUpInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const db = getDb();
+      const address = input.email.trim().toLowerCase();
+      if (await db.user.findUnique({ where: { email: address } })) throw conflict('An account with this email already exists.');
+      const user = await db.user.create({ data: { email: address, name: input.name.trim(), passwordHash: await hashPassword(input.password) } });
+      const { token } = await issueToken(db, user.id, 'session', 'sign-up');
+      ctx.user = user;
+      return { token, user };
+    },
+  }),
+  logIn: t.field({
+    type: AuthPayload,
+    args: { input: t.arg({ type: LogInInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const db = getDb();
+      const user = await db.user.findUnique({ where: { email: input.email.trim().toLowerCase() } });
+      if (!user || !(await verifyPassword(input.password, user.passwordHash))) {
+        throw new ClientError('UNAUTHENTICATED', 'Wrong email or password.');
+      }
+      const { token } = await issueToken(db, user.id, 'session', 'log-in');
+      ctx.user = user;
+      return { token, user };
+    },
+  }),
+  createApiToken: t.field({
+    type: CreateApiTokenPayload,
+    authScopes: { loggedIn: true },
+    args: { input: t.arg({ type: CreateApiTokenInput, required: true }) },
+    resolve: (_root, { input }, ctx) => issueToken(getDb(), ctx.user!.id, 'api', input.name.trim()),
+  }),
+  revokeApiToken: t.prismaField({
+    type: 'ApiToken',
+    authScopes: { loggedIn: true },
+    args: { id: t.arg.globalID({ required: true, for: ApiTokenRef }) },
+    resolve: async (query, _root, { id }, ctx) => {
+      const db = getDb();
+      const token = await db.apiToken.findUnique({ where: { id: id.id } });
+      if (!token || token.userId !== ctx.user!.id) throw notFound('API token');
+      return db.apiToken.update({ ...query, where: { id: token.id }, data: { revokedAt: token.revokedAt ?? new Date() } });
+    },
+  }),
+}));

@@ -1,0 +1,4 @@
+// API process entry: database (DATABASE_URL or embedded), then the HTTP/WebSocket server.
+import { startApi } from './start-api.js';
+
+await startApi();

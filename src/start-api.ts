@@ -1,0 +1,40 @@
+import { resolveDatabaseUrl, type ResolvedDatabase } from './db/database-url.js';
+import { applyMigrations } from './db/migrations.js';
+import { connectDb, disconnectDb } from './db/client.js';
+import { createApp } from './app.js';
+import { generationsDir } from './config.js';
+import { logger } from './logger.js';
+import type { Server } from 'node:http';
+
+export interface StartedApi {
+  server: Server;
+  url: string;
+  database: ResolvedDatabase;
+  stop: () => Promise<void>;
+}
+
+/** Connects the database (embedded when DATABASE_URL is unset), applies pending migrations and listens on PORT. */
+export async function startApi(opts: { port?: number; database?: ResolvedDatabase } = {}): Promise<StartedApi> {
+  const database = opts.database ?? (await resolveDatabaseUrl());
+  if (database.embedded) logger.info('DATABASE_URL is not set: using the embedded Postgres (PGlite) in .data/');
+  if (process.env.SHIPYARD_MIGRATE_ON_START !== 'false') {
+    const applied = await applyMigrations(database.url);
+    if (applied.length) logger.info({ applied }, 'applied migrations');
+  }
+  connectDb(database.url, database.poolMax);
+  const server = createApp({ services: { generationsDir: generationsDir() } });
+  const port = opts.port ?? Number(process.env.PORT ?? 4000);
+  await new Promise<void>((resolve) => server.listen(port, process.env.HOST ?? '0.0.0.0', resolve));
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+  logger.info(`Shipyard API on ${url}/graphql`);
+  const stop = async () => {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    await disconnectDb();
+    if (!opts.database) await database.close();
+  };
+  return { server, url, database, stop };
+}

@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(() => api?.close());
+
+const CREATE = `mutation($i: CreateProjectInput!) { createProject(input: $i) { id name slug viewerRole agents: __typename } }`;
+
+describe('projects', () => {
+  it('creates a project owned by its creator, readable by members only', async () => {
+    const owner = await signUp(api, 'owner');
+    const stranger = await signUp(api, 'stranger');
+    const created = await gqlOk(api, CREATE, { i: { name: 'Todo App', appSpec: 'A todo list' } }, owner.token);
+    expect(created.createProject).toMatchObject({ name: 'Todo App', slug: 'TODOAPP', viewerRole: 'OWNER' });
+    const id = created.createProject.id;
+    expect((await gqlOk(api, 'query($id: ID!) { project(id: $id) { name } }', { id }, owner.token)).project.name).toBe('Todo App');
+    const denied = await gql(api, 'query($id: ID!) { project(id: $id) { name } }', { id }, stranger.token);
+    expect(errorCodes(denied)).toEqual(['FORBIDDEN']);
+    const node = await gql(api, 'query($id: ID!) { node(id: $id) { ... on Project { name } } }', { id }, stranger.token);
+    expect(errorCodes(node)).toEqual(['FORBIDDEN']);
+    const list = await gqlOk(api, '{ projects(first: 10) { edges { node { name } } } }', {}, stranger.token);
+    expect(list.projects.edges).toEqual([]);
+    const update = await gql(api, 'mutation($i: UpdateProjectInput!) { updateProject(input: $i) { name } }', { i: { id, name: 'x' } }, stranger.token);
+    expect(errorCodes(update)).toEqual(['FORBIDDEN']);
+  });
+});
