@@ -4,9 +4,9 @@ import { z } from 'zod';
 export const EVENT_TYPES = ['STATUS', 'TOOL_CALL', 'TOOL_RESULT', 'FEATURE', 'COMMIT', 'TEST', 'ERROR', 'COMPLETE', 'TEXT'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'INTERRUPTED', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'INTERRUPTED', 'SUCCEEDED', 'STOPPED', 'FAILED', 'CANCELLED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export const FINAL_RUN_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+export const FINAL_RUN_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'STOPPED', 'FAILED', 'CANCELLED'];
 
 /** Payload caps keep one event (and so one Redis message and one row) bounded whatever a tool printed. */
 export const MAX_TEXT_CHARS = 16_000;
@@ -61,3 +61,13 @@ export function boundText(text: string, max = MAX_TEXT_CHARS): { text: string; t
 
 export const runChannel = (runId: string) => `shipyard:run:${runId}`;
 export const projectChannel = (projectId: string) => `shipyard:project:${projectId}`;
+
+/**
+ * Where producers (the worker's agent loop) send events. `emit` assigns the next seq and queues the event;
+ * batches are persisted (many rows per INSERT) and only then published. `flush` resolves once everything
+ * emitted so far is durable and published (call it on every status change and before finishing).
+ */
+export interface EventSink {
+  emit(event: NewEvent): void;
+  flush(): Promise<void>;
+}

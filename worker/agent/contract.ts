@@ -1,0 +1,32 @@
+// The contract between the run spine (job processor, owner of a run's status) and the agent runtime (sessions).
+import type { PrismaClient } from '../../src/generated/prisma/client.js';
+import type { EventSink } from '../../src/events/types.js';
+
+export interface AgentRunContext {
+  runId: string;
+  db: PrismaClient;
+  /** Sequenced, durable event stream of this run. */
+  events: EventSink;
+  /** Aborted when the run is stopped (stopAgentRun) or the worker shuts down; must reach the model stream and child processes. */
+  signal: AbortSignal;
+}
+
+/**
+ * How the runtime ended. The processor writes the run's final status and the COMPLETE event from it.
+ * - SUCCEEDED: every feature passes.
+ * - STOPPED: a limit ended the run (stopReason: 'budget' | 'max_sessions' | 'no_progress' | 'max_turns' ...).
+ * - FAILED: an unrecoverable error (error: a readable reason).
+ * - CANCELLED: the signal was aborted (the processor decides between CANCELLED and INTERRUPTED by why it aborted).
+ */
+export interface RunOutcome {
+  status: 'SUCCEEDED' | 'STOPPED' | 'FAILED' | 'CANCELLED';
+  stopReason: string | null;
+  error?: string;
+}
+
+/**
+ * Runs sessions until a stop condition. Resumable: it continues after run.sessionsCompleted, and a session that was
+ * interrupted mid-way is started again. It writes sessions, usage and cost, features, commits and test results;
+ * it never writes the run's status (the processor does).
+ */
+export type RunAgent = (ctx: AgentRunContext) => Promise<RunOutcome>;
