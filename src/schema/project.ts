@@ -12,6 +12,8 @@ export const ProjectRoleEnum = builder.enumType('ProjectRole', { values: ['OWNER
 
 export const ProjectRef = builder.prismaNode('Project', {
   id: { field: 'id' },
+  // Select mode: only the columns the requested fields need (appSpec can be large).
+  select: { id: true },
   authScopes: (project) => ({ member: { projectId: project.id, role: 'VIEWER' } }),
   fields: (t) => ({
     name: t.exposeString('name'),

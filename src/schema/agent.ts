@@ -1,0 +1,170 @@
+// Agents: named configurations (role, model, prompt, allowlists, limits) that runs use. Project.agents lists them.
+import { z } from 'zod';
+import { builder } from '../builder.js';
+import { getDb } from '../db/client.js';
+import { badInput, conflict, notFound } from '../errors.js';
+import { defaultModel } from '../config.js';
+import { DEFAULT_ALLOWED_COMMANDS, DEFAULT_ALLOWED_TOOLS } from '../agents/defaults.js';
+import { CODING_PROMPT, INITIALIZER_PROMPT } from '../agents/prompts.js';
+import type { AgentRole } from '../generated/prisma/client.js';
+import { ProjectRef } from './project.js';
+import { isUuid } from './uuid.js';
+
+export const AgentRoleEnum = builder.enumType('AgentRole', {
+  values: {
+    INITIALIZER: { description: 'Turns the app spec into feature_list.json, init.sh and a first commit.' },
+    CODING: { description: 'Takes the first failing feature, implements and verifies it, flips it to passing and commits.' },
+    CUSTOM: { description: 'Anything else, driven by its own system prompt.' },
+  } as const,
+});
+
+export const AgentRef = builder.prismaNode('Agent', {
+  id: { field: 'id' },
+  // Select mode: each query loads only the columns the requested fields need (projectId for the auth check).
+  select: { id: true, projectId: true },
+  authScopes: (agent) => ({ member: { projectId: agent.projectId, role: 'VIEWER' } }),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    role: t.expose('role', { type: AgentRoleEnum }),
+    model: t.exposeString('model'),
+    systemPrompt: t.exposeString('systemPrompt'),
+    allowedCommands: t.exposeStringList('allowedCommands', { description: 'Programs bash may run (the first word of each command).' }),
+    allowedTools: t.exposeStringList('allowedTools'),
+    maxTurns: t.exposeInt('maxTurns', { description: 'Model turns per session.' }),
+    maxSessions: t.exposeInt('maxSessions'),
+    budgetUsd: t.float({ description: 'Spending limit per run, in US dollars.', select: { budgetUsd: true }, resolve: (agent) => Number(agent.budgetUsd) }),
+    project: t.relation('project'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaObjectFields(ProjectRef, (t) => ({
+  agents: t.relation('agents', { query: { orderBy: [{ createdAt: 'asc' }, { name: 'asc' }] } }),
+}));
+
+const agentName = z.string().trim().min(1, 'must not be empty').max(100);
+const model = z.string().trim().min(1, 'must not be empty').max(200).regex(/^[\w.:@/-]+$/, 'must be a model id such as claude-sonnet-5-5');
+const systemPrompt = z.string().trim().min(1, 'must not be empty').max(100_000);
+const command = z.string().trim().min(1, 'must not be empty').max(200).regex(/^\S+$/, 'must be a single program name, without spaces');
+const tool = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a tool name (letters, digits, _)');
+const allowedCommands = z.array(command).max(500, 'at most 500 commands');
+const allowedTools = z.array(tool).max(100, 'at most 100 tools');
+const maxTurns = z.number().int().min(1, 'must be at least 1').max(10_000);
+const maxSessions = z.number().int().min(1, 'must be at least 1').max(10_000);
+const budgetUsd = z.number().finite().positive('must be more than 0').max(100_000);
+
+const CreateAgentInput = builder.inputType('CreateAgentInput', {
+  fields: (t) => ({
+    projectId: t.globalID({ required: true, for: ProjectRef }),
+    name: t.string({ required: true, validate: agentName }),
+    role: t.field({ type: AgentRoleEnum, required: true }),
+    model: t.string({ validate: model, description: 'Defaults to the server default model.' }),
+    systemPrompt: t.string({ validate: systemPrompt, description: "Defaults to Shipyard's prompt for the role; required for CUSTOM." }),
+    allowedCommands: t.stringList({ validate: allowedCommands }),
+    allowedTools: t.stringList({ validate: allowedTools }),
+    maxTurns: t.int({ validate: maxTurns }),
+    maxSessions: t.int({ validate: maxSessions }),
+    budgetUsd: t.float({ validate: budgetUsd }),
+  }),
+});
+
+const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
+  fields: (t) => ({
+    id: t.globalID({ required: true, for: AgentRef }),
+    name: t.string({ validate: agentName }),
+    role: t.field({ type: AgentRoleEnum }),
+    model: t.string({ validate: model }),
+    systemPrompt: t.string({ validate: systemPrompt }),
+    allowedCommands: t.stringList({ validate: allowedCommands }),
+    allowedTools: t.stringList({ validate: allowedTools }),
+    maxTurns: t.int({ validate: maxTurns }),
+    maxSessions: t.int({ validate: maxSessions }),
+    budgetUsd: t.float({ validate: budgetUsd }),
+  }),
+});
+
+const ROLE_PROMPTS: Record<AgentRole, string | undefined> = { INITIALIZER: INITIALIZER_PROMPT, CODING: CODING_PROMPT, CUSTOM: undefined };
+
+/** Prisma's unique violation on (projectId, name) becomes a CONFLICT the client can act on. */
+async function uniqueName<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'P2002') throw conflict('This project already has an agent with that name.');
+    throw error;
+  }
+}
+
+async function agentProjectId(id: string): Promise<string> {
+  if (!isUuid(id)) throw notFound('Agent');
+  const agent = await getDb().agent.findUnique({ where: { id }, select: { projectId: true } });
+  if (!agent) throw notFound('Agent');
+  return agent.projectId;
+}
+
+const cleanList = (list: readonly string[]) => [...new Set(list.map((s) => s.trim()))];
+
+builder.mutationFields((t) => ({
+  createAgent: t.prismaField({
+    type: 'Agent',
+    args: { input: t.arg({ type: CreateAgentInput, required: true }) },
+    authScopes: (_root, { input }) => ({ member: { projectId: input.projectId.id, role: 'EDITOR' } }),
+    resolve: (query, _root, { input }) => {
+      if (input.role === 'CUSTOM' && !input.systemPrompt) throw badInput('A CUSTOM agent needs a systemPrompt.', 'systemPrompt');
+      return uniqueName(() =>
+        getDb().agent.create({
+          ...query,
+          data: {
+            projectId: input.projectId.id,
+            name: input.name.trim(),
+            role: input.role,
+            model: input.model?.trim() ?? defaultModel(),
+            systemPrompt: input.systemPrompt ?? ROLE_PROMPTS[input.role]!,
+            allowedCommands: cleanList(input.allowedCommands ?? DEFAULT_ALLOWED_COMMANDS),
+            allowedTools: cleanList(input.allowedTools ?? DEFAULT_ALLOWED_TOOLS),
+            ...(input.maxTurns != null ? { maxTurns: input.maxTurns } : {}),
+            ...(input.maxSessions != null ? { maxSessions: input.maxSessions } : {}),
+            ...(input.budgetUsd != null ? { budgetUsd: input.budgetUsd } : {}),
+          },
+        }),
+      );
+    },
+  }),
+  updateAgent: t.prismaField({
+    type: 'Agent',
+    args: { input: t.arg({ type: UpdateAgentInput, required: true }) },
+    authScopes: async (_root, { input }) => ({ member: { projectId: await agentProjectId(input.id.id), role: 'EDITOR' } }),
+    resolve: (query, _root, { input }) =>
+      uniqueName(() =>
+        getDb().agent.update({
+          ...query,
+          where: { id: input.id.id },
+          data: {
+            ...(input.name != null ? { name: input.name.trim() } : {}),
+            ...(input.role != null ? { role: input.role } : {}),
+            ...(input.model != null ? { model: input.model.trim() } : {}),
+            ...(input.systemPrompt != null ? { systemPrompt: input.systemPrompt } : {}),
+            ...(input.allowedCommands != null ? { allowedCommands: cleanList(input.allowedCommands) } : {}),
+            ...(input.allowedTools != null ? { allowedTools: cleanList(input.allowedTools) } : {}),
+            ...(input.maxTurns != null ? { maxTurns: input.maxTurns } : {}),
+            ...(input.maxSessions != null ? { maxSessions: input.maxSessions } : {}),
+            ...(input.budgetUsd != null ? { budgetUsd: input.budgetUsd } : {}),
+          },
+        }),
+      ),
+  }),
+  deleteAgent: t.prismaField({
+    type: 'Agent',
+    description: 'Deletes the agent; past runs keep their history. Returns it as it was.',
+    args: { id: t.arg.globalID({ required: true, for: AgentRef }) },
+    authScopes: async (_root, { id }) => ({ member: { projectId: await agentProjectId(id.id), role: 'EDITOR' } }),
+    resolve: async (query, _root, { id }) => {
+      const db = getDb();
+      const agent = await db.agent.findUnique({ ...query, where: { id: id.id } });
+      if (!agent) throw notFound('Agent');
+      await db.agent.delete({ where: { id: id.id } });
+      return agent;
+    },
+  }),
+}));

@@ -1,0 +1,195 @@
+// Features: one row per feature_list.json entry. Project.features, Project.featureStats and syncFeatures.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { builder } from '../builder.js';
+import { getDb } from '../db/client.js';
+import { badInput, notFound } from '../errors.js';
+import { FEATURE_LIST_FILE, FeatureListError, parseFeatureList } from '../features/feature-list.js';
+import { syncFeatureRows, type FeatureChange, type FeatureSyncResult, type RemovedFeature } from '../features/sync.js';
+import type { Context } from '../context.js';
+import { ProjectRef } from './project.js';
+
+const MAX_FEATURE_LIST_BYTES = 5 * 1024 * 1024;
+
+export const FeatureRef = builder.prismaNode('Feature', {
+  id: { field: 'id' },
+  // Select mode: each query loads only the columns the requested fields need (projectId for the auth check).
+  select: { id: true, projectId: true },
+  authScopes: (feature) => ({ member: { projectId: feature.projectId, role: 'VIEWER' } }),
+  fields: (t) => ({
+    index: t.exposeInt('index', { description: 'Position in feature_list.json: its identity and priority.' }),
+    category: t.exposeString('category'),
+    description: t.exposeString('description'),
+    steps: t.exposeStringList('steps'),
+    passes: t.exposeBoolean('passes'),
+    passedAt: t.expose('passedAt', { type: 'DateTime', nullable: true }),
+    contentHash: t.exposeString('contentHash', { description: 'SHA-256 of category, description and steps.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    project: t.relation('project'),
+  }),
+});
+
+interface FeatureStats {
+  total: number;
+  passing: number;
+}
+
+const FeatureStatsRef = builder.objectRef<FeatureStats>('FeatureStats').implement({
+  fields: (t) => ({
+    total: t.exposeInt('total'),
+    passing: t.exposeInt('passing'),
+    failing: t.int({ resolve: (stats) => stats.total - stats.passing }),
+  }),
+});
+
+// featureStats for many projects in one request (a projects list) is batched into one GROUP BY.
+const statsBatches = new WeakMap<Context, Map<string, Promise<FeatureStats>>>();
+const pendingStats = new WeakMap<Context, Map<string, (stats: FeatureStats | Error) => void>>();
+
+function loadFeatureStats(ctx: Context, projectId: string): Promise<FeatureStats> {
+  let cache = statsBatches.get(ctx);
+  if (!cache) statsBatches.set(ctx, (cache = new Map()));
+  const cached = cache.get(projectId);
+  if (cached) return cached;
+  let pending = pendingStats.get(ctx);
+  if (!pending) {
+    pendingStats.set(ctx, (pending = new Map()));
+    const batch = pending;
+    process.nextTick(() => {
+      pendingStats.delete(ctx);
+      void flushStats(batch);
+    });
+  }
+  const promise = new Promise<FeatureStats>((resolve, reject) => {
+    pending.set(projectId, (stats) => (stats instanceof Error ? reject(stats) : resolve(stats)));
+  });
+  cache.set(projectId, promise);
+  return promise;
+}
+
+async function flushStats(batch: Map<string, (stats: FeatureStats | Error) => void>) {
+  try {
+    const groups = await getDb().feature.groupBy({ by: ['projectId', 'passes'], where: { projectId: { in: [...batch.keys()] } }, _count: { _all: true } });
+    const stats = new Map<string, FeatureStats>([...batch.keys()].map((id) => [id, { total: 0, passing: 0 }]));
+    for (const group of groups) {
+      const entry = stats.get(group.projectId)!;
+      entry.total += group._count._all;
+      if (group.passes) entry.passing += group._count._all;
+    }
+    for (const [id, settle] of batch) settle(stats.get(id)!);
+  } catch (error) {
+    for (const settle of batch.values()) settle(error as Error);
+  }
+}
+
+builder.prismaObjectFields(ProjectRef, (t) => ({
+  features: t.relatedConnection('features', {
+    cursor: 'id',
+    maxSize: 1000,
+    totalCount: true,
+    description: 'The feature list in order (by index); `passes` filters passing or failing ones.',
+    args: { passes: t.arg.boolean() },
+    query: (args) => ({ where: args.passes == null ? {} : { passes: args.passes }, orderBy: { index: 'asc' } }),
+  }),
+  featureStats: t.field({
+    type: FeatureStatsRef,
+    resolve: (project, _args, ctx) => loadFeatureStats(ctx, project.id),
+  }),
+}));
+
+const FeatureChangeRef = builder.objectRef<FeatureChange & { projectId: string }>('FeatureChange').implement({
+  fields: (t) => ({
+    index: t.exposeInt('index'),
+    contentChanged: t.exposeBoolean('contentChanged', { description: 'category, description or steps changed.' }),
+    passesChanged: t.exposeBoolean('passesChanged'),
+    passes: t.exposeBoolean('passes'),
+  }),
+});
+
+const RemovedFeatureRef = builder.objectRef<RemovedFeature>('RemovedFeature').implement({
+  description: 'A row deleted because feature_list.json no longer has an entry at its index.',
+  fields: (t) => ({
+    index: t.exposeInt('index'),
+    description: t.exposeString('description'),
+  }),
+});
+
+interface SyncPayload {
+  projectId: string;
+  result: FeatureSyncResult;
+}
+
+const SyncFeaturesPayloadRef = builder.objectRef<SyncPayload>('SyncFeaturesPayload').implement({
+  fields: (t) => ({
+    project: t.prismaField({
+      type: 'Project',
+      resolve: (query, payload) => getDb().project.findUniqueOrThrow({ ...query, where: { id: payload.projectId } }),
+    }),
+    added: t.prismaField({
+      type: ['Feature'],
+      description: 'Rows created for entries that had none.',
+      resolve: (query, { projectId, result }) =>
+        getDb().feature.findMany({ ...query, where: { projectId, index: { in: result.added } }, orderBy: { index: 'asc' } }),
+    }),
+    changed: t.field({
+      type: [FeatureChangeRef],
+      resolve: ({ projectId, result }) => result.changed.map((change) => ({ ...change, projectId })),
+    }),
+    removed: t.field({ type: [RemovedFeatureRef], resolve: ({ result }) => result.removed }),
+    addedCount: t.int({ resolve: ({ result }) => result.counts.added }),
+    changedCount: t.int({ resolve: ({ result }) => result.counts.changed }),
+    removedCount: t.int({ resolve: ({ result }) => result.counts.removed }),
+    unchangedCount: t.int({ resolve: ({ result }) => result.counts.unchanged }),
+    newlyPassing: t.intList({ description: 'Indices whose passes became true in this sync.', resolve: ({ result }) => result.newlyPassing }),
+    featureStats: t.field({
+      type: FeatureStatsRef,
+      resolve: ({ result }) => ({ total: result.counts.total, passing: result.counts.passing }),
+    }),
+  }),
+});
+
+builder.objectField(FeatureChangeRef, 'feature', (t) =>
+  t.prismaField({
+    type: 'Feature',
+    resolve: (query, change) =>
+      getDb().feature.findUniqueOrThrow({ ...query, where: { projectId_index: { projectId: change.projectId, index: change.index } } }),
+  }),
+);
+
+/** Reads and validates the workspace's feature_list.json; every problem becomes a BAD_USER_INPUT naming it. */
+async function readWorkspaceFeatureList(workspacePath: string) {
+  const path = join(workspacePath, FEATURE_LIST_FILE);
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw badInput(`The project's workspace has no ${FEATURE_LIST_FILE} yet (the initializer agent writes it).`);
+    }
+    throw error;
+  }
+  if (size > MAX_FEATURE_LIST_BYTES) throw badInput(`${FEATURE_LIST_FILE} is ${size} bytes; the limit is ${MAX_FEATURE_LIST_BYTES}.`);
+  try {
+    return parseFeatureList(await readFile(path, 'utf8'));
+  } catch (error) {
+    if (error instanceof FeatureListError) throw badInput(error.message, FEATURE_LIST_FILE);
+    throw error;
+  }
+}
+
+builder.mutationField('syncFeatures', (t) =>
+  t.field({
+    type: SyncFeaturesPayloadRef,
+    description: "Reconciles the feature rows with the workspace's feature_list.json (by index and content hash) and reports what changed.",
+    args: { projectId: t.arg.globalID({ required: true, for: ProjectRef }) },
+    authScopes: (_root, { projectId }) => ({ member: { projectId: projectId.id, role: 'EDITOR' } }),
+    resolve: async (_root, { projectId }) => {
+      const db = getDb();
+      const project = await db.project.findUnique({ where: { id: projectId.id }, select: { id: true, workspacePath: true } });
+      if (!project) throw notFound('Project');
+      const entries = await readWorkspaceFeatureList(project.workspacePath);
+      return { projectId: project.id, result: await syncFeatureRows(db, project.id, entries) };
+    },
+  }),
+);
