@@ -5,7 +5,7 @@ import { INITIALIZER_PROMPT, CODING_PROMPT } from './prompts.js';
 
 export const DEFAULT_ALLOWED_COMMANDS = [
   'ls', 'cat', 'head', 'tail', 'wc', 'grep', 'cp', 'mkdir', 'chmod', 'pwd', 'npm', 'node', 'git', 'ps', 'lsof', 'sleep', 'pkill', './init.sh',
-  'echo', 'touch', 'mv', 'find', 'sort', 'diff', 'npx', 'test', 'true',
+  'echo', 'touch', 'mv', 'find', 'sort', 'diff', 'npx', 'test', 'true', 'cd', 'tsc', 'uniq', 'which',
 ];
 
 export const DEFAULT_ALLOWED_TOOLS = ['bash', 'str_replace_based_edit_tool', 'glob', 'grep', 'run_tests'];

@@ -1,0 +1,223 @@
+// Agent-runtime benchmark. (1) The platform's own overhead per agent turn: one long session against a zero-latency
+// scripted model with a trivial in-process tool, tool time excluded, compared with a bare SDK streaming loop over
+// the same growing conversation (the baseline, measured in the same run). (2) The worker's RSS and event-loop lag
+// while 100 scripted runs execute concurrently in this process, compared with the same process idle.
+// The scripted Messages API runs in a child process so its work does not count against the worker.
+// Knobs: BENCH_TURNS (200), BENCH_RUNS (100), BENCH_SESSION_TURNS (8), BENCH_EVENT_DELAY_MS (20),
+// BENCH_MEMORY_SINK=1 (concurrency part without event persistence, to tell the runtime's cost from the sink's).
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import Anthropic from '@anthropic-ai/sdk';
+import { DEFAULT_ALLOWED_COMMANDS, DEFAULT_ALLOWED_TOOLS, defaultAgentsData } from '../src/agents/defaults.js';
+import { CODING_PROMPT } from '../src/agents/prompts.js';
+import { platformNotes } from '../worker/agent/session-prompt.js';
+import { toolDefinitions } from '../worker/tools/index.js';
+import { createPrismaClient } from '../src/db/client.js';
+import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
+import { parseFeatureList } from '../src/features/feature-list.js';
+import { syncFeatureRows } from '../src/features/sync.js';
+import type { PrismaClient } from '../src/generated/prisma/client.js';
+import { createRedis } from '../src/redis.js';
+import { runtimeMetrics } from '../worker/agent/metrics.js';
+import { runAgent } from '../worker/agent/run-agent.js';
+import { ensureWorkspace } from '../worker/workspace.js';
+import { createBenchDatabase, fmt } from './support.js';
+
+const MODEL = 'claude-sonnet-5-5';
+const OVERHEAD_TURNS = Number(process.env.BENCH_TURNS ?? 200);
+const CONCURRENT_RUNS = Number(process.env.BENCH_RUNS ?? 100);
+const TURNS_PER_SESSION = Number(process.env.BENCH_SESSION_TURNS ?? 8);
+const SESSIONS_PER_RUN = 2;
+/** Pause between SSE events in the concurrency part: ~16 events make a turn of ~0.3 s, still faster than a real model. */
+const EVENT_DELAY_MS = Number(process.env.BENCH_EVENT_DELAY_MS ?? 20);
+
+// ---- child mode: the scripted model server ----------------------------------------------------------------------
+if (process.argv[2] === '--model-server') {
+  const { startScriptedAnthropic, say, editor, bash } = await import('../tests/helpers/scripted-anthropic.js');
+  const turnsPerSession = Number(process.argv[3]);
+  const delayMs = Number(process.argv[4] ?? 0);
+  // Jitter (0-2x the mean) keeps the runs from moving in lockstep, as independent real runs never do.
+  const jitter = process.env.BENCH_JITTER !== '0';
+  const paced = <T extends object>(turn: T) => ({ ...turn, delayMs: jitter && delayMs ? () => Math.random() * 2 * delayMs : delayMs });
+  const server = await startScriptedAnthropic({
+    recordLimit: 1,
+    // Each session: turns-1 tool calls (one bash per session, the rest editor views), then end_turn.
+    fallback: (request) => {
+      const turn = (request.body.messages.length + 1) / 2; // 1-based turn within the session
+      if (turn >= turnsPerSession) return paced(say('Session done.'));
+      if (turn === 2) return paced(bash('ls'));
+      return paced({ content: [{ type: 'text' as const, text: `Looking at the notes (turn ${turn}).` }, ...editor({ command: 'view', path: 'notes.txt' }).content] });
+    },
+  });
+  process.send!({ url: server.url });
+  process.on('disconnect', () => void server.close().then(() => process.exit(0)));
+} else {
+  await main();
+}
+
+async function startModelServer(turnsPerSession: number, delayMs = 0): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--model-server', String(turnsPerSession), String(delayMs)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`model server exited (${code})`)));
+  });
+  return { url, child };
+}
+
+async function seedProject(db: PrismaClient, generations: string, i: number) {
+  const slug = `BENCH${i}${Date.now().toString(36).toUpperCase()}`;
+  const project = await db.project.create({
+    data: {
+      name: slug,
+      slug,
+      appSpec: 'benchmark',
+      workspacePath: join(generations, slug),
+      agents: { create: defaultAgentsData().map((a) => ({ ...a, model: MODEL, maxTurns: 10_000 })) },
+    },
+  });
+  await ensureWorkspace(project.workspacePath, 'benchmark');
+  const list = '[{"category":"functional","description":"never done","steps":["x"],"passes":false}]\n';
+  writeFileSync(join(project.workspacePath, 'feature_list.json'), list);
+  writeFileSync(join(project.workspacePath, 'notes.txt'), 'line one\nline two\nline three\n');
+  await syncFeatureRows(db, project.id, parseFeatureList(list));
+  return project;
+}
+
+/** Keeps events in memory: isolates the runtime's own cost from event persistence (the sink's batched INSERT + PUBLISH). */
+function memorySink(): RunEventSink {
+  let lastSeq = 0;
+  return {
+    emit: () => void lastSeq++,
+    flush: async () => undefined,
+    close: async () => undefined,
+    get lastSeq() {
+      return lastSeq;
+    },
+    failure: null,
+  };
+}
+
+async function runOnce(db: PrismaClient, redis: ReturnType<typeof createRedis>, projectId: string, maxSessions: number, persistEvents = true) {
+  const run = await db.agentRun.create({ data: { projectId, status: 'RUNNING', maxSessions } });
+  const events = persistEvents ? await createRunEventSink({ db, redis, runId: run.id, projectId }) : memorySink();
+  const outcome = await runAgent({ runId: run.id, db, events, signal: new AbortController().signal });
+  await events.close();
+  if (outcome.status !== 'STOPPED') throw new Error(`unexpected outcome ${JSON.stringify(outcome)}`);
+  return run.id;
+}
+
+/** The same requests (system prompt, tools, growing conversation) through the bare SDK: what any client pays per turn. */
+async function sdkBaseline(url: string, turns: number, system: string): Promise<number> {
+  const client = new Anthropic({ baseURL: url, apiKey: 'sk-ant-bench', maxRetries: 0 });
+  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: [{ type: 'text', text: 'Session 1: continue the project.' }] }];
+  const started = performance.now();
+  for (let i = 0; i < turns; i++) {
+    const message = await client.messages
+      .stream({ model: MODEL, max_tokens: 16_000, system: [{ type: 'text', text: system, cache_control: { type: 'ephemeral' } }], tools: toolDefinitions(DEFAULT_ALLOWED_TOOLS), messages })
+      .finalMessage();
+    const use = message.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');
+    messages.push({ role: 'assistant', content: message.content.map((b) => (b.type === 'text' ? { type: 'text' as const, text: b.text } : { type: 'tool_use' as const, id: (b as Anthropic.ToolUseBlock).id, name: (b as Anthropic.ToolUseBlock).name, input: (b as Anthropic.ToolUseBlock).input })) });
+    if (!use) break;
+    messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: '     1\tline one\n     2\tline two\n     3\tline three\n     4\t' }] });
+  }
+  return (performance.now() - started) / turns;
+}
+
+async function main() {
+  const database = await createBenchDatabase();
+  const db = createPrismaClient(database.url, 20);
+  const redis = createRedis();
+  const generations = mkdtempSync(join(tmpdir(), 'shipyard-bench-'));
+  const children: ChildProcess[] = [];
+  try {
+    // ---- (1) overhead per turn ----
+    const longServer = await startModelServer(OVERHEAD_TURNS);
+    children.push(longServer.child);
+    process.env.ANTHROPIC_BASE_URL = longServer.url;
+    process.env.ANTHROPIC_API_KEY = 'sk-ant-bench';
+    const warm = await seedProject(db, generations, 0);
+    await runOnce(db, redis, warm.id, 1); // warm-up: JIT, connections, first git spawns
+    const system = `${CODING_PROMPT}\n\n${platformNotes(warm.workspacePath, DEFAULT_ALLOWED_COMMANDS)}`;
+    await sdkBaseline(longServer.url, 20, system);
+
+    const project = await seedProject(db, generations, 1);
+    runtimeMetrics.reset();
+    const started = performance.now();
+    await runOnce(db, redis, project.id, 1);
+    const wall = performance.now() - started;
+    const { turns, toolMs, modelMs } = runtimeMetrics;
+    const baselinePerTurn = await sdkBaseline(longServer.url, OVERHEAD_TURNS, system);
+    const quiet = await seedProject(db, generations, 2);
+    runtimeMetrics.reset();
+    const quietStarted = performance.now();
+    await runOnce(db, redis, quiet.id, 1, false);
+    const quietPerTurn = (performance.now() - quietStarted - runtimeMetrics.toolMs) / runtimeMetrics.turns;
+    const perTurn = (wall - toolMs) / turns;
+    const platformOnly = perTurn - baselinePerTurn;
+    const runtimeLogic = (wall - toolMs - modelMs) / turns;
+
+    console.log(`\n== Agent runtime: overhead per turn (${turns} turns, zero-latency scripted model, tool time excluded) ==`);
+    console.log(`baseline: bare SDK stream round trip, same requests       ${fmt(baselinePerTurn)} ms/turn`);
+    console.log(`runAgent per turn (wall - tool time)                      ${fmt(perTurn)} ms/turn  (ratio ${fmt(perTurn / baselinePerTurn)}x baseline)`);
+    console.log(`platform overhead on top of the SDK round trip            ${fmt(platformOnly)} ms/turn  (goal <= 5 ms)`);
+    console.log(`  of which outside the model stream (events, DB usage rows, guard, git HEAD check): ${fmt(runtimeLogic)} ms/turn`);
+    console.log(`  tool time excluded: ${fmt(toolMs / turns)} ms/turn`);
+    console.log(`same run with events kept in memory (no INSERT/PUBLISH)   ${fmt(quietPerTurn)} ms/turn  -> runtime overhead without event persistence ${fmt(quietPerTurn - baselinePerTurn)} ms/turn`);
+    longServer.child.disconnect();
+
+    // ---- (2) 100 concurrent runs ----
+    const server = await startModelServer(TURNS_PER_SESSION, EVENT_DELAY_MS);
+    children.push(server.child);
+    process.env.ANTHROPIC_BASE_URL = server.url;
+    const { resetModelClient } = await import('../worker/agent/run-agent.js');
+    resetModelClient();
+    const projects = [];
+    for (let i = 0; i < CONCURRENT_RUNS; i++) projects.push(await seedProject(db, generations, 100 + i));
+    global.gc?.();
+
+    const idleLag = monitorEventLoopDelay({ resolution: 5 });
+    idleLag.enable();
+    let idleRss = 0;
+    const idleStart = performance.now();
+    while (performance.now() - idleStart < 2_000) {
+      idleRss = Math.max(idleRss, process.memoryUsage.rss());
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    idleLag.disable();
+
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
+    runtimeMetrics.reset();
+    const cpuBefore = process.cpuUsage();
+    const concurrentStart = performance.now();
+    // Runs are started over the first second (as jobs arrive), not all in the same millisecond.
+    const runIds = await Promise.all(
+      projects.map((p, i) => new Promise((r) => setTimeout(r, (i * 1000) / projects.length)).then(() => runOnce(db, redis, p.id, SESSIONS_PER_RUN, process.env.BENCH_MEMORY_SINK !== '1'))),
+    );
+    const cpu = process.cpuUsage(cpuBefore);
+    const concurrentWall = performance.now() - concurrentStart;
+    clearInterval(sampler);
+    lag.disable();
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    const events = await db.agentRunEvent.count({ where: { runId: { in: runIds } } });
+
+    const ms = (ns: number) => ns / 1e6;
+    console.log(`\n== Agent runtime: ${CONCURRENT_RUNS} concurrent scripted runs (${SESSIONS_PER_RUN} sessions x ${TURNS_PER_SESSION} turns each, one bash + editor tools; model streams with ${EVENT_DELAY_MS} ms mean (0-${2 * EVENT_DELAY_MS} ms) between SSE events, runs started over 1 s) ==`);
+    console.log(`completed in ${fmt(concurrentWall / 1000)} s: ${runtimeMetrics.turns} turns, ${events} events persisted`);
+    console.log(`worker CPU        ${fmt((cpu.user + cpu.system) / 1000 / runtimeMetrics.turns)} ms per turn (${fmt(((cpu.user + cpu.system) / 1000 / concurrentWall) * 100, 0)}% of one core on average)`);
+    console.log(`RSS peak          ${fmt(peakRss / 1e6, 0)} MB   (idle baseline ${fmt(idleRss / 1e6, 0)} MB, ratio ${fmt(peakRss / idleRss)}x; goal <= 600 MB)`);
+    console.log(`event-loop lag    p50 ${fmt(ms(lag.percentile(50)))} ms, p99 ${fmt(ms(lag.percentile(99)))} ms, max ${fmt(ms(lag.max))} ms   (idle baseline p99 ${fmt(ms(idleLag.percentile(99)))} ms; goal p99 <= 50 ms)`);
+  } finally {
+    for (const child of children) if (child.connected) child.disconnect();
+    await db.$disconnect();
+    redis.disconnect();
+    await database.drop();
+    rmSync(generations, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,106 @@
+// Real Postgres + Redis + git + scripted Messages API for agent-runtime tests: seeds a project with the default
+// agents and runs runAgent in-process with the real event sink.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { defaultAgentsData } from '../../src/agents/defaults.js';
+import { createPrismaClient } from '../../src/db/client.js';
+import { createRunEventSink } from '../../src/events/sink.js';
+import type { PrismaClient } from '../../src/generated/prisma/client.js';
+import { createRedis } from '../../src/redis.js';
+import type { RunOutcome } from '../../worker/agent/contract.js';
+import { runAgent } from '../../worker/agent/run-agent.js';
+import { createTestDatabase } from './postgres.js';
+import { startScriptedAnthropic, type ScriptedAnthropic, type ScriptedOptions } from './scripted-anthropic.js';
+
+/** Not deprecated in SDK 1.14 (claude-sonnet-4-5 prints a deprecation warning on every call). */
+export const TEST_MODEL = 'claude-sonnet-5-5';
+
+export interface RuntimeHarness {
+  db: PrismaClient;
+  redis: Redis;
+  model: ScriptedAnthropic;
+  generations: string;
+  close(): Promise<void>;
+}
+
+export async function startRuntimeHarness(opts: ScriptedOptions = {}): Promise<RuntimeHarness> {
+  const database = await createTestDatabase();
+  const db = createPrismaClient(database.url);
+  // Channels are per run id, so concurrent test files never see each other's events.
+  const redis = createRedis();
+  const model = await startScriptedAnthropic(opts);
+  Object.assign(process.env, model.env());
+  const generations = mkdtempSync(join(tmpdir(), 'shipyard-gen-'));
+  return {
+    db,
+    redis,
+    model,
+    generations,
+    async close() {
+      await model.close();
+      await db.$disconnect();
+      redis.disconnect();
+      await database.drop();
+      rmSync(generations, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function seedProject(h: RuntimeHarness, opts: { appSpec?: string; agentOverrides?: Record<string, unknown> } = {}) {
+  const tag = randomBytes(4).toString('hex');
+  const user = await h.db.user.create({ data: { email: `rt-${tag}@example.com`, name: 'rt', passwordHash: 'x' } });
+  const slug = `RT${tag.toUpperCase()}`;
+  const project = await h.db.project.create({
+    data: {
+      name: `runtime ${tag}`,
+      slug,
+      appSpec: opts.appSpec ?? 'A tiny app with three features.',
+      workspacePath: join(h.generations, slug),
+      members: { create: { userId: user.id, role: 'OWNER' } },
+      agents: { create: defaultAgentsData().map((a) => ({ ...a, model: TEST_MODEL, ...opts.agentOverrides })) },
+    },
+    include: { agents: true },
+  });
+  return { project, user };
+}
+
+export async function startRun(h: RuntimeHarness, projectId: string, data: Record<string, unknown> = {}, signal = new AbortController().signal): Promise<{ runId: string; outcome: RunOutcome }> {
+  const run = await h.db.agentRun.create({ data: { projectId, status: 'RUNNING', startedAt: new Date(), ...data } });
+  const outcome = await continueRun(h, run.id, projectId, signal);
+  return { runId: run.id, outcome };
+}
+
+export async function continueRun(h: RuntimeHarness, runId: string, projectId: string, signal = new AbortController().signal): Promise<RunOutcome> {
+  const events = await createRunEventSink({ db: h.db, redis: h.redis, runId, projectId });
+  try {
+    return await runAgent({ runId, db: h.db, events, signal });
+  } finally {
+    await events.close().catch(() => undefined);
+  }
+}
+
+export async function eventsOf(db: PrismaClient, runId: string) {
+  return db.agentRunEvent.findMany({ where: { runId }, orderBy: { seq: 'asc' } });
+}
+
+/** feature_list.json with one entry per line so a str_replace can flip exactly one. */
+export function featureListText(names: string[], passing: boolean[] = []): string {
+  const lines = names.map((name, i) => `  {"category": "functional", "description": "${name}", "steps": ["open the app", "check ${name}"], "passes": ${passing[i] ?? false}}`);
+  return `[\n${lines.join(',\n')}\n]\n`;
+}
+
+/** A project whose initializer already ran: workspace repo, feature_list.json on disk and in the rows. */
+export async function seedInitialized(h: RuntimeHarness, workspacePath: string, projectId: string, names: string[], passing: boolean[] = []) {
+  const { ensureWorkspace } = await import('../../worker/workspace.js');
+  const { writeFileSync } = await import('node:fs');
+  const { parseFeatureList } = await import('../../src/features/feature-list.js');
+  const { syncFeatureRows } = await import('../../src/features/sync.js');
+  await ensureWorkspace(workspacePath, 'spec');
+  const text = featureListText(names, passing);
+  writeFileSync(join(workspacePath, 'feature_list.json'), text);
+  await syncFeatureRows(h.db, projectId, parseFeatureList(text));
+  return text;
+}

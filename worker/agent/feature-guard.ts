@@ -1,0 +1,170 @@
+// Enforces the feature_list.json contract around every tool call. The Feature rows are the truth: after the
+// initializer session, the only accepted change is `passes` false → true; anything else is undone on disk (restored),
+// explained to the agent in its tool result and reported as an ERROR event.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PrismaClient } from '../../src/generated/prisma/client.js';
+import type { EventSink } from '../../src/events/types.js';
+import { boundText } from '../../src/events/types.js';
+import { FEATURE_LIST_FILE, FeatureListError, featureContentHash, parseFeatureList, type FeatureEntry } from '../../src/features/feature-list.js';
+import { syncFeatureRows } from '../../src/features/sync.js';
+
+export interface GuardVerdict {
+  /** Text appended to the tool result so the agent learns what the platform did. */
+  note?: string;
+  newlyPassing: number[];
+  rejected: boolean;
+}
+
+const NOTHING: GuardVerdict = { newlyPassing: [], rejected: false };
+
+export class FeatureGuard {
+  private accepted: FeatureEntry[] | null = null;
+  private readonly path: string;
+
+  constructor(
+    private readonly root: string,
+    private readonly db: PrismaClient,
+    private readonly projectId: string,
+    private readonly events: EventSink,
+  ) {
+    this.path = join(root, FEATURE_LIST_FILE);
+  }
+
+  /** The accepted list (null until an initializer produced a valid one). */
+  get features(): readonly FeatureEntry[] | null {
+    return this.accepted;
+  }
+
+  get allPassing(): boolean {
+    return !!this.accepted && this.accepted.length > 0 && this.accepted.every((f) => f.passes);
+  }
+
+  readText(): string | null {
+    try {
+      return readFileSync(this.path, 'utf8');
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Loads the truth from the rows and brings the file in line at session start (e.g. after a crash between a
+   * write and its sync). Without rows, a valid file on disk is adopted.
+   */
+  async reconcile(): Promise<void> {
+    const rows = await this.db.feature.findMany({ where: { projectId: this.projectId }, orderBy: { index: 'asc' } });
+    const text = this.readText();
+    if (rows.length === 0) {
+      this.accepted = null;
+      if (text === null) return;
+      try {
+        const entries = parseFeatureList(text);
+        await this.sync(entries);
+      } catch (error) {
+        if (!(error instanceof FeatureListError)) throw error;
+      }
+      return;
+    }
+    this.accepted = rows.map((r) => ({ category: r.category, description: r.description, steps: r.steps, passes: r.passes }));
+    if (text === null) {
+      this.restore(null);
+      this.reportRejection(`${FEATURE_LIST_FILE} was missing at session start; it was rewritten from the platform's records.`);
+      return;
+    }
+    const problems = this.violations(text);
+    if (problems === null) return;
+    if (typeof problems === 'string') {
+      this.restore(null);
+      this.reportRejection(`${FEATURE_LIST_FILE} had disallowed changes at session start (${problems}); it was rewritten from the platform's records.`);
+      return;
+    }
+    await this.sync(problems); // valid flips made before an interruption
+  }
+
+  /** Call after every tool call with the text read before it. Lenient mode (the initializer session) accepts any valid list. */
+  async afterTool(before: string | null, lenient: boolean): Promise<GuardVerdict> {
+    const now = this.readText();
+    if (now === before) return NOTHING;
+    if (lenient) return this.afterLenient(now);
+    if (this.accepted === null) {
+      // No contract yet (a coding agent created the list): adopt it if valid.
+      return this.afterLenient(now);
+    }
+    const verdict = this.violations(now);
+    if (verdict === null) return NOTHING; // e.g. only whitespace or formatting changed
+    if (typeof verdict === 'string') {
+      this.restore(before);
+      const message = `Your change to ${FEATURE_LIST_FILE} was rejected and the file was restored: ${verdict}. Only change an entry's "passes" from false to true, after verifying that feature; never remove, edit, reorder or add entries.`;
+      this.reportRejection(message);
+      return { note: message, newlyPassing: [], rejected: true };
+    }
+    const result = await this.sync(verdict);
+    const note = result.length
+      ? `The platform recorded feature${result.length > 1 ? 's' : ''} ${result.map((i) => `#${i}`).join(', ')} as passing.`
+      : undefined;
+    return { note, newlyPassing: result, rejected: false };
+  }
+
+  private async afterLenient(now: string | null): Promise<GuardVerdict> {
+    if (now === null) return { note: `${FEATURE_LIST_FILE} no longer exists; write it before ending the session.`, newlyPassing: [], rejected: false };
+    let entries: FeatureEntry[];
+    try {
+      entries = parseFeatureList(now);
+    } catch (error) {
+      if (!(error instanceof FeatureListError)) throw error;
+      return { note: `${FEATURE_LIST_FILE} is not valid yet: ${error.message}`, newlyPassing: [], rejected: false };
+    }
+    const newly = await this.sync(entries);
+    return { note: `The platform recorded ${entries.length} features from ${FEATURE_LIST_FILE}.`, newlyPassing: newly, rejected: false };
+  }
+
+  /** null: no effective change; a string: why the change is refused; entries: an acceptable list with flips. */
+  private violations(text: string | null): string | FeatureEntry[] | null {
+    const accepted = this.accepted!;
+    if (text === null) return 'the file was deleted';
+    let entries: FeatureEntry[];
+    try {
+      entries = parseFeatureList(text);
+    } catch (error) {
+      if (!(error instanceof FeatureListError)) throw error;
+      return error.message;
+    }
+    const problems: string[] = [];
+    if (entries.length < accepted.length) problems.push(`${accepted.length - entries.length} entr${accepted.length - entries.length === 1 ? 'y was' : 'ies were'} removed`);
+    if (entries.length > accepted.length) problems.push(`${entries.length - accepted.length} entr${entries.length - accepted.length === 1 ? 'y was' : 'ies were'} added`);
+    const acceptedHashes = accepted.map(featureContentHash);
+    let flips = 0;
+    for (let i = 0; i < Math.min(entries.length, accepted.length); i++) {
+      const hash = featureContentHash(entries[i]);
+      if (hash !== acceptedHashes[i]) {
+        const elsewhere = acceptedHashes.indexOf(hash);
+        problems.push(elsewhere >= 0 ? `entry #${i} was moved (it was #${elsewhere})` : `entry #${i} ("${accepted[i].description.slice(0, 60)}") was edited`);
+      } else if (accepted[i].passes && !entries[i].passes) problems.push(`entry #${i} was set back to "passes": false`);
+      else if (!accepted[i].passes && entries[i].passes) flips++;
+      if (problems.length >= 5) break;
+    }
+    if (problems.length) return problems.join('; ');
+    return flips ? entries : null;
+  }
+
+  private async sync(entries: FeatureEntry[]): Promise<number[]> {
+    const result = await syncFeatureRows(this.db, this.projectId, entries);
+    this.accepted = entries;
+    for (const index of [...new Set([...result.added, ...result.changed.map((c) => c.index)])].sort((a, b) => a - b)) {
+      const entry = entries[index];
+      this.events.emit({ type: 'FEATURE', payload: { index, description: boundText(entry.description).text, passes: entry.passes } });
+    }
+    return result.newlyPassing;
+  }
+
+  private restore(before: string | null) {
+    let text = before;
+    if (text !== null && this.violations(text) !== null) text = null;
+    writeFileSync(this.path, text ?? `${JSON.stringify(this.accepted, null, 2)}\n`);
+  }
+
+  private reportRejection(message: string) {
+    this.events.emit({ type: 'ERROR', payload: { message: boundText(message).text, code: 'FEATURE_LIST_REJECTED' } });
+  }
+}

@@ -1,0 +1,108 @@
+// The Messages API client: the SDK retries 429 / 529 / 5xx / connection errors itself (with backoff honouring
+// retry-after); errors that arrive mid-stream (an SSE `error` event, a dropped connection) are retried here.
+import Anthropic, { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+
+export const envInt = (name: string, fallback: number) => {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+};
+
+/** Reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL (the SDK's own variables). */
+export function createModelClient(): Anthropic {
+  return new Anthropic({
+    maxRetries: envInt('SHIPYARD_API_MAX_RETRIES', 4),
+    timeout: envInt('SHIPYARD_API_TIMEOUT_MS', 10 * 60_000),
+  });
+}
+
+export class ModelCallError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'ModelCallError';
+  }
+}
+
+export interface StreamCallbacks {
+  onText(delta: string): void;
+  /** A mid-stream failure is about to be retried (text already streamed from that attempt is discarded). */
+  onRetry(error: ModelCallError, attempt: number, delayMs: number): void;
+}
+
+const RETRYABLE_TYPES = new Set(['overloaded_error', 'rate_limit_error', 'api_error', 'timeout_error']);
+
+export function isAbort(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || error instanceof APIUserAbortError || (error as Error)?.name === 'AbortError';
+}
+
+/** A readable account of an API failure, without secrets. */
+export function describeModelError(error: unknown): ModelCallError {
+  if (error instanceof ModelCallError) return error;
+  if (error instanceof APIError) {
+    const body = error.error as { error?: { type?: string; message?: string } } | undefined;
+    const type = body?.error?.type ?? (error as { type?: string }).type;
+    const detail = body?.error?.message ?? error.message;
+    const status = error.status;
+    if (status === 401) return new ModelCallError('The Anthropic API rejected the API key (401): check ANTHROPIC_API_KEY.', false, 'authentication_error');
+    if (status === 403) return new ModelCallError(`The Anthropic API refused the request (403): ${detail}`, false, type);
+    if (status === undefined) {
+      // Errors with no status arrived inside the stream (SSE error event) or are connection failures.
+      const retryable = !type || RETRYABLE_TYPES.has(type);
+      return new ModelCallError(`The model stream failed${type ? ` (${type})` : ''}: ${detail}`, retryable, type ?? 'connection_error');
+    }
+    // HTTP-level failures reach us only after the SDK's own retries (maxRetries) ran out.
+    const transient = status === 429 || status === 529 || status >= 500 || status === 408;
+    const retries = transient ? ` (gave up after the SDK's retries)` : '';
+    return new ModelCallError(`The Anthropic API answered ${status}${type ? ` ${type}` : ''}: ${detail}${retries}`, false, type ?? String(status));
+  }
+  const message = (error as Error)?.message ?? String(error);
+  return new ModelCallError(`The connection to the model failed: ${message}`, true, 'connection_error');
+}
+
+/**
+ * One model turn over messages.stream. Failures the SDK cannot retry because they happen after the response
+ * started (mid-stream errors, dropped connections) are retried here with backoff; the final failure is thrown as a
+ * ModelCallError. Aborting the signal aborts the HTTP request.
+ */
+export async function streamTurn(
+  client: Anthropic,
+  params: Anthropic.Messages.MessageStreamParams,
+  signal: AbortSignal,
+  callbacks: StreamCallbacks,
+): Promise<Anthropic.Message> {
+  const attempts = envInt('SHIPYARD_STREAM_RETRIES', 3) + 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const stream = client.messages.stream(params, { signal });
+      stream.on('text', (delta) => callbacks.onText(delta));
+      return await stream.finalMessage();
+    } catch (error) {
+      if (isAbort(error, signal)) throw error;
+      const failure = describeModelError(error);
+      if (!failure.retryable || attempt >= attempts) {
+        throw attempt > 1 ? new ModelCallError(`${failure.message} (after ${attempt} attempts)`, false, failure.code) : failure;
+      }
+      const delayMs = Math.min(500 * 2 ** (attempt - 1), 8_000) * (1 - Math.random() * 0.25);
+      callbacks.onRetry(failure, attempt, delayMs);
+      await sleep(delayMs, signal);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new APIUserAbortError());
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new APIUserAbortError());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

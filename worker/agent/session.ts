@@ -1,0 +1,236 @@
+// One agent session: stream a turn, run the tools it asked for (with feature-list enforcement, commit and test
+// records around each call), feed the results back, until the model ends its turn or a limit ends the session.
+import type Anthropic from '@anthropic-ai/sdk';
+import type { PrismaClient } from '../../src/generated/prisma/client.js';
+import { boundText, MAX_TEXT_CHARS, type EventSink } from '../../src/events/types.js';
+import { costUsd, type TokenUsage } from '../../src/agents/pricing.js';
+import { executeTool, toolDefinitions, type ToolContext } from '../tools/index.js';
+import type { FeatureGuard } from './feature-guard.js';
+import { runtimeMetrics } from './metrics.js';
+import { envInt, streamTurn } from './model-client.js';
+import { CommitTracker, recordTestRun } from './records.js';
+import { kickoffMessage, platformNotes } from './session-prompt.js';
+import { TextCoalescer } from './text-coalescer.js';
+
+export type SessionKind = 'INITIALIZER' | 'CODING' | 'CUSTOM';
+
+export interface SessionAgent {
+  model: string;
+  systemPrompt: string;
+  allowedTools: string[];
+  allowedCommands: string[];
+  maxTurns: number;
+}
+
+/** Shared with the run so a session can stop as soon as the run's budget is spent. */
+export interface BudgetState {
+  limitUsd: number | null;
+  spentUsd: number;
+}
+
+export interface SessionInput {
+  client: Anthropic;
+  db: PrismaClient;
+  events: EventSink;
+  runId: string;
+  projectId: string;
+  sessionId: string;
+  sessionNumber: number;
+  kind: SessionKind;
+  agent: SessionAgent;
+  root: string;
+  signal: AbortSignal;
+  guard: FeatureGuard;
+  commits: CommitTracker;
+  budget: BudgetState;
+  restarted: boolean;
+  leftovers: string[];
+  leftoverGroups: Set<number>;
+}
+
+export interface SessionResult {
+  turns: number;
+  stopReason: 'end_turn' | 'max_turns' | 'budget' | 'refusal';
+  newlyPassing: number;
+}
+
+/** What the model sees of one tool's output; the event copy is bounded separately. */
+const MODEL_OUTPUT_CHARS = 30_000;
+const EVENT_INPUT_STRING_CHARS = 4_000;
+
+export async function runSession(input: SessionInput): Promise<SessionResult> {
+  const { client, db, events, agent, signal, guard, commits } = input;
+  const maxTokens = envInt('SHIPYARD_MAX_OUTPUT_TOKENS', 16_000);
+  const tools = toolDefinitions(agent.allowedTools);
+  // The stable prefix (tools, then system) is cached through the breakpoint on the system block.
+  const system: Anthropic.TextBlockParam[] = [
+    { type: 'text', text: `${agent.systemPrompt}\n\n${platformNotes(input.root, agent.allowedCommands)}`, cache_control: { type: 'ephemeral' } },
+  ];
+  const messages: Anthropic.MessageParam[] = [
+    { role: 'user', content: [{ type: 'text', text: kickoffMessage(input.kind, input.sessionNumber, input.restarted, input.leftovers) }] },
+  ];
+  const toolCtx: ToolContext = {
+    root: input.root,
+    allowedCommands: agent.allowedCommands,
+    signal,
+    leftoverGroups: input.leftoverGroups,
+    timeoutMs: envInt('SHIPYARD_COMMAND_TIMEOUT_MS', 120_000),
+    maxOutputBytes: envInt('SHIPYARD_COMMAND_OUTPUT_BYTES', 200_000),
+  };
+  const lenient = input.kind === 'INITIALIZER';
+  const text = new TextCoalescer((chunk) => {
+    for (let i = 0; i < chunk.length; i += MAX_TEXT_CHARS) events.emit({ type: 'TEXT', payload: { text: chunk.slice(i, i + MAX_TEXT_CHARS), session: input.sessionNumber } });
+  });
+  let turns = 0;
+  let newlyPassing = 0;
+  const usageWrites: UsageWrites = { chain: Promise.resolve() };
+  let result: SessionResult;
+  try {
+    result = await loop();
+  } finally {
+    // Usage rows must be complete before the session is closed (and before a crash report, as far as possible).
+    await usageWrites.chain.catch(() => undefined);
+  }
+  if (usageWrites.error) throw usageWrites.error;
+  return result;
+
+  async function loop(): Promise<SessionResult> {
+    for (;;) {
+      if (usageWrites.error) throw usageWrites.error;
+      if (signal.aborted) throw signal.reason ?? new Error('aborted');
+      const started = performance.now();
+      let message: Anthropic.Message;
+      try {
+        message = await streamTurn(
+          client,
+          { model: agent.model, max_tokens: maxTokens, system, tools, messages: withConversationBreakpoint(messages) },
+          signal,
+          {
+            onText: (delta) => text.push(delta),
+            onRetry: (error, attempt, delayMs) => {
+              text.flush();
+              events.emit({ type: 'ERROR', payload: { message: boundText(`${error.message}; retrying in ${Math.round(delayMs)} ms (attempt ${attempt + 1}).`).text, code: error.code, retryable: true } });
+            },
+          },
+        );
+      } finally {
+        text.flush();
+      }
+      runtimeMetrics.modelMs += performance.now() - started;
+      runtimeMetrics.turns++;
+      turns++;
+      recordUsage(input, message, usageWrites);
+
+      const toolUses = message.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');
+      messages.push({ role: 'assistant', content: message.content.map(toParam).filter((b) => b !== null) });
+
+      if (toolUses.length) {
+        const results: Anthropic.ToolResultBlockParam[] = [];
+        for (const use of toolUses) {
+          results.push(await runToolCall(input, use, toolCtx, lenient, (n) => (newlyPassing += n)));
+        }
+        messages.push({ role: 'user', content: results });
+      } else if (message.stop_reason === 'max_tokens') {
+        messages.push({ role: 'user', content: [{ type: 'text', text: 'Your reply hit the output token limit. Continue where you left off, in smaller steps.' }] });
+      } else if (message.stop_reason === 'pause_turn') {
+        // The API paused a long turn; sending the conversation back lets it continue.
+      } else {
+        return { turns, stopReason: message.stop_reason === 'refusal' ? 'refusal' : 'end_turn', newlyPassing };
+      }
+      if (input.budget.limitUsd !== null && input.budget.spentUsd >= input.budget.limitUsd) return { turns, stopReason: 'budget', newlyPassing };
+      if (turns >= agent.maxTurns) return { turns, stopReason: 'max_turns', newlyPassing };
+    }
+  }
+}
+
+async function runToolCall(input: SessionInput, use: Anthropic.ToolUseBlock, ctx: ToolContext, lenient: boolean, addPassing: (n: number) => void): Promise<Anthropic.ToolResultBlockParam> {
+  const { events, guard, commits, db } = input;
+  events.emit({ type: 'TOOL_CALL', payload: { toolUseId: use.id, name: use.name, input: boundInput(use.input), session: input.sessionNumber } });
+  const before = guard.readText();
+  const result = await executeTool(use.name, use.input, ctx, input.agent.allowedTools);
+  runtimeMetrics.toolMs += result.durationMs;
+  const verdict = await guard.afterTool(before, lenient);
+  if (verdict.newlyPassing.length) addPassing(verdict.newlyPassing.length);
+  await commits.check();
+  if (result.test) await recordTestRun(db, events, input.projectId, input.runId, result.test);
+
+  let output = result.output.length > MODEL_OUTPUT_CHARS ? boundText(result.output, MODEL_OUTPUT_CHARS).text : result.output;
+  if (verdict.note) output += `\n\n[platform] ${verdict.note}`;
+  const isError = result.isError || verdict.rejected;
+  const bounded = boundText(output);
+  events.emit({
+    type: 'TOOL_RESULT',
+    payload: { toolUseId: use.id, name: use.name, isError, output: bounded.text, truncated: bounded.truncated || undefined, durationMs: Math.round(result.durationMs) },
+  });
+  return { type: 'tool_result', tool_use_id: use.id, content: output, ...(isError ? { is_error: true } : {}) };
+}
+
+/**
+ * Adds one turn's usage to the session and the run in one statement. Not awaited by the turn loop (the budget check
+ * uses the in-memory total), so the database round trip overlaps the tool calls; writes stay in order per session.
+ */
+function recordUsage(input: SessionInput, message: Anthropic.Message, pending: UsageWrites): void {
+  const u = message.usage;
+  const usage: TokenUsage = {
+    inputTokens: u?.input_tokens ?? 0,
+    outputTokens: u?.output_tokens ?? 0,
+    cacheReadInputTokens: u?.cache_read_input_tokens ?? 0,
+    cacheCreationInputTokens: u?.cache_creation_input_tokens ?? 0,
+  };
+  const cost = costUsd(input.agent.model, usage);
+  input.budget.spentUsd += cost;
+  const { inputTokens: i, outputTokens: o, cacheReadInputTokens: r, cacheCreationInputTokens: w } = usage;
+  pending.chain = pending.chain.then(async () => {
+    await input.db.$executeRaw`
+      WITH s AS (
+        UPDATE "AgentSession" SET "turns" = "turns" + 1, "inputTokens" = "inputTokens" + ${i}, "outputTokens" = "outputTokens" + ${o},
+          "cacheReadInputTokens" = "cacheReadInputTokens" + ${r}, "cacheCreationInputTokens" = "cacheCreationInputTokens" + ${w},
+          "costUsd" = "costUsd" + ${cost}::numeric
+        WHERE "id" = ${input.sessionId}::uuid RETURNING 1
+      )
+      UPDATE "AgentRun" SET "inputTokens" = "inputTokens" + ${i}, "outputTokens" = "outputTokens" + ${o},
+        "cacheReadInputTokens" = "cacheReadInputTokens" + ${r}, "cacheCreationInputTokens" = "cacheCreationInputTokens" + ${w},
+        "costUsd" = "costUsd" + ${cost}::numeric, "updatedAt" = now()
+      WHERE "id" = ${input.runId}::uuid AND EXISTS (SELECT 1 FROM s)`;
+  });
+  pending.chain.catch((error: unknown) => (pending.error ??= error as Error));
+}
+
+interface UsageWrites {
+  chain: Promise<void>;
+  error?: Error;
+}
+
+/** A moving cache breakpoint on the newest message, so each turn reads the previous turns from the cache. */
+function withConversationBreakpoint(messages: Anthropic.MessageParam[]): Anthropic.MessageParam[] {
+  const last = messages[messages.length - 1];
+  if (!Array.isArray(last.content) || last.content.length === 0) return messages;
+  const blocks = [...last.content];
+  const tail = blocks[blocks.length - 1];
+  blocks[blocks.length - 1] = { ...tail, cache_control: { type: 'ephemeral' } } as Anthropic.ContentBlockParam;
+  return [...messages.slice(0, -1), { ...last, content: blocks } as Anthropic.MessageParam];
+}
+
+/** The response blocks sent back as history (response-only fields such as citations: null and caller dropped). */
+function toParam(block: Anthropic.ContentBlock): Anthropic.ContentBlockParam | null {
+  switch (block.type) {
+    case 'text':
+      return { type: 'text', text: block.text };
+    case 'tool_use':
+      return { type: 'tool_use', id: block.id, name: block.name, input: block.input };
+    case 'thinking':
+      return { type: 'thinking', thinking: block.thinking, signature: block.signature };
+    case 'redacted_thinking':
+      return { type: 'redacted_thinking', data: block.data };
+    default:
+      return null;
+  }
+}
+
+/** Tool inputs can carry whole files: long strings are shortened for the event (the tool still gets everything). */
+function boundInput(value: unknown): unknown {
+  if (typeof value === 'string') return value.length > EVENT_INPUT_STRING_CHARS ? boundText(value, EVENT_INPUT_STRING_CHARS).text : value;
+  if (Array.isArray(value)) return value.slice(0, 100).map(boundInput);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).slice(0, 50).map(([k, v]) => [k, boundInput(v)]));
+  return value;
+}

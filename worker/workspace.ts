@@ -1,0 +1,150 @@
+// The project's git workspace under GENERATIONS_DIR: creation on first run, path containment, HEAD and commit facts.
+import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { spawnProcess } from './tools/spawner.js';
+
+export class PathEscapeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PathEscapeError';
+  }
+}
+
+/** git with no user config, no pager and no prompts, so the worker's environment never leaks in. */
+export async function git(cwd: string, args: string[], opts: { allowFailure?: boolean } = {}): Promise<{ stdout: string; code: number }> {
+  const result = await spawnProcess({
+    file: 'git',
+    args,
+    cwd,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' },
+    timeoutMs: 60_000,
+    maxOutputBytes: 64 * 1024,
+    keepStdout: true,
+  });
+  const code = result.exitCode ?? 1;
+  if (code !== 0 && !opts.allowFailure) throw new Error(`git ${args.join(' ')} failed: ${result.output.trim() || `exit ${code}`}`);
+  return { stdout: code === 0 ? result.stdout : '', code };
+}
+
+/**
+ * Makes sure the workspace exists as a git repository with app_spec.txt. Idempotent: an existing app_spec.txt is
+ * left alone (the agents may have refined it), an existing repository is reused.
+ */
+export async function ensureWorkspace(root: string, appSpec: string): Promise<{ created: boolean }> {
+  mkdirSync(root, { recursive: true });
+  let created = false;
+  if (!existsSync(join(root, '.git'))) {
+    await git(root, ['init', '-q']);
+    created = true;
+  }
+  // Local identity so agents' commits never depend on the host's git config. Checked by reading .git/config:
+  // spawning is costly in a large worker process, and this runs at the start of every run.
+  let config = '';
+  try {
+    config = readFileSync(join(root, '.git', 'config'), 'utf8');
+  } catch {
+    /* written below */
+  }
+  if (!config.includes('name = Shipyard Agent') || !config.includes('email = agent@shipyard.local') || !config.includes('gpgsign = false')) {
+    await git(root, ['config', 'user.name', 'Shipyard Agent']);
+    await git(root, ['config', 'user.email', 'agent@shipyard.local']);
+    await git(root, ['config', 'commit.gpgsign', 'false']);
+  }
+  const specPath = join(root, 'app_spec.txt');
+  if (!existsSync(specPath)) writeFileSync(specPath, appSpec.endsWith('\n') || !appSpec ? appSpec : `${appSpec}\n`);
+  return { created };
+}
+
+const isInside = (root: string, target: string) => target === root || target.startsWith(root.endsWith(sep) ? root : root + sep);
+
+/**
+ * Resolves a user-supplied path inside the workspace. Absolute paths must already be inside it; `..` may not leave
+ * it; and the deepest existing ancestor (or the file itself) must resolve, through symlinks, inside the real root.
+ */
+export function resolveInWorkspace(root: string, path: string): string {
+  if (typeof path !== 'string' || !path.trim()) throw new PathEscapeError('A path is required.');
+  if (path.includes('\0')) throw new PathEscapeError('Paths may not contain NUL bytes.');
+  const realRoot = realpathSync(root);
+  const target = isAbsolute(path) ? resolve(path) : resolve(root, path);
+  const lexicalRoot = isInside(resolve(root), target) ? resolve(root) : isInside(realRoot, target) ? realRoot : null;
+  if (!lexicalRoot) throw new PathEscapeError(`${path} is outside the project workspace; use paths relative to ${root}.`);
+  let probe = target;
+  for (;;) {
+    let stat;
+    try {
+      stat = lstatSync(probe);
+    } catch {
+      const parent = dirname(probe);
+      if (parent === probe) break;
+      probe = parent;
+      continue;
+    }
+    let real: string;
+    try {
+      real = realpathSync(probe);
+    } catch {
+      throw new PathEscapeError(`${path} goes through a broken symlink (${relative(lexicalRoot, probe) || '.'}); refusing to follow it.`);
+    }
+    if (!isInside(realRoot, real)) {
+      throw new PathEscapeError(`${path} resolves through a symlink to ${stat.isSymbolicLink() ? 'a place' : real} outside the project workspace.`);
+    }
+    break;
+  }
+  return target;
+}
+
+/** Reads HEAD's commit sha straight from .git (no process spawn): null before the first commit. */
+export function readHead(root: string): string | null {
+  const gitDir = join(root, '.git');
+  let head: string;
+  try {
+    head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
+  } catch {
+    return null;
+  }
+  if (!head.startsWith('ref: ')) return /^[0-9a-f]{40,64}$/.test(head) ? head : null;
+  const ref = head.slice(5);
+  try {
+    return readFileSync(join(gitDir, ref), 'utf8').trim() || null;
+  } catch {
+    // Packed refs (after gc or some clones).
+    try {
+      const line = readFileSync(join(gitDir, 'packed-refs'), 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`));
+      return line ? line.split(' ')[0] : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+export interface CommitInfo {
+  sha: string;
+  message: string;
+  filesChanged: string[];
+  committedAt: Date;
+}
+
+/** Commits reachable from HEAD but not from `since` (all of HEAD's history when since is null), oldest first. */
+export async function commitsSince(root: string, since: string | null, limit = 200): Promise<CommitInfo[]> {
+  const range = since ? [`${since}..HEAD`] : ['HEAD'];
+  const { stdout, code } = await git(root, ['log', '--reverse', `--max-count=${limit}`, '--format=%x1e%H%x1f%ct%x1f%B%x1f', '--name-only', ...range], { allowFailure: true });
+  if (code !== 0) return [];
+  return stdout
+    .split('\x1e')
+    .filter((chunk) => chunk.trim())
+    .map((chunk) => {
+      const [sha, ct, message, files = ''] = chunk.split('\x1f');
+      return {
+        sha: sha.trim(),
+        message: message.trim(),
+        committedAt: new Date(Number(ct) * 1000),
+        filesChanged: files.split('\n').map((f) => f.trim()).filter(Boolean),
+      };
+    });
+}
+
+/** Uncommitted changes as `git status --porcelain` lines. */
+export async function uncommittedChanges(root: string): Promise<string[]> {
+  const { stdout, code } = await git(root, ['status', '--porcelain', '--untracked-files=all'], { allowFailure: true });
+  return code === 0 ? stdout.split('\n').filter(Boolean) : [];
+}
