@@ -11,6 +11,7 @@ import { getDb } from './db/client.js';
 import type { Context } from './context.js';
 import type { AppServices } from './services.js';
 import { logger } from './logger.js';
+import { coalesceWrites } from './events/coalesce-writes.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -27,7 +28,8 @@ export function createGraphQLHandler(services: AppServices): YogaServerInstance<
     landingPage: false,
     graphiql: { title: 'Shipyard', subscriptionsProtocol: 'WS' },
     logging: logger.child({ component: 'yoga' }) as never,
-    context: ({ request }) => contextFor(request.headers.get('authorization'), services),
+    // graphql-ws builds its context without a request (its authorization comes from connection_init, below).
+    context: ({ request }) => contextFor(request?.headers.get('authorization'), services),
     maskedErrors: {
       maskError: (error, message) => maskError(error, message),
     },
@@ -53,7 +55,12 @@ function maskError(error: unknown, message: string): Error {
         ? error
         : new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } });
     }
-    if (original instanceof GraphQLError) return error;
+    // Pothos reports malformed or mistyped global ids as uncoded GraphQLErrors: client mistakes.
+    if (original instanceof GraphQLError) {
+      return original.extensions?.code
+        ? error
+        : new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { code: 'BAD_USER_INPUT' } });
+    }
   }
   logger.error({ err: error instanceof GraphQLError ? error.originalError : error }, 'unexpected error');
   return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
@@ -80,6 +87,7 @@ export function createApp({ services, readinessChecks = [] }: AppOptions): Serve
       if (Number.isNaN(length)) return void res.writeHead(411).end('Content-Length required');
       if (length > MAX_BODY_BYTES) return void res.writeHead(413).end(`Request body over ${MAX_BODY_BYTES} bytes`);
     }
+    if (req.headers.accept?.includes('text/event-stream')) coalesceWrites(res);
     return yoga.requestListener(req, res);
   });
 

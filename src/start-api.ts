@@ -2,6 +2,7 @@ import { resolveDatabaseUrl, type ResolvedDatabase } from './db/database-url.js'
 import { applyMigrations } from './db/migrations.js';
 import { connectDb, disconnectDb } from './db/client.js';
 import { createApp } from './app.js';
+import { createServices, type ClosableServices } from './services.js';
 import { generationsDir } from './config.js';
 import { logger } from './logger.js';
 import type { Server } from 'node:http';
@@ -10,11 +11,14 @@ export interface StartedApi {
   server: Server;
   url: string;
   database: ResolvedDatabase;
+  services: ClosableServices;
   stop: () => Promise<void>;
 }
 
 /** Connects the database (embedded when DATABASE_URL is unset), applies pending migrations and listens on PORT. */
 export async function startApi(opts: { port?: number; database?: ResolvedDatabase } = {}): Promise<StartedApi> {
+  // Redis first: without it there is no queue and no live events, and the error names the fixes.
+  const services = await createServices({ generationsDir: generationsDir() });
   const database = opts.database ?? (await resolveDatabaseUrl());
   if (database.embedded) logger.info('DATABASE_URL is not set: using the embedded Postgres (PGlite) in .data/');
   if (process.env.SHIPYARD_MIGRATE_ON_START !== 'false') {
@@ -22,7 +26,7 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
     if (applied.length) logger.info({ applied }, 'applied migrations');
   }
   connectDb(database.url, database.poolMax);
-  const server = createApp({ services: { generationsDir: generationsDir() } });
+  const server = createApp({ services, readinessChecks: [async () => void (await services.redis.ping())] });
   const port = opts.port ?? Number(process.env.PORT ?? 4000);
   await new Promise<void>((resolve) => server.listen(port, process.env.HOST ?? '0.0.0.0', resolve));
   const address = server.address();
@@ -33,8 +37,9 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
       server.close(() => resolve());
       server.closeAllConnections();
     });
+    await services.close();
     await disconnectDb();
     if (!opts.database) await database.close();
   };
-  return { server, url, database, stop };
+  return { server, url, database, services, stop };
 }

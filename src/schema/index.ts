@@ -2,5 +2,9 @@ import { builder } from '../builder.js';
 import './scalars.js';
 import './user.js';
 import './project.js';
+import './feature.js';
+import './agent.js';
+import './work-item.js';
+import './agent-run.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

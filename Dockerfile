@@ -1,0 +1,20 @@
+# One image for the api and the worker (docker-compose.yml picks the command).
+FROM node:20-bookworm-slim
+# git and a shell toolset for the agents' workspaces; tini forwards signals so SIGTERM drains the worker.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends git ca-certificates tini \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+COPY prisma ./prisma
+COPY prisma.config.ts ./
+# Dev dependencies stay: tsx runs the TypeScript sources and prisma generates the client.
+RUN npm ci --include=dev
+COPY . .
+RUN npm run generate \
+  && mkdir -p /data/generations && chown node:node /data/generations
+USER node
+EXPOSE 4000
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "--import", "tsx", "src/server.ts"]

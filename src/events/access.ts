@@ -1,0 +1,53 @@
+// Per-event authorization for long-lived subscriptions: is this user still a member of the project? Cached ~1 s per
+// (user, project) across all subscriptions of the process, so 1000 events/s × 100 subscribers costs ~1 query/s.
+import type { PrismaClient, ProjectRole } from '../generated/prisma/client.js';
+import { roleAtLeast } from '../auth/membership.js';
+import { forbidden } from '../errors.js';
+
+export const MEMBERSHIP_TTL_MS = 1000;
+
+interface Entry {
+  expires: number;
+  role: Promise<ProjectRole | null>;
+  /** Set once the query answered, so a fresh hit needs no await. */
+  settled?: { role: ProjectRole | null };
+}
+
+const cache = new Map<string, Entry>();
+
+function cachedRole(db: PrismaClient, userId: string, projectId: string): Entry {
+  const key = `${userId}:${projectId}`;
+  const now = Date.now();
+  const hit = cache.get(key);
+  if (hit && hit.expires > now) return hit;
+  if (cache.size > 10_000) for (const [k, v] of cache) if (v.expires <= now) cache.delete(k);
+  const entry: Entry = {
+    expires: now + MEMBERSHIP_TTL_MS,
+    role: db.projectMember
+      .findUnique({ where: { projectId_userId: { projectId, userId } }, select: { role: true } })
+      .then((m) => {
+        entry.settled = { role: m?.role ?? null };
+        return entry.settled.role;
+      }),
+  };
+  entry.role.catch(() => cache.delete(key));
+  cache.set(key, entry);
+  return entry;
+}
+
+/**
+ * Returns a check that throws FORBIDDEN once the user is no longer at least `min` in the project. It answers
+ * synchronously from a fresh cache entry (undefined = allowed) and returns a promise only when it has to ask Postgres.
+ */
+export function membershipCheck(db: PrismaClient, userId: string, projectId: string, min: ProjectRole = 'VIEWER'): () => void | Promise<void> {
+  return () => {
+    const entry = cachedRole(db, userId, projectId);
+    if (entry.settled) {
+      if (!roleAtLeast(entry.settled.role, min)) throw forbidden();
+      return;
+    }
+    return entry.role.then((role) => {
+      if (!roleAtLeast(role, min)) throw forbidden();
+    });
+  };
+}

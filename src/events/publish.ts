@@ -1,0 +1,41 @@
+// Publishing durable events on Redis (run channel + project channel), best effort and bounded in time.
+// All events of one publish belong to one run (a sink batch).
+import type { Redis } from 'ioredis';
+import { projectChannel, runChannel, type RunEvent } from './types.js';
+import { logger } from '../logger.js';
+
+/** A publish that Redis does not acknowledge in this time is given up: the events are already in Postgres. */
+export const PUBLISH_TIMEOUT_MS = 2000;
+
+/** One message per channel per batch (a JSON array of events): two PUBLISHes however many events a batch holds. */
+export async function publishEvents(redis: Redis, events: RunEvent[]): Promise<void> {
+  if (!events.length) return;
+  const message = JSON.stringify(events);
+  const pipeline = redis.pipeline();
+  pipeline.publish(runChannel(events[0]!.runId), message);
+  pipeline.publish(projectChannel(events[0]!.projectId), message);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      pipeline.exec(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${PUBLISH_TIMEOUT_MS} ms`)), PUBLISH_TIMEOUT_MS);
+      }),
+    ]);
+  } catch (error) {
+    logger.warn({ err: error, runId: events[0]!.runId, fromSeq: events[0]!.seq }, 'publishing events on Redis failed; subscribers will read them from Postgres');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Parses a message published by publishEvents; [] when it is not one. */
+export function parseEventMessage(message: string): RunEvent[] {
+  try {
+    const parsed = JSON.parse(message) as unknown;
+    const events = Array.isArray(parsed) ? parsed : [parsed];
+    return events.filter((e): e is RunEvent => typeof e?.runId === 'string' && Number.isInteger(e.seq));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,105 @@
+// agentRunEvents: replay seq > afterSeq from Postgres, then tail Redis; dedupe by seq, fill holes from Postgres,
+// and end after the run's COMPLETE event — every event exactly once, in order.
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { FINAL_RUN_STATUSES, projectChannel, runChannel, type RunEvent, type RunStatus } from './types.js';
+import { loadRunEvents } from './replay.js';
+import { LiveBuffer } from './live-buffer.js';
+import type { EventHub } from './hub.js';
+
+/** With no live event for this long, Postgres is asked directly (covers lost publishes and Redis outages). */
+export const IDLE_POLL_MS = 1000;
+/** A run final for this long with no COMPLETE event (a crash between the two writes) ends the stream anyway. */
+const FINAL_WITHOUT_COMPLETE_GRACE_MS = 5000;
+const PAGE = 500;
+
+export interface RunStreamOptions {
+  db: PrismaClient;
+  hub: EventHub;
+  run: { id: string; projectId: string };
+  afterSeq: number;
+  signal: AbortSignal;
+  /** Checked before every event; throws (e.g. FORBIDDEN) to end the stream. Synchronous when it can answer from cache. */
+  authorize?: () => void | Promise<void>;
+  idlePollMs?: number;
+}
+
+export async function* streamRunEvents(opts: RunStreamOptions): AsyncGenerator<RunEvent> {
+  const { db, hub, run, signal } = opts;
+  const buffer = new LiveBuffer<RunEvent>();
+  // Subscribe before replaying, so an event published during the replay is buffered rather than missed.
+  const unsubscribe = await hub.subscribe(runChannel(run.id), (events) => buffer.push(...events));
+  let next = Math.max(0, opts.afterSeq) + 1;
+  let completed = false;
+
+  async function* deliver(events: RunEvent[]): AsyncGenerator<RunEvent> {
+    for (const event of events) {
+      if (event.seq !== next || completed || signal.aborted) continue;
+      const check = opts.authorize?.();
+      if (check) await check;
+      next = event.seq + 1;
+      if (event.type === 'COMPLETE') completed = true;
+      yield event;
+    }
+  }
+
+  try {
+    for (;;) {
+      const page = await loadRunEvents(db, run, { afterSeq: next - 1, limit: PAGE });
+      yield* deliver(page);
+      if (completed || page.length < PAGE) break;
+    }
+    while (!completed && !signal.aborted) {
+      const live = buffer.takeAll();
+      if (live.length) {
+        live.sort((a, b) => a.seq - b.seq);
+        const last = live[live.length - 1]!;
+        if (last.seq < next) continue;
+        // A seq beyond the next expected one means Redis lost something: read the gap (and the event) from Postgres.
+        const contiguous = live[0]!.seq <= next && live.every((e, i) => i === 0 || e.seq <= live[i - 1]!.seq + 1);
+        const events = contiguous ? live : await loadRunEvents(db, run, { afterSeq: next - 1, beforeSeq: last.seq + 1, limit: last.seq - next + 1 });
+        yield* deliver(events);
+        continue;
+      }
+      if (await buffer.wait(opts.idlePollMs ?? IDLE_POLL_MS, signal)) continue;
+      if (signal.aborted) break;
+      const missed = await loadRunEvents(db, run, { afterSeq: next - 1, limit: PAGE });
+      if (missed.length) {
+        yield* deliver(missed);
+        continue;
+      }
+      if (await finishedLongAgo(db, run.id)) break;
+    }
+  } finally {
+    unsubscribe();
+  }
+}
+
+async function finishedLongAgo(db: PrismaClient, runId: string): Promise<boolean> {
+  const row = await db.agentRun.findUnique({ where: { id: runId }, select: { status: true, finishedAt: true } });
+  if (!row) return true;
+  if (!FINAL_RUN_STATUSES.includes(row.status as RunStatus)) return false;
+  return !row.finishedAt || Date.now() - row.finishedAt.getTime() > FINAL_WITHOUT_COMPLETE_GRACE_MS;
+}
+
+/** projectEvents: the live events of every run of a project (no replay). */
+export async function* streamProjectEvents(opts: {
+  hub: EventHub;
+  projectId: string;
+  signal: AbortSignal;
+  authorize?: () => void | Promise<void>;
+}): AsyncGenerator<RunEvent> {
+  const buffer = new LiveBuffer<RunEvent>();
+  const unsubscribe = await opts.hub.subscribe(projectChannel(opts.projectId), (events) => buffer.push(...events));
+  try {
+    while (!opts.signal.aborted) {
+      for (const event of buffer.takeAll()) {
+        const check = opts.authorize?.();
+        if (check) await check;
+        yield event;
+      }
+      await buffer.wait(30_000, opts.signal);
+    }
+  } finally {
+    unsubscribe();
+  }
+}

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { createTestDatabase } from './helpers/postgres.js';
+import { createRunRow, createProjectRow } from './helpers/run-fixtures.js';
+import { createPrismaClient } from '../src/db/client.js';
+import { createRedis } from '../src/redis.js';
+import { createRunEventSink, RunOwnershipLostError } from '../src/events/sink.js';
+import { runChannel, projectChannel, type RunEvent } from '../src/events/types.js';
+import { parseEventMessage } from '../src/events/publish.js';
+import type { PrismaClient } from '../src/generated/prisma/client.js';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let db: PrismaClient;
+let redis: Redis;
+let subscriber: Redis;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createPrismaClient(database.url);
+  redis = createRedis();
+  subscriber = createRedis(undefined, { worker: true });
+});
+afterAll(async () => {
+  redis?.disconnect();
+  subscriber?.disconnect();
+  await db?.$disconnect();
+  await database?.drop();
+});
+
+function collect(channel: string): { events: RunEvent[]; ready: Promise<unknown> } {
+  const events: RunEvent[] = [];
+  subscriber.on('message', (ch, message) => {
+    if (ch === channel) events.push(...parseEventMessage(message));
+  });
+  return { events, ready: subscriber.subscribe(channel) };
+}
+
+async function until(check: () => boolean, timeoutMs = 5000) {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('run event sink', () => {
+  it('assigns contiguous seqs, persists in batches, publishes after the insert on run and project channels', async () => {
+    const { project } = await createProjectRow(db);
+    const run = await createRunRow(db, project.id);
+    const onRun = collect(runChannel(run.id));
+    const onProject = collect(projectChannel(project.id));
+    await Promise.all([onRun.ready, onProject.ready]);
+
+    const sink = await createRunEventSink({ db, redis, runId: run.id, projectId: project.id });
+    sink.emit({ type: 'STATUS', payload: { status: 'RUNNING' } });
+    for (let i = 0; i < 1200; i++) sink.emit({ type: 'TEXT', payload: { text: `line ${i}` } });
+    sink.emit({ type: 'COMPLETE', payload: { status: 'SUCCEEDED', stopReason: null } });
+    await sink.close();
+
+    const rows = await db.agentRunEvent.findMany({ where: { runId: run.id }, orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 1202 }, (_, i) => i + 1));
+    expect(rows[1]!.payload).toEqual({ text: 'line 0' });
+    await until(() => onRun.events.length === 1202 && onProject.events.length === 1202);
+    expect(onRun.events.map((e) => e.seq)).toEqual(rows.map((r) => r.seq));
+    expect(onProject.events.at(-1)).toMatchObject({ runId: run.id, projectId: project.id, type: 'COMPLETE' });
+    expect(() => sink.emit({ type: 'TEXT', payload: { text: 'late' } })).toThrow(/closed/);
+  });
+
+  it('rejects an invalid payload at the boundary', async () => {
+    const { project } = await createProjectRow(db);
+    const run = await createRunRow(db, project.id);
+    const sink = await createRunEventSink({ db, redis, runId: run.id, projectId: project.id });
+    expect(() => sink.emit({ type: 'STATUS', payload: { status: 'DANCING' } } as never)).toThrow(/status/);
+    expect(() => sink.emit({ type: 'TEXT', payload: { text: 'x'.repeat(20_000) } })).toThrow();
+    await sink.close();
+    expect(await db.agentRunEvent.count({ where: { runId: run.id } })).toBe(0);
+  });
+
+  it('continues from the last persisted seq after a restart, and a second writer of the same seqs is stopped', async () => {
+    const { project } = await createProjectRow(db);
+    const run = await createRunRow(db, project.id);
+    const first = await createRunEventSink({ db, redis, runId: run.id, projectId: project.id });
+    first.emit({ type: 'TEXT', payload: { text: 'a' } });
+    first.emit({ type: 'TEXT', payload: { text: 'b' } });
+    await first.flush();
+
+    const stale = await createRunEventSink({ db, redis, runId: run.id, projectId: project.id });
+    const resumed = await createRunEventSink({ db, redis, runId: run.id, projectId: project.id });
+    expect(resumed.lastSeq).toBe(2);
+    resumed.emit({ type: 'TEXT', payload: { text: 'c' } });
+    await resumed.close();
+
+    let failure: Error | undefined;
+    const loser = await createRunEventSink({ db, redis, runId: run.id, projectId: project.id, onFailure: (e) => (failure = e) });
+    expect(stale.lastSeq).toBe(2);
+    await loser.close();
+    stale.emit({ type: 'TEXT', payload: { text: 'stale c' } });
+    await expect(stale.flush()).rejects.toBeInstanceOf(RunOwnershipLostError);
+    expect(() => stale.emit({ type: 'TEXT', payload: { text: 'more' } })).toThrow(RunOwnershipLostError);
+    expect(failure).toBeUndefined();
+    const rows = await db.agentRunEvent.findMany({ where: { runId: run.id }, orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => (r.payload as { text: string }).text)).toEqual(['a', 'b', 'c']);
+  });
+});

@@ -1,0 +1,73 @@
+// A worker PROCESS for tests: the real startWorker/processor/sink with a scripted RunAgent instead of the model loop.
+// The script comes from the project's appSpec (JSON): { sessions, eventsPerSession, intervalMs, sleep }.
+// With `sleep: true` each session runs a real child process (`sleep 60`) that only a stop (abort) ends.
+import { spawn } from 'node:child_process';
+import { connectDb, disconnectDb } from '../../src/db/client.js';
+import { startWorker } from '../../worker/start-worker.js';
+import { exitOnSignals } from '../../worker/signals.js';
+import type { RunAgent, RunOutcome } from '../../worker/agent/contract.js';
+
+interface Script {
+  sessions?: number;
+  eventsPerSession?: number;
+  intervalMs?: number;
+  sleep?: boolean;
+}
+
+const wait = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+const cancelled: RunOutcome = { status: 'CANCELLED', stopReason: 'stopped' };
+
+export const scriptedRunAgent: RunAgent = async ({ runId, db, events, signal }) => {
+  const run = await db.agentRun.findUniqueOrThrow({ where: { id: runId }, include: { project: { select: { appSpec: true } } } });
+  const script = JSON.parse(run.project.appSpec || '{}') as Script;
+  const sessions = run.maxSessions ?? script.sessions ?? 2;
+  for (let n = run.sessionsCompleted + 1; n <= sessions; n++) {
+    const fresh = await db.agentRun.findUniqueOrThrow({ where: { id: runId }, select: { stopRequested: true } });
+    if (fresh.stopRequested || signal.aborted) return cancelled;
+    events.emit({ type: 'TEXT', payload: { text: `session ${n} begins`, session: n } });
+    for (let i = 0; i < (script.eventsPerSession ?? 5); i++) {
+      await wait(script.intervalMs ?? 10, signal);
+      if (signal.aborted) return cancelled;
+      events.emit({ type: 'TEXT', payload: { text: `session ${n} event ${i}`, session: n } });
+    }
+    if (script.sleep) {
+      const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const kill = () => child.kill('SIGKILL');
+      signal.addEventListener('abort', kill, { once: true });
+      events.emit({ type: 'TOOL_CALL', payload: { toolUseId: `sleep-${n}`, name: 'bash', input: { command: 'sleep 60', pid: child.pid }, session: n } });
+      await events.flush();
+      await exited;
+      signal.removeEventListener('abort', kill);
+      events.emit({ type: 'TOOL_RESULT', payload: { toolUseId: `sleep-${n}`, name: 'bash', isError: signal.aborted, output: signal.aborted ? 'killed' : '' } });
+      if (signal.aborted) return cancelled;
+    }
+    await db.agentSession.upsert({
+      where: { runId_number: { runId, number: n } },
+      create: { runId, number: n, kind: 'CODING', finishedAt: new Date(), stopReason: 'end_turn' },
+      update: { finishedAt: new Date() },
+    });
+    await db.agentRun.update({ where: { id: runId }, data: { sessionsCompleted: n } });
+  }
+  return { status: 'SUCCEEDED', stopReason: 'all_features_passing' };
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  connectDb(process.env.DATABASE_URL!);
+  const worker = await startWorker({
+    runAgent: scriptedRunAgent,
+    concurrency: Number(process.env.WORKER_CONCURRENCY ?? 2),
+    drainTimeoutMs: Number(process.env.SHIPYARD_DRAIN_TIMEOUT_MS ?? 25_000),
+    reapIntervalMs: 2000,
+  });
+  exitOnSignals(async (force) => {
+    await worker.close({ force });
+    await disconnectDb();
+  });
+  process.stdout.write(`WORKER_READY ${worker.id}\n`);
+}

@@ -1,0 +1,49 @@
+// Subscription clients for tests: GraphQL over SSE (graphql-sse, distinct connections) and graphql-ws.
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient as createWsClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface Subscription<T> {
+  results: Array<{ data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }>;
+  /** Resolves when the server completes the subscription (or it errors). */
+  done: Promise<void>;
+  stop(): void;
+}
+
+export function subscribeSse<T = any>(url: string, token: string, query: string, variables: Record<string, unknown>): Subscription<T> {
+  const client = createSseClient({ url: `${url}/graphql`, headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  return collect(client.iterate({ query, variables }) as AsyncIterableIterator<any>, () => client.dispose());
+}
+
+export function subscribeWs<T = any>(url: string, token: string, query: string, variables: Record<string, unknown>): Subscription<T> {
+  const client = createWsClient({
+    url: `${url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+    lazy: true,
+  });
+  return collect(client.iterate({ query, variables }) as AsyncIterableIterator<any>, () => void client.dispose());
+}
+
+function collect<T>(iterator: AsyncIterableIterator<any>, dispose: () => void): Subscription<T> {
+  const results: Subscription<T>['results'] = [];
+  const done = (async () => {
+    try {
+      for await (const result of iterator) results.push(result);
+    } catch (error) {
+      const errors = Array.isArray(error) ? error : [error];
+      results.push({ errors: errors.map((e: any) => ({ message: e?.message ?? String(e), extensions: e?.extensions })) });
+    } finally {
+      dispose();
+    }
+  })();
+  return {
+    results,
+    done,
+    stop: () => {
+      void iterator.return?.();
+      dispose();
+    },
+  };
+}

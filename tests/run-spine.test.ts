@@ -1,0 +1,305 @@
+// The run spine end to end: real API, Postgres, Redis and worker processes running a scripted agent.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { freePort, isAlive, pidOfWorkerId, startApiProcess, startScriptedWorker, until, type Proc } from './helpers/processes.js';
+import { subscribeSse, subscribeWs } from './helpers/subscriptions.js';
+import { getDb } from '../src/db/client.js';
+
+const queueName = `shipyard-test-spine-${randomBytes(4).toString('hex')}`;
+process.env.SHIPYARD_QUEUE = queueName;
+// Fast stall detection so the SIGKILL test takes seconds.
+const timings = { SHIPYARD_LOCK_DURATION_MS: '4000', SHIPYARD_STALLED_INTERVAL_MS: '1000' };
+
+let api: TestApi;
+let workerEnv: Record<string, string>;
+const workers: Proc[] = [];
+let owner: { token: string };
+let stranger: { token: string };
+
+beforeAll(async () => {
+  api = await startTestApi();
+  workerEnv = { DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName, WORKER_CONCURRENCY: '2', SHIPYARD_DRAIN_TIMEOUT_MS: '500', ...timings };
+  const started = await Promise.all([startScriptedWorker(workerEnv), startScriptedWorker(workerEnv), signUp(api, 'owner'), signUp(api, 'stranger')]);
+  workers.push(started[0], started[1]);
+  owner = started[2];
+  stranger = started[3];
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+  const queue = new Queue(queueName, { connection: api.services.redis });
+  await queue.obliterate({ force: true }).catch(() => {});
+  await queue.close();
+  await api?.close();
+});
+
+const EVENTS = `subscription($runId: ID!, $afterSeq: Int) { agentRunEvents(runId: $runId, afterSeq: $afterSeq) { id runId seq type payload createdAt } }`;
+const START = `mutation($i: StartAgentRunInput!) { startAgentRun(input: $i) { id status } }`;
+const STOP = `mutation($id: ID!) { stopAgentRun(id: $id) { id status stopReason finishedAt } }`;
+const RUN = `query($id: ID!) { agentRun(id: $id) { status stopReason error startedAt finishedAt sessionsCompleted
+  usage { inputTokens outputTokens cacheReadInputTokens cacheCreationInputTokens costUsd } sessions { number } } }`;
+const RUN_EVENTS = `query($id: ID!) { agentRun(id: $id) { events(afterSeq: 0, first: 500) { seq type payload } } }`;
+const runEvents = async (id: string) => (await gqlOk(api, RUN_EVENTS, { id }, owner.token)).agentRun.events as Array<{ seq: number; type: string; payload: any }>;
+
+async function createProject(script: object): Promise<string> {
+  const data = await gqlOk(api, `mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`, { i: { name: 'Spine', appSpec: JSON.stringify(script) } }, owner.token);
+  return data.createProject.id;
+}
+
+async function startRun(projectId: string, extra: object = {}): Promise<string> {
+  return (await gqlOk(api, START, { i: { projectId, ...extra } }, owner.token)).startAgentRun.id;
+}
+
+const runRow = (globalId: string) => getDb().agentRun.findUniqueOrThrow({ where: { id: Buffer.from(globalId, 'base64').toString().split(':')[1]! } });
+const seqsOf = (results: Array<{ data?: any }>) => results.map((r) => r.data?.agentRunEvents?.seq);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe('run spine', () => {
+  it('streams a run identically over SSE and graphql-ws; a subscriber joining mid-run with afterSeq gets the exact tail', async () => {
+    const projectId = await createProject({ sessions: 2, eventsPerSession: 15, intervalMs: 25 });
+    const runId = await startRun(projectId);
+    const sse = subscribeSse(api.url, owner.token, EVENTS, { runId });
+    const ws = subscribeWs(api.url, owner.token, EVENTS, { runId });
+    await until(() => sse.results.length >= 10, 15_000, '10 events');
+    const late = subscribeSse(api.url, owner.token, EVENTS, { runId, afterSeq: 7 });
+    await Promise.all([sse.done, ws.done, late.done]);
+
+    const run = { ...(await gqlOk(api, RUN, { id: runId }, owner.token)).agentRun, events: await runEvents(runId) };
+    expect(run).toMatchObject({ status: 'SUCCEEDED', stopReason: 'all_features_passing', sessionsCompleted: 2, sessions: [{ number: 1 }, { number: 2 }] });
+    expect(run.usage).toEqual({ inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: 0 });
+    const total = run.events.length;
+    expect(run.events.map((e: any) => e.seq)).toEqual(range(1, total));
+    expect(run.events[0]).toMatchObject({ type: 'STATUS', payload: { status: 'RUNNING' } });
+    expect(run.events.at(-1)).toMatchObject({ type: 'COMPLETE', payload: { status: 'SUCCEEDED' } });
+
+    expect(sse.results.every((r) => !r.errors)).toBe(true);
+    expect(seqsOf(sse.results)).toEqual(range(1, total));
+    expect(ws.results).toEqual(sse.results);
+    expect(late.results).toEqual(sse.results.slice(7));
+    expect(sse.results[0]!.data.agentRunEvents.runId).toBe(runId);
+
+    const listed = await gqlOk(
+      api,
+      `query($p: ID!) { project(id: $p) { done: agentRuns(first: 5, status: SUCCEEDED) { edges { node { id status } } }
+        active: agentRuns(first: 5, status: RUNNING) { edges { node { id } } } } }`,
+      { p: projectId },
+      owner.token,
+    );
+    expect(listed.project.done.edges).toEqual([{ node: { id: runId, status: 'SUCCEEDED' } }]);
+    expect(listed.project.active.edges).toEqual([]);
+
+    // Finished: a new subscriber gets the replay and completion; afterSeq at the end completes at once.
+    const replay = subscribeSse(api.url, owner.token, EVENTS, { runId, afterSeq: total - 2 });
+    await replay.done;
+    expect(seqsOf(replay.results)).toEqual([total - 1, total]);
+  });
+
+  it('allows one active run per project (CONFLICT), stops a running run within a second and kills its child process', async () => {
+    const projectId = await createProject({ sessions: 1, eventsPerSession: 1, sleep: true });
+    const attempts = await Promise.all([1, 2, 3].map(() => gql(api, START, { i: { projectId } }, owner.token)));
+    expect(attempts.filter((r) => !r.errors).length).toBe(1);
+    expect(attempts.flatMap(errorCodes).sort()).toEqual(['CONFLICT', 'CONFLICT']);
+    const runId = attempts.find((r) => !r.errors)!.data.startAgentRun.id;
+
+    const pid = await until(async () => {
+      const run = { events: await runEvents(runId) };
+      return run.events.find((e: any) => e.type === 'TOOL_CALL')?.payload.input.pid as number | undefined;
+    }, 15_000, 'the sleep child');
+    expect(isAlive(pid)).toBe(true);
+
+    expect(errorCodes(await gql(api, STOP, { id: runId }, stranger.token))).toEqual(['FORBIDDEN']);
+    const began = performance.now();
+    const stopped = (await gqlOk(api, STOP, { id: runId }, owner.token)).stopAgentRun;
+    const elapsed = performance.now() - began;
+    expect(stopped).toMatchObject({ status: 'CANCELLED' });
+    expect(elapsed).toBeLessThan(3000); // the 1 s goal is measured precisely by bench/stop.ts
+    await until(() => !isAlive(pid), 2000, 'the child to be gone');
+
+    const run = { events: await runEvents(runId) };
+    expect(run.events.at(-1)).toMatchObject({ type: 'COMPLETE', payload: { status: 'CANCELLED' } });
+    expect(run.events.map((e: any) => e.seq)).toEqual(range(1, run.events.length));
+    const again = await gql(api, STOP, { id: runId }, owner.token);
+    expect(errorCodes(again)).toEqual(['CONFLICT']);
+    expect(again.errors![0]!.message).toMatch(/already finished \(CANCELLED\)/);
+    // The project is free again.
+    const next = await startRun(projectId, { maxSessions: 1 });
+    await gqlOk(api, STOP, { id: next }, owner.token);
+  });
+
+  it('stopping a queued run removes its job', async () => {
+    const queue = new Queue(queueName, { connection: api.services.redis });
+    await queue.pause();
+    try {
+      const projectId = await createProject({ sessions: 1 });
+      const runId = await startRun(projectId);
+      const row = await runRow(runId);
+      expect(await queue.getJobState(row.id)).toBe('waiting');
+      const stopped = (await gqlOk(api, STOP, { id: runId }, owner.token)).stopAgentRun;
+      expect(stopped.status).toBe('CANCELLED');
+      expect(await queue.getJobState(row.id)).toBe('unknown');
+      const run = { events: await runEvents(runId) };
+      expect(run.events.map((e: any) => [e.seq, e.type, e.payload.status])).toEqual([
+        [1, 'STATUS', 'CANCELLED'],
+        [2, 'COMPLETE', 'CANCELLED'],
+      ]);
+    } finally {
+      await queue.resume();
+      await queue.close();
+    }
+  });
+
+  it('refuses subscriptions of non-members (FORBIDDEN) and unknown runs (NOT_FOUND)', async () => {
+    const projectId = await createProject({ sessions: 1, eventsPerSession: 2 });
+    const runId = await startRun(projectId);
+    const sse = subscribeSse(api.url, stranger.token, EVENTS, { runId });
+    const ws = subscribeWs(api.url, stranger.token, EVENTS, { runId });
+    const project = subscribeWs(api.url, stranger.token, `subscription($p: ID!) { projectEvents(projectId: $p) { seq } }`, { p: projectId });
+    await Promise.all([sse.done, ws.done, project.done]);
+    for (const sub of [sse, ws, project]) {
+      expect(sub.results.flatMap((r) => (r.errors ?? []).map((e) => e.extensions?.code))).toEqual(['FORBIDDEN']);
+      expect(sub.results.some((r) => r.data)).toBe(false);
+    }
+    const unknownRun = Buffer.from(`AgentRun:${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`).toString('base64');
+    const missing = subscribeSse(api.url, owner.token, EVENTS, { runId: unknownRun });
+    await missing.done;
+    expect(missing.results.flatMap((r) => (r.errors ?? []).map((e) => e.extensions?.code))).toEqual(['NOT_FOUND']);
+    await until(async () => ['SUCCEEDED'].includes((await runRow(runId)).status), 15_000, 'the run to finish');
+  });
+
+  it('re-checks membership per event: a member removed mid-stream gets FORBIDDEN and no later events', async () => {
+    const projectId = await createProject({ sessions: 1, eventsPerSession: 60, intervalMs: 50 });
+    const viewer = await signUp(api, 'viewer');
+    const viewerId = (await gqlOk(api, '{ viewer { id } }', {}, viewer.token)).viewer.id;
+    const email = viewer.email;
+    await gqlOk(api, `mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { role } }`, { i: { projectId, email, role: 'VIEWER' } }, owner.token);
+    const runId = await startRun(projectId);
+    const sub = subscribeSse(api.url, viewer.token, EVENTS, { runId });
+    await until(() => sub.results.length >= 3, 15_000, 'the viewer to see events');
+    await gqlOk(api, `mutation($i: RemoveProjectMemberInput!) { removeProjectMember(input: $i) { role } }`, { i: { projectId, userId: viewerId } }, owner.token);
+    const removedAt = Date.now();
+    await sub.done;
+    const last = sub.results.at(-1)!;
+    expect(last.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(Date.now() - removedAt).toBeLessThan(5000); // within the ~1 s membership cache, not at the end of the run
+    const seen = sub.results.filter((r) => r.data).length;
+    expect(seen).toBeLessThan((await runEvents(runId)).length);
+    await gqlOk(api, STOP, { id: runId }, owner.token);
+  });
+
+  it('projectEvents delivers the live events of every run of the project', async () => {
+    const projectId = await createProject({ sessions: 1, eventsPerSession: 3 });
+    const sub = subscribeWs(api.url, owner.token, `subscription($p: ID!) { projectEvents(projectId: $p) { runId seq type } }`, { p: projectId });
+    await new Promise((r) => setTimeout(r, 300)); // live only: let the subscription reach Redis
+    const runId = await startRun(projectId);
+    await until(() => sub.results.some((r) => r.data?.projectEvents.type === 'COMPLETE'), 15_000, 'COMPLETE');
+    sub.stop();
+    const seqs = sub.results.map((r) => r.data.projectEvents.seq);
+    expect(seqs).toEqual(range(1, seqs.length));
+    expect(sub.results.every((r) => r.data.projectEvents.runId === runId)).toBe(true);
+  });
+
+  it('a worker SIGKILLed mid-run: another worker finishes the run from its last finished session, seqs contiguous', async () => {
+    const projectId = await createProject({ sessions: 3, eventsPerSession: 20, intervalMs: 40 });
+    const runId = await startRun(projectId);
+    const row = await until(async () => {
+      const r = await runRow(runId);
+      return r.sessionsCompleted >= 1 && r.workerId ? r : null;
+    }, 20_000, 'the first session');
+    const victim = workers.find((w) => w.child.pid === pidOfWorkerId(row.workerId!))!;
+    expect(victim).toBeDefined();
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    workers.splice(workers.indexOf(victim), 1);
+    const replacement = startScriptedWorker(workerEnv); // keep two alive for the next tests
+
+    const final = await until(async () => {
+      const r = await runRow(runId);
+      return r.status === 'SUCCEEDED' ? r : null;
+    }, 30_000, 'the run to finish on the other worker');
+    workers.push(await replacement);
+    expect(final.workerId).not.toBe(row.workerId);
+    const events = await getDb().agentRunEvent.findMany({ where: { runId: final.id }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => e.seq)).toEqual(range(1, events.length));
+    const texts = events.filter((e) => e.type === 'TEXT').map((e) => (e.payload as { text: string }).text);
+    expect(texts.filter((t) => t === 'session 1 begins')).toHaveLength(1); // session 1 finished before the kill: not redone
+    expect(texts.filter((t) => t === 'session 3 begins')).toHaveLength(1);
+    expect(events.some((e) => e.type === 'STATUS' && (e.payload as { status: string }).status === 'INTERRUPTED')).toBe(true);
+    expect(await getDb().agentSession.count({ where: { runId: final.id } })).toBe(3);
+  });
+
+  it('SIGTERM drains: the run checkpoints (INTERRUPTED) and resumes on another worker; the worker exits cleanly', async () => {
+    const projectId = await createProject({ sessions: 3, eventsPerSession: 20, intervalMs: 40 });
+    const runId = await startRun(projectId);
+    const row = await until(async () => {
+      const r = await runRow(runId);
+      return r.sessionsCompleted >= 1 && r.workerId ? r : null;
+    }, 20_000, 'the first session');
+    const victim = workers.find((w) => w.child.pid === pidOfWorkerId(row.workerId!))!;
+    const code = await victim.stop('SIGTERM');
+    expect(code).toBe(0);
+    workers.splice(workers.indexOf(victim), 1);
+    const replacement = startScriptedWorker(workerEnv);
+    const final = await until(async () => {
+      const r = await runRow(runId);
+      return r.status === 'SUCCEEDED' ? r : null;
+    }, 30_000, 'the run to finish');
+    workers.push(await replacement);
+    const events = await getDb().agentRunEvent.findMany({ where: { runId: final.id }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => e.seq)).toEqual(range(1, events.length));
+    const statuses = events.filter((e) => e.type === 'STATUS').map((e) => (e.payload as { status: string }).status);
+    expect(statuses).toEqual(['RUNNING', 'INTERRUPTED', 'RUNNING', 'SUCCEEDED']);
+  });
+
+  it('an API process restarted mid-stream: the client resubscribes with its last seq and misses nothing', async () => {
+    const port = await freePort();
+    const env = { DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName };
+    let server = await startApiProcess(env, port);
+    try {
+      const projectId = await createProject({ sessions: 2, eventsPerSession: 40, intervalMs: 25 });
+      const runId = await startRun(projectId);
+      const first = subscribeSse(server.url, owner.token, EVENTS, { runId });
+      await until(() => first.results.length >= 5, 15_000, '5 events');
+      await server.stop('SIGKILL');
+      await first.done;
+      const seen = first.results.filter((r) => r.data).map((r) => r.data.agentRunEvents);
+      const lastSeq = seen.at(-1).seq;
+      server = await startApiProcess(env, port);
+      const second = subscribeSse(server.url, owner.token, EVENTS, { runId, afterSeq: lastSeq });
+      await second.done;
+      const all = [...seen, ...second.results.map((r) => r.data.agentRunEvents)];
+      const stored = await runEvents(runId);
+      expect(stored.at(-1)!.type).toBe('COMPLETE');
+      expect(lastSeq).toBeLessThan(stored.length);
+      expect(all.map((e) => e.seq)).toEqual(range(1, stored.length));
+      expect(all.map((e) => e.payload)).toEqual(stored.map((e) => e.payload));
+    } finally {
+      await server.stop('SIGKILL');
+    }
+  }, 60_000);
+
+  it('start-up reaping: a run left RUNNING with no live job is marked INTERRUPTED, re-enqueued and finished', async () => {
+    const projectId = await createProject({ sessions: 2, eventsPerSession: 2 });
+    const dbProjectId = Buffer.from(projectId, 'base64').toString().split(':')[1]!;
+    const orphan = await getDb().agentRun.create({
+      data: { projectId: dbProjectId, status: 'RUNNING', startedAt: new Date(), sessionsCompleted: 1, workerId: 'dead-1-beef' },
+    });
+    await getDb().agentRunEvent.create({ data: { runId: orphan.id, seq: 1, type: 'STATUS', payload: { status: 'RUNNING' } } });
+    const extra = await startScriptedWorker(workerEnv); // reaps at start-up
+    try {
+      const final = await until(async () => {
+        const r = await getDb().agentRun.findUniqueOrThrow({ where: { id: orphan.id } });
+        return r.status === 'SUCCEEDED' ? r : null;
+      }, 20_000, 'the reaped run to finish');
+      expect(final.sessionsCompleted).toBe(2);
+      const events = await getDb().agentRunEvent.findMany({ where: { runId: orphan.id }, orderBy: { seq: 'asc' } });
+      expect(events.map((e) => e.seq)).toEqual(range(1, events.length));
+      expect(events[1]).toMatchObject({ type: 'STATUS', payload: { status: 'INTERRUPTED' } });
+      const texts = events.filter((e) => e.type === 'TEXT').map((e) => (e.payload as { text: string }).text);
+      expect(texts[0]).toBe('session 2 begins'); // resumed after its last finished session
+    } finally {
+      await extra.stop('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,101 @@
+// Starts a BullMQ worker for agent runs: processor, stop relay, orphan reaper, graceful drain.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { PrismaClient } from '../src/generated/prisma/client.js';
+import { getDb } from '../src/db/client.js';
+import { connectRedis, redisUrl } from '../src/redis.js';
+import { runQueueName, type RunJobData } from '../src/queue/names.js';
+import { workerTimings } from '../src/queue/settings.js';
+import { createRunQueue } from '../src/queue/run-queue.js';
+import { logger } from '../src/logger.js';
+import type { RunAgent } from './agent/contract.js';
+import { createRunProcessor, SHUTDOWN, type RunJobResult } from './processor.js';
+import { listenForCancels } from './cancel-listener.js';
+import { reapOrphans } from './reaper.js';
+
+export interface StartWorkerOptions {
+  runAgent: RunAgent;
+  concurrency?: number;
+  queueName?: string;
+  redisUrl?: string;
+  /** Defaults to the process's client (getDb()). */
+  db?: PrismaClient;
+  workerId?: string;
+  /** On close, how long active runs may go on before they are checkpointed (INTERRUPTED, resumed elsewhere). */
+  drainTimeoutMs?: number;
+  reapIntervalMs?: number;
+}
+
+export interface StartedWorker {
+  id: string;
+  worker: Worker<RunJobData, RunJobResult>;
+  /** Graceful: take no new runs, let active ones finish for drainTimeoutMs, then checkpoint them. force: checkpoint now. */
+  close(opts?: { force?: boolean }): Promise<void>;
+}
+
+const envInt = (name: string, fallback: number) => {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+};
+
+export async function startWorker(opts: StartWorkerOptions): Promise<StartedWorker> {
+  const db = opts.db ?? getDb();
+  const url = opts.redisUrl ?? redisUrl();
+  const queueName = opts.queueName ?? runQueueName();
+  const id = opts.workerId ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  const concurrency = opts.concurrency ?? envInt('WORKER_CONCURRENCY', 2);
+  const drainTimeoutMs = opts.drainTimeoutMs ?? envInt('SHIPYARD_DRAIN_TIMEOUT_MS', 25_000);
+  const log = logger.child({ component: 'worker', workerId: id });
+
+  const connection: Redis = await connectRedis(url, { worker: true, connectionName: `shipyard-worker-${id}` });
+  const subscriber = connection.duplicate({ connectionName: `shipyard-worker-cancel-${id}` });
+  const runQueue = createRunQueue({ connection, name: queueName });
+
+  const worker = new Worker<RunJobData, RunJobResult>(queueName, createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id }), {
+    connection,
+    concurrency,
+    autorun: false,
+    ...workerTimings(),
+  });
+  worker.on('error', (error) => log.error({ err: error }, 'worker error'));
+  worker.on('failed', (job, error) => log.warn({ runId: job?.id, err: error }, 'run job failed'));
+  const stopCancels = await listenForCancels(subscriber, worker, queueName);
+
+  await reapOrphans({ db, redis: connection, runQueue });
+  const reaper = setInterval(
+    () => void reapOrphans({ db, redis: connection, runQueue }).catch((error) => log.error({ err: error }, 'reaper failed')),
+    opts.reapIntervalMs ?? 30_000,
+  );
+  reaper.unref();
+
+  void worker.run().catch((error) => log.error({ err: error }, 'worker stopped'));
+  await worker.waitUntilReady();
+  log.info({ queue: queueName, concurrency }, 'worker ready');
+
+  let closing: Promise<void> | undefined;
+  let forceCheckpoint: (() => void) | undefined;
+  const close = async ({ force = false } = {}): Promise<void> => {
+    if (force) forceCheckpoint?.();
+    if (closing) return closing;
+    closing = (async () => {
+      clearInterval(reaper);
+      const drained = worker.close();
+      // Active runs get drainTimeoutMs to finish; then (or at once when forced) they checkpoint: INTERRUPTED, job back to wait.
+      await Promise.race([drained, new Promise<void>((resolve) => (forceCheckpoint = resolve)), delay(force ? 0 : drainTimeoutMs)]);
+      worker.cancelAllJobs(SHUTDOWN);
+      await drained;
+      await stopCancels();
+      await runQueue.close().catch(() => {});
+      connection.disconnect();
+      log.info('worker closed');
+    })();
+    return closing;
+  };
+  return { id, worker, close };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
