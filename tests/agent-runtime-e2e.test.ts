@@ -4,48 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costUsd } from '../src/agents/pricing.js';
-import { bash, editor, say, toolResults, type ScriptTurn, type ScriptUsage } from './helpers/scripted-anthropic.js';
-import { eventsOf, featureListText, seedProject, startRun, startRuntimeHarness, TEST_MODEL, type RuntimeHarness } from './helpers/runtime-fixtures.js';
-
-const USAGE: ScriptUsage = { input_tokens: 1200, output_tokens: 300, cache_read_input_tokens: 800, cache_creation_input_tokens: 150 };
-const FEATURES = ['Greets the user', 'Adds two numbers', 'Reverses a string'];
-
-function initializerSession(): ScriptTurn[] {
-  return [
-    {
-      content: [
-        { type: 'text', text: 'I will write the feature list, init.sh and the progress notes.' },
-        { type: 'tool_use', name: 'str_replace_based_edit_tool', input: { command: 'create', path: 'feature_list.json', file_text: featureListText(FEATURES) } },
-        { type: 'tool_use', name: 'str_replace_based_edit_tool', input: { command: 'create', path: 'init.sh', file_text: '#!/bin/sh\necho ready\n' } },
-        { type: 'tool_use', name: 'str_replace_based_edit_tool', input: { command: 'create', path: 'claude-progress.txt', file_text: 'Session 1: planned 3 features.\n' } },
-      ],
-      usage: USAGE,
-    },
-    bash('chmod +x init.sh && git add -A && git commit -q -m "Initial plan: feature list and init.sh"', undefined, USAGE),
-    say('The project is initialized.', USAGE),
-  ];
-}
-
-function codingSession(k: number): ScriptTurn[] {
-  const name = FEATURES[k];
-  return [
-    {
-      content: [
-        { type: 'tool_use', name: 'str_replace_based_edit_tool', input: { command: 'create', path: `src/feature${k}.js`, file_text: `exports.value = ${k};\n` } },
-        {
-          type: 'tool_use',
-          name: 'str_replace_based_edit_tool',
-          input: { command: 'create', path: `test/feature${k}.test.js`, file_text: `const test = require('node:test');\nconst assert = require('node:assert');\ntest('feature ${k}', () => assert.equal(require('../src/feature${k}.js').value, ${k}));\n` },
-        },
-      ],
-      usage: USAGE,
-    },
-    bash('node --test', 'Running the tests.', USAGE),
-    editor({ command: 'str_replace', path: 'feature_list.json', old_str: `"${name}", "steps": ["open the app", "check ${name}"], "passes": false`, new_str: `"${name}", "steps": ["open the app", "check ${name}"], "passes": true` }, USAGE),
-    bash(`git add -A && git commit -q -m "Implement: ${name}"`, undefined, USAGE),
-    say(`Feature ${k} is done.`, USAGE),
-  ];
-}
+import { toolResults } from './helpers/scripted-anthropic.js';
+import { FEATURES, USAGE, codingSession, initializerSession } from './helpers/quickstart-script.js';
+import { eventsOf, seedProject, startRun, startRuntimeHarness, TEST_MODEL, type RuntimeHarness } from './helpers/runtime-fixtures.js';
 
 describe('agent runtime end to end', () => {
   let h: RuntimeHarness;

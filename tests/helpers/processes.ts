@@ -48,6 +48,10 @@ function start(script: string, env: Record<string, string>, ready: (out: string)
 export const startScriptedWorker = (env: Record<string, string>) =>
   start('tests/helpers/scripted-worker.ts', env, (out) => out.includes('WORKER_READY'));
 
+/** The production worker entry (`npm run worker`), running the real agent loop. */
+export const startWorkerProcess = (env: Record<string, string>) =>
+  start('worker/index.ts', { LOG_LEVEL: 'info', ...env }, (out) => out.includes('worker ready'));
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
