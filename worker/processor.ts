@@ -54,7 +54,7 @@ export function createRunProcessor(deps: ProcessorDeps) {
       }
       await db.agentRun.update({
         where: { id: runId },
-        data: { status: 'RUNNING', startedAt: run.startedAt ?? new Date(), workerId, heartbeatAt: new Date() },
+        data: { status: 'RUNNING', startedAt: run.startedAt ?? new Date(), workerId },
       });
       const resuming = run.sessionsCompleted > 0 || run.status !== 'QUEUED';
       sink.emit({

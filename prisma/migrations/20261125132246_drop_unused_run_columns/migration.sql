@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "AgentRun" DROP COLUMN "heartbeatAt",
+DROP COLUMN "lastSeq";
