@@ -2,13 +2,17 @@
 // the very SQL statements the API issued for it (captured at run time), measured in the same run on loopback.
 // Env: BENCH_POSTGRES_URL (admin URL, default postgresql://postgres@127.0.0.1:5432/postgres), BENCH_DURATION (s, 10),
 // BENCH_CONNECTIONS (10), BENCH_ROUNDS (2: api and baseline alternate, to even out a busy machine).
-// The load generator (autocannon) runs in a worker thread so it does not share the servers' event loop.
+// The load generator (autocannon) runs in a worker thread so it does not share the servers' event loop; both servers
+// live in this process and are measured one at a time, after the same count-based warm-up (JIT settled on both).
+// "busy ms/req" is the main thread's event-loop busy time per request (not counting the autocannon worker): the
+// server's own cost per request, which is steadier on a loaded machine than req/s.
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { print } from 'graphql';
 import pg from 'pg';
 import { applyMigrations } from '../src/db/migrations.js';
@@ -31,6 +35,7 @@ const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? 500);
 
 async function admin(sql: string) {
   const client = new pg.Client({ connectionString: ADMIN_URL });
@@ -59,14 +64,14 @@ function startBaseline(databaseUrl: string, statements: RecordedStatement[]): Pr
   );
 }
 
-const load = (url: string, body: string, token: string, duration: number) =>
+const load = (url: string, body: string, token: string, length: { duration: number } | { amount: number }) =>
   autocannon({
     url: `${url}/graphql`,
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body,
     connections: CONNECTIONS,
-    duration,
+    ...length,
     workers: 1,
   });
 
@@ -100,20 +105,28 @@ try {
   if (!check.ok) throw new Error(`Baseline failed: ${await check.text()}`);
 
   console.log(`Load: ${CONNECTIONS} connections, ${DURATION}s per measurement, ${ROUNDS} round(s), NODE_ENV=${process.env.NODE_ENV ?? ''}`);
-  await load(api.url, body, owner.token, 2);
-  await load(baseline.url, body, owner.token, 2);
+  await load(api.url, body, owner.token, { amount: WARMUP_REQUESTS });
+  await load(baseline.url, body, owner.token, { amount: WARMUP_REQUESTS });
   const rates = { api: [] as number[], baseline: [] as number[] };
+  const busy = { api: [] as number[], baseline: [] as number[] };
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [name, url] of [['api', api.url], ['baseline', baseline.url]] as const) {
-      const r = await load(url, body, owner.token, DURATION);
+      const before = performance.eventLoopUtilization();
+      const r = await load(url, body, owner.token, { duration: DURATION });
+      const loop = performance.eventLoopUtilization(before);
       if (r.non2xx || r.errors) throw new Error(`${name}: ${r.non2xx} non-2xx responses, ${r.errors} errors`);
       rates[name].push(r.requests.average);
-      console.log(`  round ${round} ${name.padEnd(8)} ${r.requests.average.toFixed(0)} req/s (p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms)`);
+      busy[name].push(loop.active / r.requests.total);
+      console.log(
+        `  round ${round} ${name.padEnd(8)} ${r.requests.average.toFixed(0)} req/s (p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
+          `busy ${(loop.active / r.requests.total).toFixed(2)} ms/req)`,
+      );
     }
   }
   const ratio = mean(rates.api) / mean(rates.baseline);
   console.log(`Shipyard API (Yoga + Pothos + Prisma): ${mean(rates.api).toFixed(0)} req/s`);
   console.log(`node:http + pg, same SQL:             ${mean(rates.baseline).toFixed(0)} req/s`);
+  console.log(`main-thread busy per request: api ${mean(busy.api).toFixed(2)} ms, baseline ${mean(busy.baseline).toFixed(2)} ms`);
   console.log(`ratio api/baseline: ${ratio.toFixed(2)} (goal >= 0.5) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}`);
 } finally {
   if (baseline) {

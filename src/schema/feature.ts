@@ -13,15 +13,18 @@ const MAX_FEATURE_LIST_BYTES = 5 * 1024 * 1024;
 
 export const FeatureRef = builder.prismaNode('Feature', {
   id: { field: 'id' },
-  // Select mode: each query loads only the columns the requested fields need (projectId for the auth check).
-  select: { id: true, projectId: true },
+  // Select mode: each query loads only the columns the requested fields need (projectId for the auth check), plus
+  // the two small ones every feature list shows. Those are resolved from the row directly: an exposed column of a
+  // select-mode type is resolved through the prisma plugin's per-row loader-mapping lookup, which costs more than
+  // selecting an int and a boolean up front.
+  select: { id: true, projectId: true, index: true, passes: true },
   authScopes: (feature) => ({ member: { projectId: feature.projectId, role: 'VIEWER' } }),
   fields: (t) => ({
-    index: t.exposeInt('index', { description: 'Position in feature_list.json: its identity and priority.' }),
+    index: t.int({ description: 'Position in feature_list.json: its identity and priority.', resolve: (feature) => feature.index }),
     category: t.exposeString('category'),
     description: t.exposeString('description'),
     steps: t.exposeStringList('steps'),
-    passes: t.exposeBoolean('passes'),
+    passes: t.boolean({ resolve: (feature) => feature.passes }),
     passedAt: t.expose('passedAt', { type: 'DateTime', nullable: true }),
     contentHash: t.exposeString('contentHash', { description: 'SHA-256 of category, description and steps.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -49,14 +49,15 @@ function assertHierarchy(parentType: WorkItemType, childType: WorkItemType) {
 
 export const WorkItemRef = builder.prismaNode('WorkItem', {
   id: { field: 'id' },
-  // Select mode: each query loads only the columns the requested fields need (projectId for the auth check).
-  select: { id: true, projectId: true },
+  // Select mode: each query loads only the columns the requested fields need (projectId for the auth check), plus
+  // the short key and title every list shows, resolved from the row directly (see FeatureRef).
+  select: { id: true, projectId: true, key: true, title: true },
   authScopes: (item) => ({ member: { projectId: item.projectId, role: 'VIEWER' } }),
   fields: (t) => ({
-    key: t.exposeString('key', { description: 'Project slug and number, e.g. TODOAPP-12; unique per project.' }),
+    key: t.string({ description: 'Project slug and number, e.g. TODOAPP-12; unique per project.', resolve: (item) => item.key }),
     number: t.exposeInt('number'),
     type: t.expose('type', { type: WorkItemTypeEnum }),
-    title: t.exposeString('title'),
+    title: t.string({ resolve: (item) => item.title }),
     description: t.exposeString('description'),
     status: t.expose('status', { type: WorkItemStatusEnum }),
     priority: t.expose('priority', { type: WorkItemPriorityEnum }),
