@@ -9,7 +9,7 @@ import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
 import { getDb } from './db/client.js';
 import type { Context } from './context.js';
-import { hasProjectRole } from './auth/membership.js';
+import { canSeeUser, hasProjectRole } from './auth/membership.js';
 import { forbidden, unauthenticated, badInput } from './errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -27,6 +27,8 @@ export const builder = new SchemaBuilder<{
     loggedIn: boolean;
     /** The viewer is a member of the project with at least this role. */
     member: { projectId: string; role: ProjectRole };
+    /** The viewer is this user or shares a project with them. */
+    coMember: string;
   };
 }>({
   plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, SimpleObjectsPlugin, ValidationPlugin],
@@ -36,6 +38,7 @@ export const builder = new SchemaBuilder<{
     authScopes: (ctx) => ({
       loggedIn: !!ctx.user,
       member: ({ projectId, role }) => (ctx.user ? hasProjectRole(ctx, projectId, role) : false),
+      coMember: (userId) => canSeeUser(ctx, userId),
     }),
     unauthorizedError: (_parent, ctx) => (ctx.user ? forbidden() : unauthenticated()),
   },

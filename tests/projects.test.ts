@@ -26,4 +26,19 @@ describe('projects', () => {
     const update = await gql(api, 'mutation($i: UpdateProjectInput!) { updateProject(input: $i) { name } }', { i: { id, name: 'x' } }, stranger.token);
     expect(errorCodes(update)).toEqual(['FORBIDDEN']);
   });
+
+  it('shows a user only to themselves and to people they share a project with', async () => {
+    const owner = await signUp(api, 'alice');
+    const colleague = await signUp(api, 'bob');
+    const stranger = await signUp(api, 'eve');
+    const USER = 'query($id: ID!) { node(id: $id) { ... on User { name email } } }';
+    expect(errorCodes(await gql(api, USER, { id: owner.userId }, colleague.token))).toEqual(['FORBIDDEN']);
+    const { createProject } = await gqlOk(api, CREATE, { i: { name: 'Shared' } }, owner.token);
+    await gqlOk(api, 'mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { role } }', { i: { projectId: createProject.id, email: colleague.email, role: 'VIEWER' } }, owner.token);
+    expect((await gqlOk(api, USER, { id: owner.userId }, colleague.token)).node).toEqual({ name: 'alice', email: owner.email });
+    expect((await gqlOk(api, USER, { id: owner.userId }, owner.token)).node.name).toBe('alice');
+    const denied = await gql(api, USER, { id: owner.userId }, stranger.token);
+    expect(errorCodes(denied)).toEqual(['FORBIDDEN']);
+    expect(JSON.stringify(denied)).not.toContain(owner.email);
+  });
 });

@@ -44,3 +44,22 @@ export function hasProjectRole(ctx: Context, projectId: string, min: ProjectRole
   if (ctx.user && settled.has(projectId)) return roleAtLeast(settled.get(projectId), min);
   return viewerRole(ctx, projectId).then((role) => roleAtLeast(role, min));
 }
+
+const coMembersByRequest = new WeakMap<Context['roles'], Map<string, Promise<boolean>>>();
+
+/** Whether the viewer may see another user: themselves, or someone they share a project with (cached per request). */
+export function canSeeUser(ctx: Context, userId: string): boolean | Promise<boolean> {
+  if (!ctx.user) return false;
+  if (ctx.user.id === userId) return true;
+  let cache = coMembersByRequest.get(ctx.roles);
+  if (!cache) coMembersByRequest.set(ctx.roles, (cache = new Map()));
+  let answer = cache.get(userId);
+  if (!answer) {
+    const viewerId = ctx.user.id;
+    answer = getDb()
+      .projectMember.count({ where: { userId, project: { members: { some: { userId: viewerId } } } }, take: 1 })
+      .then((count) => count > 0);
+    cache.set(userId, answer);
+  }
+  return answer;
+}

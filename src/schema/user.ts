@@ -7,7 +7,7 @@ import { ClientError, conflict, notFound } from '../errors.js';
 
 export const UserRef = builder.prismaNode('User', {
   id: { field: 'id' },
-  authScopes: { loggedIn: true },
+  authScopes: (user) => ({ coMember: user.id }),
   fields: (t) => ({
     email: t.exposeString('email'),
     name: t.exposeString('name'),
