@@ -6,5 +6,6 @@ import './feature.js';
 import './agent.js';
 import './work-item.js';
 import './agent-run.js';
+import './commit.js';
 
 export const schema = builder.toSchema({ sortSchema: true });
