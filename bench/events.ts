@@ -2,9 +2,12 @@
 // INSERT) → PUBLISH → API process → GraphQL subscription over SSE, both to the same number of concurrent subscribers,
 // measured in one run. Phase 1: latency at a fixed rate (default 1,000 events/s to 100 subscribers).
 // Phase 2: sustained throughput (a burst emitted as fast as possible; events/s until every subscriber has all).
-// Every subscriber must see every event exactly once, in order.
+// Every subscriber must see every event exactly once, in order. The subscribers of both (raw and Shipyard) run in
+// BENCH_SUBSCRIBER_PROCESSES (2) child processes of this script, so neither the emitter nor the readers starve the other.
 // Env: BENCH_SUBSCRIBERS (100), BENCH_RATE (1000), BENCH_SECONDS (5), BENCH_BURST (5000), BENCH_POSTGRES_URL.
 import { randomBytes } from 'node:crypto';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { createPrismaClient } from '../src/db/client.js';
 import { createRedis } from '../src/redis.js';
@@ -21,6 +24,7 @@ const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const BURST = Number(process.env.BENCH_BURST ?? 5000);
+const PROCESSES = Math.max(1, Math.min(SUBSCRIBERS, Number(process.env.BENCH_SUBSCRIBER_PROCESSES ?? 2)));
 
 interface Tally {
   latencies: number[];
@@ -29,7 +33,7 @@ interface Tally {
   lastArrival: number;
 }
 
-const newTally = (): Tally => ({ latencies: [], received: Array.from({ length: SUBSCRIBERS }, () => []), lastArrival: 0 });
+const newTally = (subscribers = SUBSCRIBERS): Tally => ({ latencies: [], received: Array.from({ length: subscribers }, () => []), lastArrival: 0 });
 
 /** Checks every subscriber saw exactly `expected` (in order); returns lost and duplicated counts over all subscribers. */
 function audit(tally: Tally, expected: number[]): { lost: number; duplicated: number; outOfOrder: number } {
@@ -56,37 +60,124 @@ async function paced(total: number, rate: number, emit: (i: number) => void): Pr
   }
 }
 
-async function waitFor(check: () => boolean, timeoutMs: number, what: string) {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+// ---------- subscriber processes ----------
+type Command =
+  | { cmd: 'raw'; channel: string; count: number }
+  | { cmd: 'sse'; url: string; token: string; runId: string; count: number }
+  | { cmd: 'progress' }
+  | { cmd: 'tally' }
+  | { cmd: 'done' };
+
+/** Runs in a child process: holds `count` subscribers (raw or SSE) and answers the parent's commands over IPC. */
+async function subscriberProcess() {
+  let tally = newTally(0);
+  let raw: Redis[] = [];
+  let sse: { done: Promise<unknown>; controller: AbortController } | null = null;
+  const record = (i: number, seq: number, sentAt: number | null) => {
+    const now = wallClockMs();
+    tally.received[i]!.push(seq);
+    if (sentAt !== null) tally.latencies.push(now - sentAt);
+    tally.lastArrival = now;
+  };
+  const handle = async (m: Command): Promise<unknown> => {
+    switch (m.cmd) {
+      case 'raw':
+        tally = newTally(m.count);
+        raw.forEach((r) => r.disconnect());
+        raw = Array.from({ length: m.count }, () => createRedis(undefined, { worker: true }));
+        raw.forEach((sub, i) =>
+          sub.on('message', (_ch: string, message: string) => {
+            const event = JSON.parse(message) as { seq: number; payload: { text: string } };
+            record(i, event.seq, Number(event.payload.text));
+          }),
+        );
+        await Promise.all(raw.map((r) => r.subscribe(m.channel)));
+        return null;
+      case 'sse': {
+        tally = newTally(m.count);
+        const controller = new AbortController();
+        const done = Promise.all(
+          Array.from({ length: m.count }, (_, i) =>
+            readSse(m.url, m.token, SUBSCRIPTION, { runId: m.runId }, (data) => {
+              const event = data.data?.agentRunEvents;
+              if (!event) throw new Error(`subscription error: ${JSON.stringify(data.errors)}`);
+              record(i, event.seq, event.type === 'TEXT' && event.payload.text !== 'warmup' ? Number(event.payload.text) : null);
+            }, controller.signal),
+          ),
+        ).then(() => null, (error: Error) => error.message);
+        sse = { done, controller };
+        return null;
+      }
+      case 'progress':
+        return { min: Math.min(...tally.received.map((r) => r.length)), max: Math.max(...tally.received.map((r) => r.length)) };
+      case 'tally':
+        return tally;
+      case 'done':
+        return sse ? await sse.done : null;
+    }
+  };
+  process.on('message', (msg: { id: number; command: Command }) => {
+    handle(msg.command).then(
+      (result) => process.send!({ id: msg.id, result }),
+      (error: Error) => process.send!({ id: msg.id, error: error.message }),
+    );
+  });
+  process.on('disconnect', () => process.exit(0));
 }
 
-const progress = (t: Tally) => {
-  const counts = t.received.map((r) => r.length);
-  return `received per subscriber min ${Math.min(...counts)} max ${Math.max(...counts)}`;
-};
+interface SubscriberGroup {
+  /** Sends a command to every process; `perProcess` shapes it with that process's subscriber count. */
+  all<T>(perProcess: (count: number) => Command): Promise<T[]>;
+  progress(): Promise<{ min: number; max: number }>;
+  tally(): Promise<Tally>;
+  close(): void;
+}
 
-// ---------- raw ioredis ----------
-async function rawSetup(): Promise<{ publisher: Redis; subscribers: Redis[]; channel: string; tally: { current: Tally } }> {
-  const channel = `bench:raw:${randomBytes(4).toString('hex')}`;
-  const publisher = createRedis();
-  const subscribers = Array.from({ length: SUBSCRIBERS }, () => createRedis(undefined, { worker: true }));
-  const tally = { current: newTally() };
-  subscribers.forEach((sub, i) =>
-    sub.on('message', (_ch: string, message: string) => {
-      const now = wallClockMs();
-      const event = JSON.parse(message) as { seq: number; payload: { text: string } };
-      const t = tally.current;
-      t.received[i]!.push(event.seq);
-      t.latencies.push(now - Number(event.payload.text));
-      t.lastArrival = now;
-    }),
+async function startSubscriberProcesses(): Promise<SubscriberGroup> {
+  const counts = Array.from({ length: PROCESSES }, (_, p) => Math.floor(SUBSCRIBERS / PROCESSES) + (p < SUBSCRIBERS % PROCESSES ? 1 : 0));
+  const children: ChildProcess[] = counts.map(() =>
+    fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_ROLE: 'subscribers' }, stdio: 'inherit' }),
   );
-  await Promise.all(subscribers.map((s) => s.subscribe(channel)));
-  return { publisher, subscribers, channel, tally };
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  for (const child of children) {
+    child.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+      const p = pending.get(m.id);
+      pending.delete(m.id);
+      if (m.error) p?.reject(new Error(m.error));
+      else p?.resolve(m.result);
+    });
+  }
+  const call = (child: ChildProcess, command: Command) =>
+    new Promise<unknown>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.send({ id, command });
+    });
+  const all = <T>(perProcess: (count: number) => Command) => Promise.all(children.map((c, i) => call(c, perProcess(counts[i]!)))) as Promise<T[]>;
+  return {
+    all,
+    async progress() {
+      const each = await all<{ min: number; max: number }>(() => ({ cmd: 'progress' }));
+      return { min: Math.min(...each.map((e) => e.min)), max: Math.max(...each.map((e) => e.max)) };
+    },
+    async tally() {
+      const each = await all<Tally>(() => ({ cmd: 'tally' }));
+      return { latencies: each.flatMap((t) => t.latencies), received: each.flatMap((t) => t.received), lastArrival: Math.max(...each.map((t) => t.lastArrival)) };
+    },
+    close: () => children.forEach((c) => c.kill()),
+  };
+}
+
+/** Polls the subscriber processes until every subscriber has at least `count` events. */
+async function waitForAll(group: SubscriberGroup, count: number, timeoutMs: number, what: string) {
+  const start = Date.now();
+  for (;;) {
+    const { min, max } = await group.progress();
+    if (min >= count) return;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out: ${what} (received per subscriber min ${min} max ${max})`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 const rawMessage = (seq: number) =>
@@ -95,30 +186,10 @@ const rawMessage = (seq: number) =>
 // ---------- Shipyard ----------
 const SUBSCRIPTION = `subscription($runId: ID!) { agentRunEvents(runId: $runId) { seq type payload } }`;
 
-async function shipyardRun(db: PrismaClient, redis: Redis, apiUrl: string, token: string, projectId: string) {
+async function shipyardRun(group: SubscriberGroup, db: PrismaClient, redis: Redis, apiUrl: string, token: string, projectId: string) {
   const run = await db.agentRun.create({ data: { projectId, status: 'RUNNING', startedAt: new Date() } });
   const globalId = Buffer.from(`AgentRun:${run.id}`).toString('base64');
-  const tally = newTally();
-  const controller = new AbortController();
-  const done = Promise.all(
-    Array.from({ length: SUBSCRIBERS }, (_, i) =>
-      readSse(
-        apiUrl,
-        token,
-        SUBSCRIPTION,
-        { runId: globalId },
-        (data) => {
-          const now = wallClockMs();
-          const event = data.data?.agentRunEvents;
-          if (!event) throw new Error(`subscription error: ${JSON.stringify(data.errors)}`);
-          tally.received[i]!.push(event.seq);
-          if (event.type === 'TEXT' && event.payload.text !== 'warmup') tally.latencies.push(now - Number(event.payload.text));
-          tally.lastArrival = now;
-        },
-        controller.signal,
-      ),
-    ),
-  );
+  await group.all((count) => ({ cmd: 'sse', url: apiUrl, token, runId: globalId, count }));
   // A plain Redis subscriber on the run channel splits the latency: emit → durable → published vs the API hop.
   const probe = createRedis(undefined, { worker: true });
   const publishLatencies: number[] = [];
@@ -133,85 +204,102 @@ async function shipyardRun(db: PrismaClient, redis: Redis, apiUrl: string, token
   // Warm-up: once every subscriber has event 1, all of them are live (it is replayed to late joiners).
   sink.emit({ type: 'TEXT', payload: { text: 'warmup' } });
   await sink.flush();
-  await waitFor(() => tally.received.every((r) => r.length >= 1), 30_000, 'subscribers to connect');
-  return { sink, tally, done, controller, publishLatencies, probe };
+  await waitForAll(group, 1, 30_000, 'subscribers to connect');
+  const done = async (timeoutMs: number, what: string) => {
+    const timeout = new Promise<string[]>((resolve) => setTimeout(() => resolve([`${what} timed out`]), timeoutMs));
+    const errors = (await Promise.race([group.all<string | null>(() => ({ cmd: 'done' })), timeout])).filter(Boolean);
+    if (errors.length) throw new Error(`${errors.join('; ')}: ${JSON.stringify(await group.progress())}`);
+    return group.tally();
+  };
+  return { sink, done, publishLatencies, probe };
 }
 
 // ---------- main ----------
-const database = await createBenchDatabase();
-const db = createPrismaClient(database.url);
-const redis = createRedis();
-const port = await freePort();
-const api = await startApiProcess({ DATABASE_URL: database.url, SHIPYARD_QUEUE: `bench-events-${randomBytes(3).toString('hex')}` }, port);
-try {
-  const user = await signUp(api, 'bench');
-  const project = await gqlOk(api, `mutation { createProject(input: { name: "Bench events" }) { id } }`, {}, user.token);
-  const projectId = Buffer.from(project.createProject.id, 'base64').toString().split(':')[1]!;
-  const total = RATE * SECONDS;
-  console.log(`${SUBSCRIBERS} subscribers; latency phase: ${total} events at ${RATE}/s; throughput phase: ${BURST} events as fast as possible\n`);
+if (process.env.BENCH_ROLE === 'subscribers') await subscriberProcess();
+else await main();
 
-  // Phase 1: latency at a fixed rate.
-  const raw = await rawSetup();
-  await paced(total, RATE, (i) => void raw.publisher.publish(raw.channel, rawMessage(i + 1)));
-  await waitFor(() => raw.tally.current.received.every((r) => r.length >= total), 30_000, 'raw delivery');
-  const rawLatency = raw.tally.current;
-  const rawAudit = audit(rawLatency, Array.from({ length: total }, (_, i) => i + 1));
+async function main() {
+  const database = await createBenchDatabase();
+  const db = createPrismaClient(database.url);
+  const redis = createRedis();
+  const port = await freePort();
+  // BENCH_API_NODE_OPTIONS (e.g. --cpu-prof) goes to the API process only, to profile it under this load.
+  const apiNodeOptions: Record<string, string> = process.env.BENCH_API_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_API_NODE_OPTIONS } : {};
+  const group = await startSubscriberProcesses();
+  const api = await startApiProcess({ DATABASE_URL: database.url, SHIPYARD_QUEUE: `bench-events-${randomBytes(3).toString('hex')}`, ...apiNodeOptions }, port);
+  try {
+    const user = await signUp(api, 'bench');
+    const project = await gqlOk(api, `mutation { createProject(input: { name: "Bench events" }) { id } }`, {}, user.token);
+    const projectId = Buffer.from(project.createProject.id, 'base64').toString().split(':')[1]!;
+    const total = RATE * SECONDS;
+    console.log(`${SUBSCRIBERS} subscribers; latency phase: ${total} events at ${RATE}/s; throughput phase: ${BURST} events as fast as possible\n`);
 
-  const ship = await shipyardRun(db, redis, api.url, user.token, projectId);
-  await paced(total, RATE, () => ship.sink.emit({ type: 'TEXT', payload: { text: String(wallClockMs()) } }));
-  ship.sink.emit({ type: 'COMPLETE', payload: { status: 'SUCCEEDED', stopReason: null } });
-  await ship.sink.close();
-  await Promise.race([ship.done, new Promise((_, reject) => setTimeout(() => reject(new Error(`shipyard delivery timed out: ${progress(ship.tally)}`)), 60_000))]);
-  const shipAudit = audit(ship.tally, Array.from({ length: total + 2 }, (_, i) => i + 1));
+    // Phase 1: latency at a fixed rate.
+    const channel = `bench:raw:${randomBytes(4).toString('hex')}`;
+    const publisher = createRedis();
+    await group.all((count) => ({ cmd: 'raw', channel, count }));
+    await paced(total, RATE, (i) => void publisher.publish(channel, rawMessage(i + 1)));
+    await waitForAll(group, total, 30_000, 'raw delivery');
+    const rawLatency = await group.tally();
+    const rawAudit = audit(rawLatency, Array.from({ length: total }, (_, i) => i + 1));
 
-  // Phase 2: throughput.
-  raw.tally.current = newTally();
-  const rawStart = wallClockMs();
-  for (let i = 0; i < BURST; i += 100) {
-    const pipeline = raw.publisher.pipeline();
-    for (let j = i; j < Math.min(BURST, i + 100); j++) pipeline.publish(raw.channel, rawMessage(j + 1));
-    await pipeline.exec();
+    const ship = await shipyardRun(group, db, redis, api.url, user.token, projectId);
+    await paced(total, RATE, () => ship.sink.emit({ type: 'TEXT', payload: { text: String(wallClockMs()) } }));
+    ship.sink.emit({ type: 'COMPLETE', payload: { status: 'SUCCEEDED', stopReason: null } });
+    await ship.sink.close();
+    const shipTally = await ship.done(60_000, 'shipyard delivery');
+    const shipAudit = audit(shipTally, Array.from({ length: total + 2 }, (_, i) => i + 1));
+
+    // Phase 2: throughput.
+    await group.all((count) => ({ cmd: 'raw', channel, count })); // fresh tallies, same channel
+    const rawStart = wallClockMs();
+    for (let i = 0; i < BURST; i += 100) {
+      const pipeline = publisher.pipeline();
+      for (let j = i; j < Math.min(BURST, i + 100); j++) pipeline.publish(channel, rawMessage(j + 1));
+      await pipeline.exec();
+    }
+    await waitForAll(group, BURST, 120_000, 'raw burst');
+    const rawBurst = await group.tally();
+    const rawThroughput = BURST / ((rawBurst.lastArrival - rawStart) / 1000);
+    const rawBurstAudit = audit(rawBurst, Array.from({ length: BURST }, (_, i) => i + 1));
+
+    const burst = await shipyardRun(group, db, redis, api.url, user.token, projectId);
+    const shipStart = wallClockMs();
+    for (let i = 0; i < BURST; i += 200) {
+      for (let j = i; j < Math.min(BURST, i + 200); j++) burst.sink.emit({ type: 'TEXT', payload: { text: String(wallClockMs()) } });
+      await new Promise((r) => setImmediate(r));
+    }
+    burst.sink.emit({ type: 'COMPLETE', payload: { status: 'SUCCEEDED', stopReason: null } });
+    await burst.sink.close();
+    const burstTally = await burst.done(180_000, 'shipyard burst');
+    const shipThroughput = (BURST + 1) / ((burstTally.lastArrival - shipStart) / 1000);
+    const shipBurstAudit = audit(burstTally, Array.from({ length: BURST + 2 }, (_, i) => i + 1));
+
+    const sortedRaw = [...rawLatency.latencies].sort((a, b) => a - b);
+    const sortedShip = [...shipTally.latencies].sort((a, b) => a - b);
+    const row = (name: string, sorted: number[], throughput: number, a: ReturnType<typeof audit>, b: ReturnType<typeof audit>) =>
+      `${name.padEnd(34)} p50 ${fmt(percentile(sorted, 50)).padStart(8)} ms   p99 ${fmt(percentile(sorted, 99)).padStart(8)} ms   ` +
+      `throughput ${fmt(throughput, 0).padStart(7)} ev/s (×${SUBSCRIBERS} subscribers)   lost ${a.lost + b.lost} duplicated ${a.duplicated + b.duplicated} out-of-order ${a.outOfOrder + b.outOfOrder}`;
+    console.log(row('raw ioredis publish→subscribe', sortedRaw, rawThroughput, rawAudit, rawBurstAudit));
+    console.log(row('Shipyard emit→persist→publish→SSE', sortedShip, shipThroughput, shipAudit, shipBurstAudit));
+    const sortedPublish = [...ship.publishLatencies].sort((a, b) => a - b);
+    console.log(`  of which emit→INSERT committed→PUBLISH arrived: p50 ${fmt(percentile(sortedPublish, 50))} ms, p99 ${fmt(percentile(sortedPublish, 99))} ms`);
+    const p99Delta = percentile(sortedShip, 99) - percentile(sortedRaw, 99);
+    const ratio = shipThroughput / rawThroughput;
+    const lossless = [shipAudit, shipBurstAudit].every((a) => a.lost === 0 && a.duplicated === 0 && a.outOfOrder === 0);
+    console.log(`\np99 latency: Shipyard − raw = ${fmt(p99Delta)} ms (goal ≤ 5 ms: ${p99Delta <= 5 ? 'met' : 'NOT met'})`);
+    console.log(`p50 latency ratio Shipyard/raw = ${fmt(percentile(sortedShip, 50) / percentile(sortedRaw, 50))}×`);
+    console.log(`throughput ratio Shipyard/raw = ${fmt(ratio * 100, 1)}% (goal ≥ 25%: ${ratio >= 0.25 ? 'met' : 'NOT met'})`);
+    console.log(`events lost or duplicated through Shipyard: ${lossless ? '0 (goal met)' : 'SOME (goal NOT met)'}`);
+    publisher.disconnect();
+    ship.probe.disconnect();
+    burst.probe.disconnect();
+  } finally {
+    group.close();
+    await api.stop('SIGTERM');
+    redis.disconnect();
+    await db.$disconnect();
+    await database.drop();
   }
-  await waitFor(() => raw.tally.current.received.every((r) => r.length >= BURST), 120_000, 'raw burst');
-  const rawThroughput = BURST / ((raw.tally.current.lastArrival - rawStart) / 1000);
-  const rawBurstAudit = audit(raw.tally.current, Array.from({ length: BURST }, (_, i) => i + 1));
-
-  const burst = await shipyardRun(db, redis, api.url, user.token, projectId);
-  const shipStart = wallClockMs();
-  for (let i = 0; i < BURST; i += 200) {
-    for (let j = i; j < Math.min(BURST, i + 200); j++) burst.sink.emit({ type: 'TEXT', payload: { text: String(wallClockMs()) } });
-    await new Promise((r) => setImmediate(r));
-  }
-  burst.sink.emit({ type: 'COMPLETE', payload: { status: 'SUCCEEDED', stopReason: null } });
-  await burst.sink.close();
-  await Promise.race([burst.done, new Promise((_, reject) => setTimeout(() => reject(new Error(`shipyard burst timed out: ${progress(burst.tally)}`)), 180_000))]);
-  const shipThroughput = (BURST + 1) / ((burst.tally.lastArrival - shipStart) / 1000);
-  const shipBurstAudit = audit(burst.tally, Array.from({ length: BURST + 2 }, (_, i) => i + 1));
-
-  const sortedRaw = [...rawLatency.latencies].sort((a, b) => a - b);
-  const sortedShip = [...ship.tally.latencies].sort((a, b) => a - b);
-  const row = (name: string, sorted: number[], throughput: number, a: ReturnType<typeof audit>, b: ReturnType<typeof audit>) =>
-    `${name.padEnd(34)} p50 ${fmt(percentile(sorted, 50)).padStart(8)} ms   p99 ${fmt(percentile(sorted, 99)).padStart(8)} ms   ` +
-    `throughput ${fmt(throughput, 0).padStart(7)} ev/s (×${SUBSCRIBERS} subscribers)   lost ${a.lost + b.lost} duplicated ${a.duplicated + b.duplicated} out-of-order ${a.outOfOrder + b.outOfOrder}`;
-  console.log(row('raw ioredis publish→subscribe', sortedRaw, rawThroughput, rawAudit, rawBurstAudit));
-  console.log(row('Shipyard emit→persist→publish→SSE', sortedShip, shipThroughput, shipAudit, shipBurstAudit));
-  const sortedPublish = [...ship.publishLatencies].sort((a, b) => a - b);
-  console.log(`  of which emit→INSERT committed→PUBLISH arrived: p50 ${fmt(percentile(sortedPublish, 50))} ms, p99 ${fmt(percentile(sortedPublish, 99))} ms`);
-  const p99Delta = percentile(sortedShip, 99) - percentile(sortedRaw, 99);
-  const ratio = shipThroughput / rawThroughput;
-  const lossless = [shipAudit, shipBurstAudit].every((a) => a.lost === 0 && a.duplicated === 0 && a.outOfOrder === 0);
-  console.log(`\np99 latency: Shipyard − raw = ${fmt(p99Delta)} ms (goal ≤ 5 ms: ${p99Delta <= 5 ? 'met' : 'NOT met'})`);
-  console.log(`p50 latency ratio Shipyard/raw = ${fmt(percentile(sortedShip, 50) / percentile(sortedRaw, 50))}×`);
-  console.log(`throughput ratio Shipyard/raw = ${fmt(ratio * 100, 1)}% (goal ≥ 25%: ${ratio >= 0.25 ? 'met' : 'NOT met'})`);
-  console.log(`events lost or duplicated through Shipyard: ${lossless ? '0 (goal met)' : 'SOME (goal NOT met)'}`);
-  raw.publisher.disconnect();
-  ship.probe.disconnect();
-  burst.probe.disconnect();
-  raw.subscribers.forEach((s) => s.disconnect());
-} finally {
-  await api.stop('SIGTERM');
-  redis.disconnect();
-  await db.$disconnect();
-  await database.drop();
+  process.exit(0); // the API's and subscribers' sockets would otherwise keep the process alive
 }
-process.exit(0); // open sockets of the 100 subscribers would otherwise keep the process alive

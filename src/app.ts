@@ -12,6 +12,8 @@ import type { Context } from './context.js';
 import type { AppServices } from './services.js';
 import { logger } from './logger.js';
 import { coalesceWrites } from './events/coalesce-writes.js';
+import { useSharedSubscriptionExecution } from './events/shared-execution.js';
+import { useSseSubscriptionFrames } from './events/sse-frames.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -42,6 +44,9 @@ export function createGraphQLHandler(services: AppServices): YogaServerInstance<
         costLimit: { maxCost: 5000, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5 },
         blockFieldSuggestion: { enabled: true },
       }),
+      // One execution + serialization per live event per viewer, shared by that viewer's subscriptions.
+      useSharedSubscriptionExecution<Context>({ viewerKey: (ctx) => ctx.user?.id ?? '' }),
+      useSseSubscriptionFrames(),
     ],
   });
 }

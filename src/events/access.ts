@@ -40,8 +40,10 @@ function cachedRole(db: PrismaClient, userId: string, projectId: string): Entry 
  * synchronously from a fresh cache entry (undefined = allowed) and returns a promise only when it has to ask Postgres.
  */
 export function membershipCheck(db: PrismaClient, userId: string, projectId: string, min: ProjectRole = 'VIEWER'): () => void | Promise<void> {
+  // The last entry is kept here so that the per-event check is a clock read while it is fresh (no key, no map).
+  let entry: Entry | undefined;
   return () => {
-    const entry = cachedRole(db, userId, projectId);
+    if (!entry || entry.expires <= Date.now()) entry = cachedRole(db, userId, projectId);
     if (entry.settled) {
       if (!roleAtLeast(entry.settled.role, min)) throw forbidden();
       return;

@@ -30,25 +30,16 @@ export async function* streamRunEvents(opts: RunStreamOptions): AsyncGenerator<R
   const unsubscribe = await hub.subscribe(runChannel(run.id), (events) => buffer.push(...events));
   let next = Math.max(0, opts.afterSeq) + 1;
   let completed = false;
+  let replaying = true;
 
-  async function* deliver(events: RunEvent[]): AsyncGenerator<RunEvent> {
-    for (const event of events) {
-      if (event.seq !== next || completed || signal.aborted) continue;
-      const check = opts.authorize?.();
-      if (check) await check;
-      next = event.seq + 1;
-      if (event.type === 'COMPLETE') completed = true;
-      yield event;
-    }
-  }
-
-  try {
-    for (;;) {
-      const page = await loadRunEvents(db, run, { afterSeq: next - 1, limit: PAGE });
-      yield* deliver(page);
-      if (completed || page.length < PAGE) break;
-    }
+  /** The next events to consider: replay pages, then live batches (holes read from Postgres); null when done. */
+  async function nextBatch(): Promise<RunEvent[] | null> {
     while (!completed && !signal.aborted) {
+      if (replaying) {
+        const page = await loadRunEvents(db, run, { afterSeq: next - 1, limit: PAGE });
+        if (page.length < PAGE) replaying = false;
+        return page;
+      }
       const live = buffer.takeAll();
       if (live.length) {
         live.sort((a, b) => a.seq - b.seq);
@@ -56,18 +47,28 @@ export async function* streamRunEvents(opts: RunStreamOptions): AsyncGenerator<R
         if (last.seq < next) continue;
         // A seq beyond the next expected one means Redis lost something: read the gap (and the event) from Postgres.
         const contiguous = live[0]!.seq <= next && live.every((e, i) => i === 0 || e.seq <= live[i - 1]!.seq + 1);
-        const events = contiguous ? live : await loadRunEvents(db, run, { afterSeq: next - 1, beforeSeq: last.seq + 1, limit: last.seq - next + 1 });
-        yield* deliver(events);
-        continue;
+        return contiguous ? live : await loadRunEvents(db, run, { afterSeq: next - 1, beforeSeq: last.seq + 1, limit: last.seq - next + 1 });
       }
       if (await buffer.wait(opts.idlePollMs ?? IDLE_POLL_MS, signal)) continue;
       if (signal.aborted) break;
       const missed = await loadRunEvents(db, run, { afterSeq: next - 1, limit: PAGE });
-      if (missed.length) {
-        yield* deliver(missed);
-        continue;
-      }
+      if (missed.length) return missed;
       if (await finishedLongAgo(db, run.id)) break;
+    }
+    return null;
+  }
+
+  try {
+    // One flat loop (no nested generator per batch): this runs once per live event per subscriber.
+    for (let batch = await nextBatch(); batch; batch = await nextBatch()) {
+      for (const event of batch) {
+        if (event.seq !== next || completed || signal.aborted) continue;
+        const check = opts.authorize?.();
+        if (check) await check;
+        next = event.seq + 1;
+        if (event.type === 'COMPLETE') completed = true;
+        yield event;
+      }
     }
   } finally {
     unsubscribe();

@@ -1,0 +1,92 @@
+// GraphQL-over-SSE responses for subscriptions (Yoga's distinct-connection format: ":" ping, "event: next" with
+// "data: <result>", "event: complete"), sent as one Buffer per result through a plain node Readable. Yoga's own
+// processor encodes and enqueues four chunks per result through a WHATWG stream ponyfill, which at 100k deliveries/s
+// was most of the API's CPU. Results shared between subscribers (see shared-execution.ts) are framed once.
+import { Readable } from 'node:stream';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { ExecutionResult } from 'graphql';
+
+const PING = Buffer.from(':\n\n');
+const COMPLETE = Buffer.from('event: complete\ndata:\n\n');
+/** Same interval as Yoga's processor: keeps proxies from closing an idle stream. */
+const PING_INTERVAL_MS = 12_000;
+const frames = new WeakMap<object, Buffer>();
+
+export function useSseSubscriptionFrames(): Plugin {
+  return {
+    onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
+      // Yoga picked its SSE processor for this stream (the only one it offers for subscription streams): replace it.
+      if (!resultProcessor || !isAsyncIterable(result) || !request.headers.get('accept')?.includes('text/event-stream')) return;
+      setResultProcessor(
+        (stream, fetchAPI) =>
+          new fetchAPI.Response(sseBody((stream as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]()) as never, {
+            status: 200,
+            headers: { 'Content-Type': 'text/event-stream', Connection: 'keep-alive', 'Cache-Control': 'no-cache', 'Content-Encoding': 'none' },
+          }),
+        'text/event-stream',
+      );
+    },
+  };
+}
+
+function sseBody(iterator: AsyncIterator<ExecutionResult>): Readable {
+  let pulling = false;
+  let finished = false;
+  const body = new Readable({
+    read() {
+      if (pulling || finished) return;
+      pulling = true;
+      iterator.next().then(
+        (step) => {
+          pulling = false;
+          if (finished) return;
+          if (step.value != null) body.push(frameOf(step.value));
+          if (step.done) {
+            finished = true;
+            clearInterval(ping);
+            body.push(COMPLETE);
+            body.push(null);
+          }
+        },
+        (error) => body.destroy(error as Error),
+      );
+    },
+    destroy(error, callback) {
+      finished = true;
+      clearInterval(ping);
+      Promise.resolve(iterator.return?.()).catch(() => {});
+      callback(error);
+    },
+  });
+  const ping = setInterval(() => {
+    if (body.readableLength < body.readableHighWaterMark) body.push(PING);
+  }, PING_INTERVAL_MS);
+  ping.unref();
+  body.push(PING); // some clients only see the response once a first byte arrives
+  return body;
+}
+
+function frameOf(result: ExecutionResult): Buffer {
+  const cached = frames.get(result);
+  if (cached) return cached;
+  const frame = Buffer.from(`event: next\ndata: ${resultJson(result)}\n\n`);
+  frames.set(result, frame);
+  return frame;
+}
+
+/** The result as Yoga serializes it: without the internal `http`/`unexpected` error extensions. */
+function resultJson(result: ExecutionResult): string {
+  if (!result.errors?.length && !result.extensions?.http) return JSON.stringify(result);
+  const withoutInternals = (extensions: Record<string, unknown> | undefined, internal: string[]) => {
+    const kept = Object.fromEntries(Object.entries(extensions ?? {}).filter(([k]) => !internal.includes(k)));
+    return Object.keys(kept).length ? kept : undefined;
+  };
+  return JSON.stringify({
+    ...result,
+    errors: result.errors?.map((error) => {
+      const json = typeof error.toJSON === 'function' ? error.toJSON() : (error as never);
+      return { ...json, extensions: withoutInternals(json.extensions, ['http', 'unexpected']) };
+    }),
+    extensions: withoutInternals(result.extensions, ['http']),
+  });
+}

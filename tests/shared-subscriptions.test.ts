@@ -1,0 +1,90 @@
+// Live subscriptions share one execution per event per viewer (src/events/shared-execution.ts) and one SSE frame per
+// shared result (src/events/sse-frames.ts): sharing must never mix up viewers, documents or transports.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { until } from './helpers/processes.js';
+import { subscribeSse, subscribeWs, type Subscription } from './helpers/subscriptions.js';
+import { getDb } from '../src/db/client.js';
+import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
+
+process.env.SHIPYARD_QUEUE = `shipyard-test-shared-${randomBytes(4).toString('hex')}`;
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+}, 60_000);
+afterAll(async () => {
+  await api?.close();
+});
+
+const EVENTS = `subscription($runId: ID!) { agentRunEvents(runId: $runId) { id runId seq type payload createdAt } }`;
+const SEQS_ONLY = `subscription($runId: ID!) { agentRunEvents(runId: $runId) { seq } }`;
+const codes = (sub: Subscription<unknown>) => sub.results.flatMap((r) => (r.errors ?? []).map((e) => e.extensions?.code));
+const dataOf = (sub: Subscription<any>) => sub.results.filter((r) => r.data).map((r) => r.data.agentRunEvents);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+async function emitText(sink: RunEventSink, count: number) {
+  for (let i = 0; i < count; i++) sink.emit({ type: 'TEXT', payload: { text: `line ${sink.lastSeq + 1}` } });
+  await sink.flush();
+}
+
+describe('shared subscription execution', () => {
+  it('gives each viewer, document and transport its own correct stream while sharing work per event', async () => {
+    const [owner, viewer, stranger] = await Promise.all([signUp(api, 'owner'), signUp(api, 'viewer'), signUp(api, 'stranger')]);
+    const projectGlobalId = (await gqlOk(api, `mutation { createProject(input: { name: "Shared" }) { id } }`, {}, owner.token)).createProject.id;
+    const projectId = Buffer.from(projectGlobalId, 'base64').toString().split(':')[1]!;
+    await gqlOk(api, `mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { role } }`, { i: { projectId: projectGlobalId, email: viewer.email, role: 'VIEWER' } }, owner.token);
+    const viewerId = (await gqlOk(api, '{ viewer { id } }', {}, viewer.token)).viewer.id;
+    const run = await getDb().agentRun.create({ data: { projectId, status: 'RUNNING', startedAt: new Date() } });
+    const runId = Buffer.from(`AgentRun:${run.id}`).toString('base64');
+    const sink = await createRunEventSink({ db: getDb(), redis: api.services.redis, runId: run.id, projectId });
+    await emitText(sink, 3); // replayed to everyone, then the rest arrives live
+
+    const ownerA = subscribeSse(api.url, owner.token, EVENTS, { runId });
+    const ownerB = subscribeSse(api.url, owner.token, EVENTS, { runId });
+    const ownerWs = subscribeWs(api.url, owner.token, EVENTS, { runId });
+    const ownerSeqs = subscribeSse(api.url, owner.token, SEQS_ONLY, { runId });
+    const viewerSub = subscribeSse(api.url, viewer.token, EVENTS, { runId });
+    const strangerSub = subscribeSse(api.url, stranger.token, EVENTS, { runId });
+    const live = [ownerA, ownerB, ownerWs, ownerSeqs, viewerSub];
+    await until(() => live.every((s) => s.results.length >= 3), 10_000, 'everyone to get the replay');
+    await strangerSub.done;
+
+    for (let i = 0; i < 5; i++) await emitText(sink, 4);
+    await until(() => live.every((s) => s.results.length >= 23), 10_000, 'the live events');
+
+    // Removed mid-stream: the viewer's next events are refused within the ~1 s membership cache, the owner's are not.
+    await gqlOk(api, `mutation($i: RemoveProjectMemberInput!) { removeProjectMember(input: $i) { role } }`, { i: { projectId: projectGlobalId, userId: viewerId } }, owner.token);
+    const removedAt = Date.now();
+    let viewerDone = false;
+    void viewerSub.done.then(() => (viewerDone = true));
+    while (!viewerDone && Date.now() - removedAt < 8000) {
+      await emitText(sink, 2);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    sink.emit({ type: 'COMPLETE', payload: { status: 'SUCCEEDED', stopReason: null } });
+    await sink.close();
+    await Promise.all([ownerA.done, ownerB.done, ownerWs.done, ownerSeqs.done, viewerSub.done]);
+
+    const total = sink.lastSeq;
+    // Two subscriptions of the same user (and the same user over graphql-ws) get identical, complete streams.
+    expect(ownerA.results.every((r) => !r.errors)).toBe(true);
+    expect(dataOf(ownerA).map((e) => e.seq)).toEqual(range(1, total));
+    expect(ownerB.results).toEqual(ownerA.results);
+    expect(ownerWs.results).toEqual(ownerA.results);
+    expect(dataOf(ownerA).at(-1)).toMatchObject({ type: 'COMPLETE', runId, payload: { status: 'SUCCEEDED' } });
+    // Another document of the same user on the same events gets its own selection, not the shared result of EVENTS.
+    expect(ownerSeqs.results).toEqual(range(1, total).map((seq) => ({ data: { agentRunEvents: { seq } } })));
+    // The removed viewer saw exactly the owner's events up to its removal, then FORBIDDEN and nothing after.
+    expect(viewerDone).toBe(true);
+    const seen = dataOf(viewerSub);
+    expect(seen.length).toBeGreaterThanOrEqual(23);
+    expect(seen.length).toBeLessThan(total);
+    expect(seen).toEqual(dataOf(ownerA).slice(0, seen.length));
+    expect(viewerSub.results.at(-1)!.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    // A non-member never gets an event, shared or not.
+    expect(codes(strangerSub)).toEqual(['FORBIDDEN']);
+    expect(strangerSub.results.some((r) => r.data)).toBe(false);
+  }, 60_000);
+});
