@@ -1,33 +1,22 @@
 // The dashboard query issues a small, constant number of SQL statements however big the project (no N+1).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
-import { useTempGenerationsDir, type User } from './helpers/foundation.js';
+import { describe, expect, it } from 'vitest';
+import { gqlOk } from './helpers/api.js';
+import { useApiWithOwner } from './helpers/foundation.js';
 import { seedDashboardProject } from './helpers/dashboard.js';
 import { recordSql, statementShape } from './helpers/sql-recorder.js';
 import { DashboardDocument } from './generated/graphql.js';
 
-let api: TestApi;
-let generations: Awaited<ReturnType<typeof useTempGenerationsDir>>;
-let owner: User;
-beforeAll(async () => {
-  generations = await useTempGenerationsDir();
-  api = await startTestApi();
-  owner = await signUp(api, 'owner');
-});
-afterAll(async () => {
-  await api?.close();
-  await generations?.remove();
-});
+const t = useApiWithOwner();
 
 async function dashboardStatements(projectId: string) {
-  const { result, statements } = await recordSql(() => gqlOk(api, DashboardDocument, { id: projectId }, owner.token));
+  const { result, statements } = await recordSql(() => gqlOk(t.api, DashboardDocument, { id: projectId }, t.owner.token));
   return { data: result, shapes: statements.map((s) => statementShape(s.text)), statements };
 }
 
 describe('dashboard query SQL', () => {
   it('is the same few statements for a 50-feature, 20-epic project as for a tiny one', async () => {
-    const big = await seedDashboardProject(api, owner, { name: 'Big Board', features: 50, epics: 20, childrenPerEpic: 2 });
-    const tiny = await seedDashboardProject(api, owner, { name: 'Tiny Board', features: 2, epics: 1, childrenPerEpic: 1 });
+    const big = await seedDashboardProject(t.api, t.owner, { name: 'Big Board', features: 50, epics: 20, childrenPerEpic: 2 });
+    const tiny = await seedDashboardProject(t.api, t.owner, { name: 'Tiny Board', features: 2, epics: 1, childrenPerEpic: 1 });
 
     const large = await dashboardStatements(big);
     const project = large.data.project!;

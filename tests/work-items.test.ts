@@ -1,7 +1,7 @@
 // Work items over HTTP: keys, hierarchy, status workflow, feature links, listing and deletion.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
-import { createProject, feature, useTempGenerationsDir, writeFeatureList, type User } from './helpers/foundation.js';
+import { describe, expect, it } from 'vitest';
+import { errorCodes, gql, gqlOk, } from './helpers/api.js';
+import { createProject, feature, writeFeatureList, useApiWithOwner } from './helpers/foundation.js';
 import {
   CreateWorkItemDocument,
   DeleteWorkItemDocument,
@@ -13,28 +13,17 @@ import {
   type WorkItemStatus,
 } from './generated/graphql.js';
 
-let api: TestApi;
-let generations: Awaited<ReturnType<typeof useTempGenerationsDir>>;
-let owner: User;
-beforeAll(async () => {
-  generations = await useTempGenerationsDir();
-  api = await startTestApi();
-  owner = await signUp(api, 'owner');
-});
-afterAll(async () => {
-  await api?.close();
-  await generations?.remove();
-});
+const t = useApiWithOwner();
 
-const create = async (input: CreateWorkItemInput) => (await gqlOk(api, CreateWorkItemDocument, { input }, owner.token)).createWorkItem;
-const setStatus = (id: string, status: WorkItemStatus) => gql(api, UpdateWorkItemDocument, { input: { id, status } }, owner.token);
+const create = async (input: CreateWorkItemInput) => (await gqlOk(t.api, CreateWorkItemDocument, { input }, t.owner.token)).createWorkItem;
+const setStatus = (id: string, status: WorkItemStatus) => gql(t.api, UpdateWorkItemDocument, { input: { id, status } }, t.owner.token);
 
 describe('work items', () => {
   it('numbers keys per project, builds epic → story → task trees and links features', async () => {
-    const project = await createProject(api, owner, 'Shop');
-    const other = await createProject(api, owner, 'Blog');
-    await writeFeatureList(api, project.id, [feature(0), feature(1), feature(2)]);
-    const synced = (await gqlOk(api, SyncFeaturesDocument, { projectId: project.id }, owner.token)).syncFeatures.added;
+    const project = await createProject(t.api, t.owner, 'Shop');
+    const other = await createProject(t.api, t.owner, 'Blog');
+    await writeFeatureList(t.api, project.id, [feature(0), feature(1), feature(2)]);
+    const synced = (await gqlOk(t.api, SyncFeaturesDocument, { projectId: project.id }, t.owner.token)).syncFeatures.added;
 
     const epic = await create({ projectId: project.id, type: 'EPIC', title: 'Checkout', priority: 'HIGH' });
     expect(epic).toMatchObject({ key: 'SHOP-1', number: 1, status: 'TODO', priority: 'HIGH', parent: null, children: [] });
@@ -52,24 +41,24 @@ describe('work items', () => {
     expect(task.key).toBe('SHOP-3');
     expect((await create({ projectId: other.id, type: 'BUG', title: 'Typo' })).key).toBe('BLOG-1');
 
-    const node = await gqlOk(api, WorkItemNodeDocument, { id: epic.id }, owner.token);
+    const node = await gqlOk(t.api, WorkItemNodeDocument, { id: epic.id }, t.owner.token);
     expect(node.node).toMatchObject({ key: 'SHOP-1', children: [{ key: 'SHOP-2' }] });
 
-    const relinked = (await gqlOk(api, UpdateWorkItemDocument, { input: { id: story.id, featureIds: [synced[1].id] } }, owner.token)).updateWorkItem;
+    const relinked = (await gqlOk(t.api, UpdateWorkItemDocument, { input: { id: story.id, featureIds: [synced[1].id] } }, t.owner.token)).updateWorkItem;
     expect(relinked.features.map((f) => f.index)).toEqual([1]);
-    const detached = (await gqlOk(api, UpdateWorkItemDocument, { input: { id: task.id, parentId: null, title: 'Card form v2' } }, owner.token)).updateWorkItem;
+    const detached = (await gqlOk(t.api, UpdateWorkItemDocument, { input: { id: task.id, parentId: null, title: 'Card form v2' } }, t.owner.token)).updateWorkItem;
     expect(detached).toMatchObject({ parent: null, title: 'Card form v2' });
   });
 
   it('allocates unique consecutive keys under concurrent creates', async () => {
-    const project = await createProject(api, owner, 'Race');
+    const project = await createProject(t.api, t.owner, 'Race');
     const keys = await Promise.all(Array.from({ length: 12 }, (_, i) => create({ projectId: project.id, type: 'TASK', title: `t${i}` })));
     expect(keys.map((k) => k.number).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(new Set(keys.map((k) => k.key)).size).toBe(12);
   });
 
   it('follows the status workflow and rejects moves it does not allow', async () => {
-    const project = await createProject(api, owner, 'Flow');
+    const project = await createProject(t.api, t.owner, 'Flow');
     const item = await create({ projectId: project.id, type: 'TASK', title: 'Do it' });
     const path: WorkItemStatus[] = ['IN_PROGRESS', 'IN_REVIEW', 'IN_PROGRESS', 'IN_REVIEW', 'DONE'];
     for (const status of path) {
@@ -91,10 +80,10 @@ describe('work items', () => {
   });
 
   it('enforces the hierarchy and keeps parents and features inside the project', async () => {
-    const project = await createProject(api, owner, 'Tree');
-    const other = await createProject(api, owner, 'Elsewhere');
-    await writeFeatureList(api, other.id, [feature(0)]);
-    const foreignFeature = (await gqlOk(api, SyncFeaturesDocument, { projectId: other.id }, owner.token)).syncFeatures.added[0];
+    const project = await createProject(t.api, t.owner, 'Tree');
+    const other = await createProject(t.api, t.owner, 'Elsewhere');
+    await writeFeatureList(t.api, other.id, [feature(0)]);
+    const foreignFeature = (await gqlOk(t.api, SyncFeaturesDocument, { projectId: other.id }, t.owner.token)).syncFeatures.added[0];
     const foreignEpic = await create({ projectId: other.id, type: 'EPIC', title: 'Foreign' });
     const epic = await create({ projectId: project.id, type: 'EPIC', title: 'Epic' });
     const task = await create({ projectId: project.id, type: 'TASK', title: 'Task', parentId: epic.id });
@@ -106,26 +95,26 @@ describe('work items', () => {
       [{ projectId: project.id, type: 'BUG', title: 'x', parentId: task.id }, /type TASK cannot be the parent/],
     ];
     for (const [input, message] of refusals) {
-      const result = await gql(api, CreateWorkItemDocument, { input }, owner.token);
+      const result = await gql(t.api, CreateWorkItemDocument, { input }, t.owner.token);
       expect(errorCodes(result)).toEqual(['BAD_USER_INPUT']);
       expect(result.errors![0].message).toMatch(message);
     }
-    const selfParent = await gql(api, UpdateWorkItemDocument, { input: { id: epic.id, parentId: epic.id } }, owner.token);
+    const selfParent = await gql(t.api, UpdateWorkItemDocument, { input: { id: epic.id, parentId: epic.id } }, t.owner.token);
     expect(errorCodes(selfParent)).toEqual(['BAD_USER_INPUT']);
-    const epicWithTaskChild = await gql(api, UpdateWorkItemDocument, { input: { id: epic.id, type: 'TASK' } }, owner.token);
+    const epicWithTaskChild = await gql(t.api, UpdateWorkItemDocument, { input: { id: epic.id, type: 'TASK' } }, t.owner.token);
     expect(errorCodes(epicWithTaskChild)).toEqual(['BAD_USER_INPUT']);
-    const listed = (await gqlOk(api, ProjectWorkItemsDocument, { id: project.id, first: 10 }, owner.token)).project!.workItems;
+    const listed = (await gqlOk(t.api, ProjectWorkItemsDocument, { id: project.id, first: 10 }, t.owner.token)).project!.workItems;
     expect(listed.edges.map((e) => e.node.key)).toEqual(['TREE-1', 'TREE-2']);
   });
 
   it('lists with status/type filters and pages, and deletes returning the item', async () => {
-    const project = await createProject(api, owner, 'List');
+    const project = await createProject(t.api, t.owner, 'List');
     const epic = await create({ projectId: project.id, type: 'EPIC', title: 'E' });
     const bug = await create({ projectId: project.id, type: 'BUG', title: 'B', parentId: epic.id });
     await create({ projectId: project.id, type: 'TASK', title: 'T' });
     await setStatus(bug.id, 'IN_PROGRESS');
     const list = (vars: { first?: number; after?: string | null; status?: WorkItemStatus; type?: 'EPIC' | 'BUG' | 'TASK' }) =>
-      gqlOk(api, ProjectWorkItemsDocument, { id: project.id, ...vars }, owner.token).then((d) => d.project!.workItems);
+      gqlOk(t.api, ProjectWorkItemsDocument, { id: project.id, ...vars }, t.owner.token).then((d) => d.project!.workItems);
     expect((await list({ status: 'IN_PROGRESS' })).edges.map((e) => e.node.key)).toEqual(['LIST-2']);
     expect((await list({ type: 'TASK' })).edges.map((e) => e.node.key)).toEqual(['LIST-3']);
     const page1 = await list({ first: 2 });
@@ -135,11 +124,11 @@ describe('work items', () => {
     expect(page2.edges.map((e) => e.node.key)).toEqual(['LIST-3']);
     expect(page2.pageInfo.hasNextPage).toBe(false);
 
-    const deleted = (await gqlOk(api, DeleteWorkItemDocument, { id: epic.id }, owner.token)).deleteWorkItem;
+    const deleted = (await gqlOk(t.api, DeleteWorkItemDocument, { id: epic.id }, t.owner.token)).deleteWorkItem;
     expect(deleted).toEqual({ id: epic.id, key: 'LIST-1' });
-    const orphan = await gqlOk(api, WorkItemNodeDocument, { id: bug.id }, owner.token);
+    const orphan = await gqlOk(t.api, WorkItemNodeDocument, { id: bug.id }, t.owner.token);
     expect(orphan.node).toMatchObject({ key: 'LIST-2', parent: null });
-    expect(errorCodes(await gql(api, DeleteWorkItemDocument, { id: epic.id }, owner.token))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await gql(t.api, DeleteWorkItemDocument, { id: epic.id }, t.owner.token))).toEqual(['NOT_FOUND']);
     // Numbers are never reused after a delete.
     expect((await create({ projectId: project.id, type: 'TASK', title: 'After' })).key).toBe('LIST-4');
   });

@@ -2,7 +2,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { gqlOk, signUp } from './api.js';
+import { afterAll, beforeAll } from 'vitest';
+import { gqlOk, signUp, startTestApi, type TestApi } from './api.js';
 import { AddProjectMemberDocument, CreateProjectDocument, type CreateProjectMutation } from '../generated/graphql.js';
 import type { FeatureEntry } from '../../src/features/feature-list.js';
 
@@ -66,4 +67,22 @@ export async function useTempGenerationsDir(): Promise<{ dir: string; remove: ()
   const dir = await mkdtemp(join(tmpdir(), 'shipyard-gen-'));
   process.env.GENERATIONS_DIR = dir;
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Registers a test file's hooks for a real API on a fresh database, a temporary GENERATIONS_DIR and one signed-up
+ * owner; the returned object is filled in by beforeAll.
+ */
+export function useApiWithOwner(): { api: TestApi; owner: User } {
+  const state = {} as { api: TestApi; owner: User; generations: Awaited<ReturnType<typeof useTempGenerationsDir>> };
+  beforeAll(async () => {
+    state.generations = await useTempGenerationsDir();
+    state.api = await startTestApi();
+    state.owner = await signUp(state.api, 'owner');
+  });
+  afterAll(async () => {
+    await state.api?.close();
+    await state.generations?.remove();
+  });
+  return state;
 }
