@@ -2,20 +2,14 @@
 // command, flip, commit) → SUCCEEDED, through the real SDK against the scripted Messages API.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { costUsd } from '../src/agents/pricing.js';
 import { toolResults } from './helpers/scripted-anthropic.js';
 import { FEATURES, USAGE, codingSession, initializerSession } from './helpers/quickstart-script.js';
-import { eventsOf, seedProject, startRun, startRuntimeHarness, TEST_MODEL, type RuntimeHarness } from './helpers/runtime-fixtures.js';
+import { eventsOf, seedProject, startRun, useRuntimeHarness, TEST_MODEL } from './helpers/runtime-fixtures.js';
 
 describe('agent runtime end to end', () => {
-  let h: RuntimeHarness;
-  beforeAll(async () => {
-    h = await startRuntimeHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useRuntimeHarness();
 
   it('runs a project from app spec to SUCCEEDED', async () => {
     const steps = [...initializerSession(), ...codingSession(0), ...codingSession(1), ...codingSession(2)];

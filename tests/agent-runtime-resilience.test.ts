@@ -1,10 +1,10 @@
 // Retries (429 with retry-after, 529, mid-stream overloaded errors), a final API failure, abort of a running command,
 // and resuming a run after its worker died mid-session.
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resetModelClient } from '../worker/agent/run-agent.js';
 import { bash, say, toolResults } from './helpers/scripted-anthropic.js';
-import { continueRun, eventsOf, seedInitialized, seedProject, startRun, startRuntimeHarness, type RuntimeHarness } from './helpers/runtime-fixtures.js';
+import { continueRun, eventsOf, seedInitialized, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';
 
 const NAMES = ['Alpha', 'Beta'];
 
@@ -14,14 +14,7 @@ function processesMatching(text: string): string[] {
 }
 
 describe('agent runtime resilience', () => {
-  let h: RuntimeHarness;
-  beforeAll(async () => {
-    h = await startRuntimeHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
-  beforeEach(() => h.model.clear());
+  const h = useRuntimeHarness();
 
   it('retries a 429 (honouring retry-after), a 529 and a mid-stream overloaded error, then succeeds', async () => {
     const { project } = await seedProject(h);

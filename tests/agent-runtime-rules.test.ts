@@ -3,21 +3,14 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bash, editor, say, toolResults } from './helpers/scripted-anthropic.js';
-import { eventsOf, featureListText, seedInitialized, seedProject, startRun, startRuntimeHarness, type RuntimeHarness } from './helpers/runtime-fixtures.js';
+import { eventsOf, featureListText, seedInitialized, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';
 
 const NAMES = ['Alpha', 'Beta', 'Gamma'];
 
 describe('agent runtime rules', () => {
-  let h: RuntimeHarness;
-  beforeAll(async () => {
-    h = await startRuntimeHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
-  beforeEach(() => h.model.clear());
+  const h = useRuntimeHarness();
 
   it('refuses an agent that deletes a feature: file restored, agent told why, rows unchanged', async () => {
     const { project } = await seedProject(h);

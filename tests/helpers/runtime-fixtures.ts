@@ -1,5 +1,6 @@
 // Real Postgres + Redis + git + scripted Messages API for agent-runtime tests: seeds a project with the default
 // agents and runs runAgent in-process with the real event sink.
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,22 @@ export async function startRuntimeHarness(opts: ScriptedOptions = {}): Promise<R
       rmSync(generations, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Registers a describe block's hooks: a harness started once, its unused script steps dropped before each test.
+ * The returned object is filled in by beforeAll.
+ */
+export function useRuntimeHarness(opts: ScriptedOptions = {}): RuntimeHarness {
+  const h = {} as RuntimeHarness;
+  beforeAll(async () => {
+    Object.assign(h, await startRuntimeHarness(opts));
+  });
+  afterAll(async () => {
+    await h.close?.();
+  });
+  beforeEach(() => h.model.clear());
+  return h;
 }
 
 export async function seedProject(h: RuntimeHarness, opts: { appSpec?: string; agentOverrides?: Record<string, unknown> } = {}) {
