@@ -53,4 +53,12 @@ describe('accounts and tokens', () => {
     const result = await gql(api, 'mutation { createProject(input: { name: "x" }) { id } }');
     expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
   });
+
+  it('serves GraphiQL, /health and /ready', async () => {
+    const page = await fetch(`${api.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/graphiql/i);
+    expect(await (await fetch(`${api.url}/health`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${api.url}/ready`)).json()).toEqual({ status: 'ready' });
+  });
 });
