@@ -5,6 +5,7 @@ import { FINAL_RUN_STATUSES, projectChannel, runChannel, type RunEvent, type Run
 import { loadRunEvents } from './replay.js';
 import { LiveBuffer } from './live-buffer.js';
 import type { EventHub } from './hub.js';
+import { EventBatch } from './batch.js';
 
 /** With no live event for this long, Postgres is asked directly (covers lost publishes and Redis outages). */
 export const IDLE_POLL_MS = 1000;
@@ -23,7 +24,8 @@ export interface RunStreamOptions {
   idlePollMs?: number;
 }
 
-export async function* streamRunEvents(opts: RunStreamOptions): AsyncGenerator<RunEvent> {
+/** Yields EventBatches: every authorized event in order, several per item when the subscriber is behind. */
+export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGenerator<EventBatch> {
   const { db, hub, run, signal } = opts;
   const buffer = new LiveBuffer<RunEvent>();
   // Subscribe before replaying, so an event published during the replay is buffered rather than missed.
@@ -59,16 +61,29 @@ export async function* streamRunEvents(opts: RunStreamOptions): AsyncGenerator<R
   }
 
   try {
-    // One flat loop (no nested generator per batch): this runs once per live event per subscriber.
+    // One flat loop (no nested generator per batch): this runs once per live batch per subscriber.
     for (let batch = await nextBatch(); batch; batch = await nextBatch()) {
+      let out: RunEvent[] = [];
       for (const event of batch) {
         if (event.seq !== next || completed || signal.aborted) continue;
-        const check = opts.authorize?.();
-        if (check) await check;
+        let check: void | Promise<void>;
+        try {
+          check = opts.authorize?.();
+        } catch (error) {
+          if (out.length) yield new EventBatch(out);
+          throw error;
+        }
+        if (check) {
+          // Everything authorized so far goes out before the answer (which may end the stream) is awaited.
+          if (out.length) yield new EventBatch(out);
+          out = [];
+          await check;
+        }
         next = event.seq + 1;
         if (event.type === 'COMPLETE') completed = true;
-        yield event;
+        out.push(event);
       }
+      if (out.length) yield new EventBatch(out);
     }
   } finally {
     unsubscribe();

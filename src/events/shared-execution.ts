@@ -6,6 +6,8 @@
 import { createSourceEventStream, execute, getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { buildExecutionContext } from '@graphql-tools/executor';
 import type { Plugin } from 'graphql-yoga';
+import { EventBatch, ResultBatch } from './batch.js';
+import { acceptsEventStream } from './sse-frames.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -48,29 +50,53 @@ async function sharedSubscribe<C>(args: ExecutionArgs, fallback: (a: ExecutionAr
     if (!result) results.set(key, (result = executeOnce(args, payload)));
     return result;
   };
-  return mapEvents(source, run, (error) => new GraphQLError((error as Error).message, { originalError: error as Error, nodes: [operation] }));
+  const batches = acceptsEventStream((args.contextValue as { request?: Request } | undefined)?.request);
+  return mapEvents(source, run, (error) => new GraphQLError((error as Error).message, { originalError: error as Error, nodes: [operation] }), batches);
 }
 
 /** One execution with the event as root value (sse-frames.ts then frames the shared result once). */
 const executeOnce = (args: ExecutionArgs, payload: unknown) => execute({ ...args, rootValue: payload }) as MaybePromise<ExecutionResult>;
 
-/** Maps a source stream, passing return() (unsubscribe) through and wrapping source errors like graphql-tools does. */
-function mapEvents<T, R>(source: AsyncIterable<T>, map: (value: T) => MaybePromise<R>, wrapError: (error: unknown) => Error): AsyncIterableIterator<R> {
+/**
+ * Maps a source stream, passing return() (unsubscribe) through and wrapping source errors like graphql-tools does.
+ * An EventBatch from the source becomes ResultBatches when the transport frames them (SSE), else one result per event.
+ */
+function mapEvents<T>(
+  source: AsyncIterable<T>,
+  map: (value: unknown) => MaybePromise<ExecutionResult>,
+  wrapError: (error: unknown) => Error,
+  batches: boolean,
+): AsyncIterableIterator<unknown> {
   const iterator = source[Symbol.asyncIterator]();
-  const mapped: AsyncIterableIterator<R> = {
-    // then() rather than async/await: one promise hop less per event per subscriber.
-    next: () =>
-      iterator.next().then(
-        (step): MaybePromise<IteratorResult<R>> => {
+  // Items still to hand out from the last batch.
+  let queued: unknown[] = [];
+  let head = 0;
+  const firstOf = (results: ExecutionResult[]): IteratorResult<unknown> => {
+    queued = batches ? groupResults(results) : results;
+    head = 1;
+    return { done: false, value: queued[0] };
+  };
+  const mapped: AsyncIterableIterator<unknown> = {
+    // then() rather than async/await: one promise hop less per item per subscriber.
+    next: () => {
+      if (head < queued.length) return Promise.resolve({ done: false, value: queued[head++] });
+      return iterator.next().then(
+        (step): MaybePromise<IteratorResult<unknown>> => {
           if (step.done) return { done: true, value: undefined };
+          if (step.value instanceof EventBatch) {
+            const results = step.value.events.map(map);
+            return results.some((r) => r instanceof Promise) ? Promise.all(results).then(firstOf) : firstOf(results as ExecutionResult[]);
+          }
           const value = map(step.value);
           return value instanceof Promise ? value.then((v) => ({ done: false, value: v })) : { done: false, value };
         },
         (error) => {
           throw wrapError(error);
         },
-      ),
+      );
+    },
     async return() {
+      queued = [];
       await iterator.return?.();
       return { done: true, value: undefined };
     },
@@ -83,6 +109,24 @@ function mapEvents<T, R>(source: AsyncIterable<T>, map: (value: T) => MaybePromi
     },
   };
   return mapped;
+}
+
+/** Runs of error-free results become one ResultBatch each; a result with errors stays alone so it is masked. */
+function groupResults(results: ExecutionResult[]): unknown[] {
+  const items: unknown[] = [];
+  let run: ExecutionResult[] = [];
+  const flush = () => {
+    if (run.length) items.push(run.length === 1 ? run[0] : new ResultBatch(run));
+    run = [];
+  };
+  for (const result of results) {
+    if (result.errors?.length) {
+      flush();
+      items.push(result);
+    } else run.push(result);
+  }
+  flush();
+  return items;
 }
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>

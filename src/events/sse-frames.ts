@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
+import { ResultBatch } from './batch.js';
 
 const PING = Buffer.from(':\n\n');
 const COMPLETE = Buffer.from('event: complete\ndata:\n\n');
@@ -16,10 +17,10 @@ export function useSseSubscriptionFrames(): Plugin {
   return {
     onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
       // Yoga picked its SSE processor for this stream (the only one it offers for subscription streams): replace it.
-      if (!resultProcessor || !isAsyncIterable(result) || !request.headers.get('accept')?.includes('text/event-stream')) return;
+      if (!resultProcessor || !isAsyncIterable(result) || !acceptsEventStream(request)) return;
       setResultProcessor(
         (stream, fetchAPI) =>
-          new fetchAPI.Response(sseBody((stream as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]()) as never, {
+          new fetchAPI.Response(sseBody((stream as AsyncIterable<ExecutionResult | ResultBatch>)[Symbol.asyncIterator]()) as never, {
             status: 200,
             headers: { 'Content-Type': 'text/event-stream', Connection: 'keep-alive', 'Cache-Control': 'no-cache', 'Content-Encoding': 'none' },
           }),
@@ -29,7 +30,12 @@ export function useSseSubscriptionFrames(): Plugin {
   };
 }
 
-function sseBody(iterator: AsyncIterator<ExecutionResult>): Readable {
+/** Whether this HTTP request's subscription results are framed here (and so may travel as ResultBatches). */
+export function acceptsEventStream(request: Request | undefined): boolean {
+  return !!request?.headers?.get?.('accept')?.includes('text/event-stream');
+}
+
+function sseBody(iterator: AsyncIterator<ExecutionResult | ResultBatch>): Readable {
   let pulling = false;
   let finished = false;
   const body = new Readable({
@@ -40,7 +46,9 @@ function sseBody(iterator: AsyncIterator<ExecutionResult>): Readable {
         (step) => {
           pulling = false;
           if (finished) return;
-          if (step.value != null) body.push(frameOf(step.value));
+          const value = step.value as ExecutionResult | ResultBatch | undefined;
+          if (value instanceof ResultBatch) for (const result of value.results) body.push(frameOf(result));
+          else if (value != null) body.push(frameOf(value));
           if (step.done) {
             finished = true;
             clearInterval(ping);

@@ -6,7 +6,7 @@ import { getDb } from '../db/client.js';
 import { notFound } from '../errors.js';
 import { RUN_STATUSES, EVENT_TYPES, type RunEvent } from '../events/types.js';
 import { loadRunEvents } from '../events/replay.js';
-import { streamProjectEvents, streamRunEvents } from '../events/run-stream.js';
+import { streamProjectEvents, streamRunEventBatches } from '../events/run-stream.js';
 import { abortable } from '../events/live-buffer.js';
 import { membershipCheck } from '../events/access.js';
 import { startRun } from '../queue/start-run.js';
@@ -196,7 +196,9 @@ builder.subscriptionFields((t) => ({
       const db = getDb();
       const run = { id: runId.id, projectId: await runProjectId(runId.id) };
       const authorize = membershipCheck(db, ctx.user!.id, run.projectId);
-      return abortable((signal) => streamRunEvents({ db, hub: ctx.services.events, run, afterSeq: afterSeq ?? 0, signal, authorize }));
+      // Items are EventBatches: shared-execution.ts executes the selection per event (never `resolve` on a batch).
+      const batches = abortable((signal) => streamRunEventBatches({ db, hub: ctx.services.events, run, afterSeq: afterSeq ?? 0, signal, authorize }));
+      return batches as unknown as AsyncIterable<RunEvent>;
     },
     resolve: (event) => event,
   }),
