@@ -6,10 +6,10 @@
 // Knobs: BENCH_TURNS (200), BENCH_RUNS (100), BENCH_SESSION_TURNS (8), BENCH_EVENT_DELAY_MS (20),
 // BENCH_MEMORY_SINK=1 (concurrency part without event persistence, to tell the runtime's cost from the sink's).
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import Anthropic from '@anthropic-ai/sdk';
 import { DEFAULT_ALLOWED_COMMANDS, DEFAULT_ALLOWED_TOOLS, defaultAgentsData } from '../src/agents/defaults.js';
@@ -57,6 +57,61 @@ if (process.argv[2] === '--model-server') {
   process.on('disconnect', () => void server.close().then(() => process.exit(0)));
 } else {
   await main();
+}
+
+/** Busy and total jiffies of the whole machine (Linux), to see whether the worker had to wait for a core. */
+function machineCpu(): { busy: number; total: number } | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    return { busy: total - fields[3] - (fields[4] ?? 0), total };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The longest event-loop stalls (a 5 ms timer firing late by > 50 ms), when they happened in the concurrent part and
+ * how much of each was garbage-collection pause, to tell collector pauses from long stretches of work.
+ */
+function recordStalls() {
+  const stalls: Array<{ at: number; ms: number }> = [];
+  const gcs: Array<{ start: number; end: number }> = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (now - last > 55) stalls.push({ at: last, ms: now - last - 5 });
+    last = now;
+  }, 5);
+  return {
+    stop(origin: number): string {
+      clearInterval(timer);
+      observer.disconnect();
+      const gcIn = (from: number, to: number) => gcs.reduce((sum, g) => sum + Math.max(0, Math.min(to, g.end) - Math.max(from, g.start)), 0);
+      const gcTotal = gcIn(origin, performance.now());
+      const worst = [...stalls].sort((a, b) => b.ms - a.ms).slice(0, 5);
+      const perSecond = new Map<number, number>();
+      for (const s of stalls) perSecond.set(Math.floor((s.at - origin) / 1000), (perSecond.get(Math.floor((s.at - origin) / 1000)) ?? 0) + 1);
+      return [
+        `stalls > 50 ms   ${stalls.length} (GC pauses in the part: ${fmt(gcTotal, 0)} ms in total); longest: ${worst.map((s) => `${fmt(s.ms, 0)} ms at +${fmt((s.at - origin) / 1000, 1)} s (GC ${fmt(gcIn(s.at, s.at + s.ms + 5), 0)} ms)`).join(', ') || 'none'}`,
+        `  stalls per second of the part: ${[...perSecond].sort((a, b) => a[0] - b[0]).map(([sec, n]) => `${sec}s:${n}`).join(' ') || 'none'}`,
+      ].join('\n');
+    },
+  };
 }
 
 async function startModelServer(turnsPerSession: number, delayMs = 0): Promise<{ url: string; child: ChildProcess }> {
@@ -191,19 +246,25 @@ async function main() {
 
     const lag = monitorEventLoopDelay({ resolution: 5 });
     lag.enable();
+    const stalls = recordStalls();
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
     runtimeMetrics.reset();
     const cpuBefore = process.cpuUsage();
+    const machineBefore = machineCpu();
+    const modelBefore = processCpuMs(server.child.pid);
     const concurrentStart = performance.now();
     // Runs are started over the first second (as jobs arrive), not all in the same millisecond.
     const runIds = await Promise.all(
       projects.map((p, i) => new Promise((r) => setTimeout(r, (i * 1000) / projects.length)).then(() => runOnce(db, redis, p.id, SESSIONS_PER_RUN, process.env.BENCH_MEMORY_SINK !== '1'))),
     );
     const cpu = process.cpuUsage(cpuBefore);
+    const machineAfter = machineCpu();
+    const modelCpu = processCpuMs(server.child.pid) - modelBefore;
     const concurrentWall = performance.now() - concurrentStart;
     clearInterval(sampler);
     lag.disable();
+    const stallReport = stalls.stop(concurrentStart);
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
     const events = await db.agentRunEvent.count({ where: { runId: { in: runIds } } });
 
@@ -213,6 +274,12 @@ async function main() {
     console.log(`worker CPU        ${fmt((cpu.user + cpu.system) / 1000 / runtimeMetrics.turns)} ms per turn (${fmt(((cpu.user + cpu.system) / 1000 / concurrentWall) * 100, 0)}% of one core on average)`);
     console.log(`RSS peak          ${fmt(peakRss / 1e6, 0)} MB   (idle baseline ${fmt(idleRss / 1e6, 0)} MB, ratio ${fmt(peakRss / idleRss)}x; goal <= 600 MB)`);
     console.log(`event-loop lag    p50 ${fmt(ms(lag.percentile(50)))} ms, p99 ${fmt(ms(lag.percentile(99)))} ms, max ${fmt(ms(lag.max))} ms   (idle baseline p99 ${fmt(ms(idleLag.percentile(99)))} ms; goal p99 <= 50 ms)`);
+    console.log(stallReport);
+    if (machineBefore && machineAfter) {
+      const busy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
+      const share = (cpuMs: number) => `${fmt((cpuMs / concurrentWall) * 100, 0)}%`;
+      console.log(`machine CPU       ${fmt(busy * 100, 0)}% of ${cpus().length} cores busy during the part: worker ${share((cpu.user + cpu.system) / 1000)}, scripted model server ${share(modelCpu)} of one core, the rest Postgres, Redis, commands`);
+    }
   } finally {
     for (const child of children) if (child.connected) child.disconnect();
     await db.$disconnect();

@@ -21,6 +21,12 @@ const NOTHING: GuardVerdict = { newlyPassing: [], rejected: false };
 export class FeatureGuard {
   private accepted: FeatureEntry[] | null = null;
   private readonly path: string;
+  /**
+   * The file's text as last read or written by the guard (undefined: not read yet). It is the "before" of the next
+   * tool call, so each call costs one read instead of two; a change made between calls (a background process) then
+   * shows up at the next check instead of going unnoticed.
+   */
+  private known: string | null | undefined;
 
   constructor(
     private readonly root: string,
@@ -40,12 +46,19 @@ export class FeatureGuard {
     return !!this.accepted && this.accepted.length > 0 && this.accepted.every((f) => f.passes);
   }
 
+  /** Reads the file now. Synchronous on purpose: for a small file, fs.promises.readFile costs the event loop ~10x more (thread-pool round trips). */
   readText(): string | null {
     try {
-      return readFileSync(this.path, 'utf8');
+      this.known = readFileSync(this.path, 'utf8');
     } catch {
-      return null;
+      this.known = null;
     }
+    return this.known;
+  }
+
+  /** The text before the next tool call: what the guard last saw (read once if it has not looked yet). */
+  lastKnownText(): string | null {
+    return this.known === undefined ? this.readText() : this.known;
   }
 
   /**
@@ -161,7 +174,9 @@ export class FeatureGuard {
   private restore(before: string | null) {
     let text = before;
     if (text !== null && this.violations(text) !== null) text = null;
-    writeFileSync(this.path, text ?? `${JSON.stringify(this.accepted, null, 2)}\n`);
+    const restored = text ?? `${JSON.stringify(this.accepted, null, 2)}\n`;
+    writeFileSync(this.path, restored);
+    this.known = restored;
   }
 
   private reportRejection(message: string) {

@@ -4,13 +4,14 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import { boundText, MAX_TEXT_CHARS, type EventSink } from '../../src/events/types.js';
 import { costUsd, type TokenUsage } from '../../src/agents/pricing.js';
-import { executeTool, toolDefinitions, type ToolContext } from '../tools/index.js';
-import type { FeatureGuard } from './feature-guard.js';
+import { executeTool, isReadOnlyCall, toolDefinitions, type ToolContext } from '../tools/index.js';
+import type { FeatureGuard, GuardVerdict } from './feature-guard.js';
 import { runtimeMetrics } from './metrics.js';
 import { envInt, streamTurn } from './model-client.js';
 import { CommitTracker, recordTestRun } from './records.js';
 import { kickoffMessage, platformNotes } from './session-prompt.js';
 import { TextCoalescer } from './text-coalescer.js';
+import { UsageWriter } from './usage-writer.js';
 
 export type SessionKind = 'INITIALIZER' | 'CODING' | 'CUSTOM';
 
@@ -57,6 +58,7 @@ export interface SessionResult {
 /** What the model sees of one tool's output; the event copy is bounded separately. */
 const MODEL_OUTPUT_CHARS = 30_000;
 const EVENT_INPUT_STRING_CHARS = 4_000;
+const UNCHECKED: GuardVerdict = { newlyPassing: [], rejected: false };
 
 export async function runSession(input: SessionInput): Promise<SessionResult> {
   const { client, db, events, agent, signal, guard, commits } = input;
@@ -83,13 +85,15 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
   });
   let turns = 0;
   let newlyPassing = 0;
-  const usageWrites: UsageWrites = { chain: Promise.resolve() };
+  // Every turn's usage is written by default (a crash loses none of what was paid for); SHIPYARD_USAGE_FLUSH_MS > 0
+  // trades that for fewer statements under many concurrent runs.
+  const usageWrites = new UsageWriter(db, input.sessionId, input.runId, envInt('SHIPYARD_USAGE_FLUSH_MS', 0));
   let result: SessionResult;
   try {
     result = await loop();
   } finally {
     // Usage rows must be complete before the session is closed (and before a crash report, as far as possible).
-    await usageWrites.chain.catch(() => undefined);
+    await usageWrites.flush().catch(() => undefined);
   }
   if (usageWrites.error) throw usageWrites.error;
   return result;
@@ -146,12 +150,13 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
 async function runToolCall(input: SessionInput, use: Anthropic.ToolUseBlock, ctx: ToolContext, lenient: boolean, addPassing: (n: number) => void): Promise<Anthropic.ToolResultBlockParam> {
   const { events, guard, commits, db } = input;
   events.emit({ type: 'TOOL_CALL', payload: { toolUseId: use.id, name: use.name, input: boundInput(use.input), session: input.sessionNumber } });
-  const before = guard.readText();
+  const readOnly = isReadOnlyCall(use.name, use.input);
+  const before = readOnly ? null : guard.lastKnownText();
   const result = await executeTool(use.name, use.input, ctx, input.agent.allowedTools);
   runtimeMetrics.toolMs += result.durationMs;
-  const verdict = await guard.afterTool(before, lenient);
+  const verdict: GuardVerdict = readOnly ? UNCHECKED : await guard.afterTool(before, lenient);
   if (verdict.newlyPassing.length) addPassing(verdict.newlyPassing.length);
-  await commits.check();
+  if (!readOnly) await commits.check();
   if (result.test) await recordTestRun(db, events, input.projectId, input.runId, result.test);
 
   let output = result.output.length > MODEL_OUTPUT_CHARS ? boundText(result.output, MODEL_OUTPUT_CHARS).text : result.output;
@@ -165,11 +170,8 @@ async function runToolCall(input: SessionInput, use: Anthropic.ToolUseBlock, ctx
   return { type: 'tool_result', tool_use_id: use.id, content: output, ...(isError ? { is_error: true } : {}) };
 }
 
-/**
- * Adds one turn's usage to the session and the run in one statement. Not awaited by the turn loop (the budget check
- * uses the in-memory total), so the database round trip overlaps the tool calls; writes stay in order per session.
- */
-function recordUsage(input: SessionInput, message: Anthropic.Message, pending: UsageWrites): void {
+/** Adds one turn's usage to the in-memory budget (the budget check) and to the batched row writes. */
+function recordUsage(input: SessionInput, message: Anthropic.Message, writes: UsageWriter): void {
   const u = message.usage;
   const usage: TokenUsage = {
     inputTokens: u?.input_tokens ?? 0,
@@ -179,26 +181,7 @@ function recordUsage(input: SessionInput, message: Anthropic.Message, pending: U
   };
   const cost = costUsd(input.agent.model, usage);
   input.budget.spentUsd += cost;
-  const { inputTokens: i, outputTokens: o, cacheReadInputTokens: r, cacheCreationInputTokens: w } = usage;
-  pending.chain = pending.chain.then(async () => {
-    await input.db.$executeRaw`
-      WITH s AS (
-        UPDATE "AgentSession" SET "turns" = "turns" + 1, "inputTokens" = "inputTokens" + ${i}, "outputTokens" = "outputTokens" + ${o},
-          "cacheReadInputTokens" = "cacheReadInputTokens" + ${r}, "cacheCreationInputTokens" = "cacheCreationInputTokens" + ${w},
-          "costUsd" = "costUsd" + ${cost}::numeric
-        WHERE "id" = ${input.sessionId}::uuid RETURNING 1
-      )
-      UPDATE "AgentRun" SET "inputTokens" = "inputTokens" + ${i}, "outputTokens" = "outputTokens" + ${o},
-        "cacheReadInputTokens" = "cacheReadInputTokens" + ${r}, "cacheCreationInputTokens" = "cacheCreationInputTokens" + ${w},
-        "costUsd" = "costUsd" + ${cost}::numeric, "updatedAt" = now()
-      WHERE "id" = ${input.runId}::uuid AND EXISTS (SELECT 1 FROM s)`;
-  });
-  pending.chain.catch((error: unknown) => (pending.error ??= error as Error));
-}
-
-interface UsageWrites {
-  chain: Promise<void>;
-  error?: Error;
+  writes.add(usage, cost);
 }
 
 /** A moving cache breakpoint on the newest message, so each turn reads the previous turns from the cache. */

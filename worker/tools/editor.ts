@@ -1,5 +1,5 @@
 // str_replace_based_edit_tool (text_editor_20250728): view / create / str_replace / insert, confined to the workspace.
-import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { PathEscapeError, resolveInWorkspace } from '../workspace.js';
 
@@ -49,15 +49,15 @@ export function runEditor(root: string, input: Record<string, unknown>): ToolOut
   }
 }
 
-function readText(target: string, shown: string): string | ToolOutcome {
-  const stat = statSync(target);
+function readText(target: string, shown: string, stat: Stats = statSync(target)): string | ToolOutcome {
   if (stat.isDirectory()) return fail(`${shown} is a directory.`);
   if (stat.size > MAX_FILE_BYTES) return fail(`${shown} is larger than ${MAX_FILE_BYTES} bytes; use bash (head, tail, grep) to inspect it.`);
   return readFileSync(target, 'utf8');
 }
 
 function view(root: string, target: string, shown: string, range: unknown): ToolOutcome {
-  if (statSync(target).isDirectory()) {
+  const stat = statSync(target);
+  if (stat.isDirectory()) {
     const lines: string[] = [];
     const walk = (dir: string, depth: number) => {
       for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -70,7 +70,7 @@ function view(root: string, target: string, shown: string, range: unknown): Tool
     walk(target, 1);
     return ok(`Files and directories up to 2 levels deep in ${shown}:\n${lines.join('\n')}`);
   }
-  const text = readText(target, shown);
+  const text = readText(target, shown, stat);
   if (typeof text !== 'string') return text;
   let lines = text.split('\n');
   let first = 1;

@@ -66,6 +66,16 @@ export function toolDefinitions(allowedTools: readonly string[]): Anthropic.Tool
   return defs;
 }
 
+/**
+ * Calls that cannot change the workspace (editor view, glob, grep): the runtime skips its after-call checks of
+ * feature_list.json and HEAD for them. A change made meanwhile by something else is seen at the next writing call or
+ * at the next session start, where the same checks run.
+ */
+export function isReadOnlyCall(name: string, input: unknown): boolean {
+  if (name === 'glob' || name === 'grep') return true;
+  return name === EDITOR_TOOL_NAME && typeof input === 'object' && input !== null && (input as { command?: unknown }).command === 'view';
+}
+
 const fail = (output: string): ToolExecution => ({ output, isError: true, durationMs: 0 });
 
 export async function executeTool(name: string, rawInput: unknown, ctx: ToolContext, allowedTools: readonly string[]): Promise<ToolExecution> {

@@ -1,0 +1,70 @@
+// Adds turns' token usage and cost to the session and run rows. Turns are added up in memory and written at most
+// once per interval (one statement for the session and the run), instead of one statement per turn: under many
+// concurrent runs each statement costs the worker's event loop Prisma and pg work. flush() writes the rest.
+import type { PrismaClient } from '../../src/generated/prisma/client.js';
+import type { TokenUsage } from '../../src/agents/pricing.js';
+
+interface Pending extends TokenUsage {
+  turns: number;
+  costUsd: number;
+}
+
+export class UsageWriter {
+  private pending: Pending | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  /** The first failed write; the session stops on it. */
+  error: Error | undefined;
+
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly sessionId: string,
+    private readonly runId: string,
+    private readonly intervalMs: number,
+  ) {}
+
+  add(usage: TokenUsage, costUsd: number): void {
+    const p = (this.pending ??= { turns: 0, inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: 0 });
+    p.turns++;
+    p.inputTokens += usage.inputTokens;
+    p.outputTokens += usage.outputTokens;
+    p.cacheReadInputTokens += usage.cacheReadInputTokens;
+    p.cacheCreationInputTokens += usage.cacheCreationInputTokens;
+    p.costUsd += costUsd;
+    if (this.intervalMs <= 0) this.writePending();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.writePending(), this.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes what is pending and waits for every write (in order). */
+  async flush(): Promise<void> {
+    this.writePending();
+    await this.chain;
+  }
+
+  private writePending(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    const { db, sessionId, runId } = this;
+    const { turns, inputTokens: i, outputTokens: o, cacheReadInputTokens: r, cacheCreationInputTokens: w, costUsd: cost } = p;
+    this.chain = this.chain.then(async () => {
+      await db.$executeRaw`
+        WITH s AS (
+          UPDATE "AgentSession" SET "turns" = "turns" + ${turns}, "inputTokens" = "inputTokens" + ${i}, "outputTokens" = "outputTokens" + ${o},
+            "cacheReadInputTokens" = "cacheReadInputTokens" + ${r}, "cacheCreationInputTokens" = "cacheCreationInputTokens" + ${w},
+            "costUsd" = "costUsd" + ${cost}::numeric
+          WHERE "id" = ${sessionId}::uuid RETURNING 1
+        )
+        UPDATE "AgentRun" SET "inputTokens" = "inputTokens" + ${i}, "outputTokens" = "outputTokens" + ${o},
+          "cacheReadInputTokens" = "cacheReadInputTokens" + ${r}, "cacheCreationInputTokens" = "cacheCreationInputTokens" + ${w},
+          "costUsd" = "costUsd" + ${cost}::numeric, "updatedAt" = now()
+        WHERE "id" = ${runId}::uuid AND EXISTS (SELECT 1 FROM s)`;
+    });
+    this.chain.catch((error: unknown) => (this.error ??= error as Error));
+  }
+}
