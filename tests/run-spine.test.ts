@@ -56,6 +56,18 @@ const runRow = (globalId: string) => getDb().agentRun.findUniqueOrThrow({ where:
 const seqsOf = (results: Array<{ data?: any }>) => results.map((r) => r.data?.agentRunEvents?.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
+/** A three-session run, once its first session has finished: its row then, and the worker process holding it. */
+async function runPastFirstSession() {
+  const projectId = await createProject({ sessions: 3, eventsPerSession: 20, intervalMs: 40 });
+  const runId = await startRun(projectId);
+  const row = await until(async () => {
+    const r = await runRow(runId);
+    return r.sessionsCompleted >= 1 && r.workerId ? r : null;
+  }, 20_000, 'the first session');
+  const victim = workers.find((w) => w.child.pid === pidOfWorkerId(row.workerId!))!;
+  return { runId, row, victim };
+}
+
 describe('run spine', () => {
   it('streams a run identically over SSE and graphql-ws; a subscriber joining mid-run with afterSeq gets the exact tail', async () => {
     const projectId = await createProject({ sessions: 2, eventsPerSession: 15, intervalMs: 25 });
@@ -201,13 +213,7 @@ describe('run spine', () => {
   });
 
   it('a worker SIGKILLed mid-run: another worker finishes the run from its last finished session, seqs contiguous', async () => {
-    const projectId = await createProject({ sessions: 3, eventsPerSession: 20, intervalMs: 40 });
-    const runId = await startRun(projectId);
-    const row = await until(async () => {
-      const r = await runRow(runId);
-      return r.sessionsCompleted >= 1 && r.workerId ? r : null;
-    }, 20_000, 'the first session');
-    const victim = workers.find((w) => w.child.pid === pidOfWorkerId(row.workerId!))!;
+    const { runId, row, victim } = await runPastFirstSession();
     expect(victim).toBeDefined();
     victim.child.kill('SIGKILL');
     await victim.exited;
@@ -230,13 +236,7 @@ describe('run spine', () => {
   });
 
   it('SIGTERM drains: the run checkpoints (INTERRUPTED) and resumes on another worker; the worker exits cleanly', async () => {
-    const projectId = await createProject({ sessions: 3, eventsPerSession: 20, intervalMs: 40 });
-    const runId = await startRun(projectId);
-    const row = await until(async () => {
-      const r = await runRow(runId);
-      return r.sessionsCompleted >= 1 && r.workerId ? r : null;
-    }, 20_000, 'the first session');
-    const victim = workers.find((w) => w.child.pid === pidOfWorkerId(row.workerId!))!;
+    const { runId, row, victim } = await runPastFirstSession();
     const code = await victim.stop('SIGTERM');
     expect(code).toBe(0);
     workers.splice(workers.indexOf(victim), 1);
