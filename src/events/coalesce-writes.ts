@@ -1,5 +1,5 @@
-// Subscription streams write two small chunks per event per subscriber; at thousands of events per second that is a
-// syscall storm. Corking the response until the event loop's next check phase sends everything written in one turn
+// Subscription streams write at least one chunk per event (or batch) per subscriber; at thousands of events per second
+// that is a syscall storm. Corking the response until the event loop's next check phase sends everything written in one turn
 // (all subscribers' events of one Redis batch) as one writev per connection, for at most one loop turn of delay.
 import type { ServerResponse } from 'node:http';
 
