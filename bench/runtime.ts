@@ -1,10 +1,12 @@
 // Agent-runtime benchmark. (1) The platform's own overhead per agent turn: one long session against a zero-latency
 // scripted model with a trivial in-process tool, tool time excluded, compared with a bare SDK streaming loop over
 // the same growing conversation (the baseline, measured in the same run). (2) The worker's RSS and event-loop lag
-// while 100 scripted runs execute concurrently in this process, compared with the same process idle.
+// while 100 scripted runs execute concurrently in this process, compared with the same process idle and with the same
+// 100 runs through the bare SDK (no platform) at the same pace; once paced like the real API (the goals), once with
+// no time to first token (a stress pace at which the bare SDK alone keeps a core busy).
 // The scripted Messages API runs in a child process so its work does not count against the worker.
-// Knobs: BENCH_TURNS (200), BENCH_RUNS (100), BENCH_SESSION_TURNS (8), BENCH_EVENT_DELAY_MS (20),
-// BENCH_MEMORY_SINK=1 (concurrency part without event persistence, to tell the runtime's cost from the sink's).
+// Knobs: BENCH_TURNS (200), BENCH_RUNS (100), BENCH_SESSION_TURNS (8), BENCH_FIRST_TOKEN_MS (500), BENCH_EVENT_DELAY_MS (20),
+// BENCH_STRESS=0 (skip the stress pace), BENCH_MEMORY_SINK=1 (concurrency part without event persistence, to tell the runtime's cost from the sink's).
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -32,7 +34,12 @@ const OVERHEAD_TURNS = Number(process.env.BENCH_TURNS ?? 200);
 const CONCURRENT_RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const TURNS_PER_SESSION = Number(process.env.BENCH_SESSION_TURNS ?? 8);
 const SESSIONS_PER_RUN = 2;
-/** Pause between SSE events in the concurrency part: ~16 events make a turn of ~0.3 s, still faster than a real model. */
+/**
+ * The concurrency part's pace. Published figures for Sonnet-class models: time to first token ~0.4 s (p50) to
+ * ~1.2 s (p95), ~90 output tokens/s, i.e. ~25-35 ms per SSE delta of 2-3 tokens. The paced part uses 500 ms to the
+ * first token and 20 ms between events (faster than that); the stress part drops the time to first token.
+ */
+const FIRST_TOKEN_MS = Number(process.env.BENCH_FIRST_TOKEN_MS ?? 500);
 const EVENT_DELAY_MS = Number(process.env.BENCH_EVENT_DELAY_MS ?? 20);
 
 // ---- child mode: the scripted model server ----------------------------------------------------------------------
@@ -40,9 +47,11 @@ if (process.argv[2] === '--model-server') {
   const { startScriptedAnthropic, say, editor, bash } = await import('../tests/helpers/scripted-anthropic.js');
   const turnsPerSession = Number(process.argv[3]);
   const delayMs = Number(process.argv[4] ?? 0);
+  const firstTokenMs = Number(process.argv[5] ?? 0);
   // Jitter (0-2x the mean) keeps the runs from moving in lockstep, as independent real runs never do.
   const jitter = process.env.BENCH_JITTER !== '0';
-  const paced = <T extends object>(turn: T) => ({ ...turn, delayMs: jitter && delayMs ? () => Math.random() * 2 * delayMs : delayMs });
+  const spread = (mean: number) => (jitter && mean ? () => Math.random() * 2 * mean : mean);
+  const paced = <T extends object>(turn: T) => ({ ...turn, delayMs: spread(delayMs), firstTokenDelayMs: spread(firstTokenMs) });
   const server = await startScriptedAnthropic({
     recordLimit: 1,
     // Each session: turns-1 tool calls (one bash per session, the rest editor views), then end_turn.
@@ -114,8 +123,8 @@ function recordStalls() {
   };
 }
 
-async function startModelServer(turnsPerSession: number, delayMs = 0): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(fileURLToPath(import.meta.url), ['--model-server', String(turnsPerSession), String(delayMs)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startModelServer(turnsPerSession: number, delayMs = 0, firstTokenMs = 0): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--model-server', String(turnsPerSession), String(delayMs), String(firstTokenMs)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('message', (m) => resolve((m as { url: string }).url));
     child.once('exit', (code) => reject(new Error(`model server exited (${code})`)));
@@ -182,6 +191,95 @@ async function sdkBaseline(url: string, turns: number, system: string): Promise<
   return (performance.now() - started) / turns;
 }
 
+/**
+ * The same concurrency with the bare SDK: every "run" streams its sessions' turns through client.messages.stream with
+ * no platform around it (no events, no database, no tools). What any Node client of the API pays at this pace.
+ */
+async function concurrentSdkBaseline(url: string, runs: number, system: string) {
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: runs }, (_, i) =>
+      new Promise((r) => setTimeout(r, (i * 1000) / runs)).then(async () => {
+        for (let s = 0; s < SESSIONS_PER_RUN; s++) await sdkBaseline(url, TURNS_PER_SESSION, system);
+      }),
+    ),
+  );
+  const wall = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  lag.disable();
+  return { wall, cpuShare: (cpu.user + cpu.system) / 1000 / wall, lagP99: lag.percentile(99) / 1e6, lagP50: lag.percentile(50) / 1e6, cpuPerTurn: (cpu.user + cpu.system) / 1000 / (runs * SESSIONS_PER_RUN * TURNS_PER_SESSION), sysPerTurn: cpu.system / 1000 / (runs * SESSIONS_PER_RUN * TURNS_PER_SESSION) };
+}
+
+interface Pace {
+  name: string;
+  firstTokenMs: number;
+  eventDelayMs: number;
+  /** Whether the goals are judged at this pace. */
+  goal: boolean;
+}
+
+/** 100 runs at once in this process (started over 1 s, as jobs arrive): RSS and event-loop lag, against the bare SDK. */
+async function concurrentPart(db: PrismaClient, redis: ReturnType<typeof createRedis>, server: { url: string; child: ChildProcess }, projects: Array<{ id: string }>, system: string, pace: Pace) {
+  process.env.ANTHROPIC_BASE_URL = server.url;
+  const { resetModelClient } = await import('../worker/agent/run-agent.js');
+  resetModelClient();
+  const bare = await concurrentSdkBaseline(server.url, projects.length, system);
+  global.gc?.();
+
+  const idleLag = monitorEventLoopDelay({ resolution: 5 });
+  idleLag.enable();
+  let idleRss = 0;
+  const idleStart = performance.now();
+  while (performance.now() - idleStart < 2_000) {
+    idleRss = Math.max(idleRss, process.memoryUsage.rss());
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  idleLag.disable();
+
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
+  const stalls = recordStalls();
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
+  runtimeMetrics.reset();
+  const cpuBefore = process.cpuUsage();
+  const machineBefore = machineCpu();
+  const modelBefore = processCpuMs(server.child.pid);
+  const concurrentStart = performance.now();
+  const runIds = await Promise.all(
+    projects.map((p, i) => new Promise((r) => setTimeout(r, (i * 1000) / projects.length)).then(() => runOnce(db, redis, p.id, SESSIONS_PER_RUN, process.env.BENCH_MEMORY_SINK !== '1'))),
+  );
+  const cpu = process.cpuUsage(cpuBefore);
+  const machineAfter = machineCpu();
+  const modelCpu = processCpuMs(server.child.pid) - modelBefore;
+  const concurrentWall = performance.now() - concurrentStart;
+  clearInterval(sampler);
+  lag.disable();
+  const stallReport = stalls.stop(concurrentStart);
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  const events = await db.agentRunEvent.count({ where: { runId: { in: runIds } } });
+
+  const ms = (ns: number) => ns / 1e6;
+  const goal = (text: string) => (pace.goal ? `; goal ${text}` : '');
+  const p99 = ms(lag.percentile(99));
+  console.log(`\n== Agent runtime: ${projects.length} concurrent scripted runs, ${pace.name} (${SESSIONS_PER_RUN} sessions x ${TURNS_PER_SESSION} turns each, one bash + editor tools; time to first token ${pace.firstTokenMs ? `${pace.firstTokenMs} ms mean (0-${2 * pace.firstTokenMs} ms)` : '0'}, then ${pace.eventDelayMs} ms mean (0-${2 * pace.eventDelayMs} ms) between SSE events; runs started over 1 s) ==`);
+  console.log(`completed in ${fmt(concurrentWall / 1000)} s: ${runtimeMetrics.turns} turns, ${events} events persisted`);
+  console.log(`worker CPU        ${fmt((cpu.user + cpu.system) / 1000 / runtimeMetrics.turns)} ms per turn, ${fmt(cpu.system / 1000 / runtimeMetrics.turns)} of it in the kernel (${fmt(((cpu.user + cpu.system) / 1000 / concurrentWall) * 100, 0)}% of one core on average)`);
+  console.log(`RSS peak          ${fmt(peakRss / 1e6, 0)} MB   (idle baseline ${fmt(idleRss / 1e6, 0)} MB, ratio ${fmt(peakRss / idleRss)}x${goal('<= 600 MB')})`);
+  console.log(`event-loop lag    p50 ${fmt(ms(lag.percentile(50)))} ms, p99 ${fmt(p99)} ms, max ${fmt(ms(lag.max))} ms   (idle baseline p99 ${fmt(ms(idleLag.percentile(99)))} ms${goal('p99 <= 50 ms')})`);
+  console.log(`baseline: the same runs through the bare SDK (no platform, no tools) at this pace: ${fmt(bare.wall / 1000)} s, CPU ${fmt(bare.cpuPerTurn)} ms per turn, ${fmt(bare.sysPerTurn)} in the kernel (${fmt(bare.cpuShare * 100, 0)}% of one core), lag p50 ${fmt(bare.lagP50)} ms, p99 ${fmt(bare.lagP99)} ms`);
+  console.log(`ratios            worker CPU per turn ${fmt((cpu.user + cpu.system) / 1000 / runtimeMetrics.turns / bare.cpuPerTurn)}x the bare SDK's, lag p99 ${fmt(p99 / bare.lagP99)}x`);
+  console.log(stallReport);
+  if (machineBefore && machineAfter) {
+    const busy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
+    const share = (cpuMs: number) => `${fmt((cpuMs / concurrentWall) * 100, 0)}%`;
+    console.log(`machine CPU       ${fmt(busy * 100, 0)}% of ${cpus().length} cores busy during the part: worker ${share((cpu.user + cpu.system) / 1000)}, scripted model server ${share(modelCpu)} of one core, the rest Postgres, Redis, commands`);
+  }
+}
+
 async function main() {
   const database = await createBenchDatabase();
   const db = createPrismaClient(database.url, 20);
@@ -224,61 +322,18 @@ async function main() {
     console.log(`same run with events kept in memory (no INSERT/PUBLISH)   ${fmt(quietPerTurn)} ms/turn  -> runtime overhead without event persistence ${fmt(quietPerTurn - baselinePerTurn)} ms/turn`);
     longServer.child.disconnect();
 
-    // ---- (2) 100 concurrent runs ----
-    const server = await startModelServer(TURNS_PER_SESSION, EVENT_DELAY_MS);
-    children.push(server.child);
-    process.env.ANTHROPIC_BASE_URL = server.url;
-    const { resetModelClient } = await import('../worker/agent/run-agent.js');
-    resetModelClient();
+    // ---- (2) 100 concurrent runs, at two paces ----
     const projects = [];
     for (let i = 0; i < CONCURRENT_RUNS; i++) projects.push(await seedProject(db, generations, 100 + i));
-    global.gc?.();
-
-    const idleLag = monitorEventLoopDelay({ resolution: 5 });
-    idleLag.enable();
-    let idleRss = 0;
-    const idleStart = performance.now();
-    while (performance.now() - idleStart < 2_000) {
-      idleRss = Math.max(idleRss, process.memoryUsage.rss());
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    idleLag.disable();
-
-    const lag = monitorEventLoopDelay({ resolution: 5 });
-    lag.enable();
-    const stalls = recordStalls();
-    let peakRss = 0;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
-    runtimeMetrics.reset();
-    const cpuBefore = process.cpuUsage();
-    const machineBefore = machineCpu();
-    const modelBefore = processCpuMs(server.child.pid);
-    const concurrentStart = performance.now();
-    // Runs are started over the first second (as jobs arrive), not all in the same millisecond.
-    const runIds = await Promise.all(
-      projects.map((p, i) => new Promise((r) => setTimeout(r, (i * 1000) / projects.length)).then(() => runOnce(db, redis, p.id, SESSIONS_PER_RUN, process.env.BENCH_MEMORY_SINK !== '1'))),
-    );
-    const cpu = process.cpuUsage(cpuBefore);
-    const machineAfter = machineCpu();
-    const modelCpu = processCpuMs(server.child.pid) - modelBefore;
-    const concurrentWall = performance.now() - concurrentStart;
-    clearInterval(sampler);
-    lag.disable();
-    const stallReport = stalls.stop(concurrentStart);
-    peakRss = Math.max(peakRss, process.memoryUsage.rss());
-    const events = await db.agentRunEvent.count({ where: { runId: { in: runIds } } });
-
-    const ms = (ns: number) => ns / 1e6;
-    console.log(`\n== Agent runtime: ${CONCURRENT_RUNS} concurrent scripted runs (${SESSIONS_PER_RUN} sessions x ${TURNS_PER_SESSION} turns each, one bash + editor tools; model streams with ${EVENT_DELAY_MS} ms mean (0-${2 * EVENT_DELAY_MS} ms) between SSE events, runs started over 1 s) ==`);
-    console.log(`completed in ${fmt(concurrentWall / 1000)} s: ${runtimeMetrics.turns} turns, ${events} events persisted`);
-    console.log(`worker CPU        ${fmt((cpu.user + cpu.system) / 1000 / runtimeMetrics.turns)} ms per turn (${fmt(((cpu.user + cpu.system) / 1000 / concurrentWall) * 100, 0)}% of one core on average)`);
-    console.log(`RSS peak          ${fmt(peakRss / 1e6, 0)} MB   (idle baseline ${fmt(idleRss / 1e6, 0)} MB, ratio ${fmt(peakRss / idleRss)}x; goal <= 600 MB)`);
-    console.log(`event-loop lag    p50 ${fmt(ms(lag.percentile(50)))} ms, p99 ${fmt(ms(lag.percentile(99)))} ms, max ${fmt(ms(lag.max))} ms   (idle baseline p99 ${fmt(ms(idleLag.percentile(99)))} ms; goal p99 <= 50 ms)`);
-    console.log(stallReport);
-    if (machineBefore && machineAfter) {
-      const busy = (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total);
-      const share = (cpuMs: number) => `${fmt((cpuMs / concurrentWall) * 100, 0)}%`;
-      console.log(`machine CPU       ${fmt(busy * 100, 0)}% of ${cpus().length} cores busy during the part: worker ${share((cpu.user + cpu.system) / 1000)}, scripted model server ${share(modelCpu)} of one core, the rest Postgres, Redis, commands`);
+    const paces: Pace[] = [
+      { name: 'paced like the real API', firstTokenMs: FIRST_TOKEN_MS, eventDelayMs: EVENT_DELAY_MS, goal: true },
+      { name: 'stress: no time to first token', firstTokenMs: 0, eventDelayMs: EVENT_DELAY_MS, goal: false },
+    ];
+    for (const pace of process.env.BENCH_STRESS === '0' ? paces.filter((p) => p.goal) : paces) {
+      const server = await startModelServer(TURNS_PER_SESSION, pace.eventDelayMs, pace.firstTokenMs);
+      children.push(server.child);
+      await concurrentPart(db, redis, server, projects, system, pace);
+      server.child.disconnect();
     }
   } finally {
     for (const child of children) if (child.connected) child.disconnect();

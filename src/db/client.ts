@@ -1,12 +1,31 @@
 // One PrismaClient per process, over adapter-pg. Connected lazily so a process can choose its database first.
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { logger } from '../logger.js';
 import { poolConfigFromUrl } from './pool-config.js';
 
 export type Db = PrismaClient;
 
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
 export function createPrismaClient(databaseUrl: string, poolMax?: number): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg(poolConfigFromUrl(databaseUrl, poolMax)) });
+  const pool = new pg.Pool(poolConfigFromUrl(databaseUrl, poolMax));
+  pool.on('error', (error: Error & { code?: string }) => logger.warn({ code: error.code, message: error.message }, 'idle Postgres connection failed'));
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  pools.set(client, pool);
+  return client;
+}
+
+/**
+ * The pg pool under a client (the same connections). Statements on hot paths — event inserts, usage updates — go
+ * straight to it: a raw statement through Prisma costs about 0.4 ms more CPU than through pg (measured), which a
+ * worker running many agents pays on every turn. It is ended with the client ($disconnect).
+ */
+export function pgPool(db: PrismaClient): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('This PrismaClient was not made by createPrismaClient().');
+  return pool;
 }
 
 let client: PrismaClient | undefined;

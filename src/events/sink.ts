@@ -4,6 +4,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { parseNewEvent, type EventSink, type EventType, type NewEvent, type RunEvent } from './types.js';
 import { publishEvents } from './publish.js';
 import { logger } from '../logger.js';
+import { pgPool } from '../db/client.js';
 
 /**
  * How long an emitted event may wait for companions before its batch is written. 0 = the next turn of the event
@@ -110,20 +111,18 @@ export async function createRunEventSink(opts: RunEventSinkOptions): Promise<Run
 }
 
 /**
- * One INSERT for the whole batch, its rows passed as five arrays (a fixed statement whatever the batch size).
- * Raw SQL because Prisma's createMany costs milliseconds per row here, which a stream of events cannot afford.
+ * One INSERT for the whole batch, its rows passed as five arrays (a fixed, prepared statement whatever the batch
+ * size). Straight through pg: Prisma's createMany costs milliseconds per row, and even its raw path costs more per
+ * statement than the statement itself.
  */
 async function insertEvents(db: PrismaClient, runId: string, batch: RunEvent[]): Promise<void> {
-  await db.$executeRawUnsafe(
-    `INSERT INTO "AgentRunEvent" ("runId", "seq", "type", "payload", "createdAt")
+  await pgPool(db).query({
+    name: 'shipyard_insert_run_events',
+    text: `INSERT INTO "AgentRunEvent" ("runId", "seq", "type", "payload", "createdAt")
      SELECT $1::uuid, e.seq, e.type::"AgentRunEventType", e.payload::jsonb, e."createdAt"::timestamp
      FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) AS e(seq, type, payload, "createdAt")`,
-    runId,
-    batch.map((e) => e.seq),
-    batch.map((e) => e.type),
-    batch.map((e) => JSON.stringify(e.payload)),
-    batch.map((e) => e.createdAt),
-  );
+    values: [runId, batch.map((e) => e.seq), batch.map((e) => e.type), batch.map((e) => JSON.stringify(e.payload)), batch.map((e) => e.createdAt)],
+  });
 }
 
 function isUniqueViolation(error: unknown): boolean {

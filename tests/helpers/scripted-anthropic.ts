@@ -20,6 +20,8 @@ export interface ScriptTurn {
   usage?: ScriptUsage;
   /** Milliseconds between SSE events (default 0); a function is asked again for every pause (e.g. for jitter). */
   delayMs?: number | (() => number);
+  /** Milliseconds between message_start and the first content block (the model's time to first token). */
+  firstTokenDelayMs?: number | (() => number);
 }
 
 export type ScriptStep =
@@ -127,13 +129,15 @@ export async function startScriptedAnthropic(opts: ScriptedOptions = {}): Promis
   async function streamTurn(res: ServerResponse, msgId: string, model: string, turn: ScriptTurn) {
     const usage = { ...DEFAULT_USAGE, ...turn.usage };
     const delay = turn.delayMs;
-    const pause = delay ? () => new Promise((r) => setTimeout(r, typeof delay === 'function' ? delay() : delay)) : () => undefined;
+    const wait = (ms: number | (() => number) | undefined) => (ms ? new Promise((r) => setTimeout(r, typeof ms === 'function' ? ms() : ms)) : undefined);
+    const pause = () => wait(delay);
     const send = async (event: string, data: unknown) => {
       await sse(res, event, data);
       await pause();
     };
     await send('message_start', messageStart(msgId, model, { ...usage, output_tokens: 1 }));
     await send('ping', { type: 'ping' });
+    await wait(turn.firstTokenDelayMs);
     const jsonChunk = opts.jsonChunk ?? 7;
     for (const [index, block] of turn.content.entries()) {
       if (block.type === 'text') {

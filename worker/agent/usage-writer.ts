@@ -3,6 +3,7 @@
 // concurrent runs each statement costs the worker's event loop Prisma and pg work. flush() writes the rest.
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import type { TokenUsage } from '../../src/agents/pricing.js';
+import { pgPool } from '../../src/db/client.js';
 
 interface Pending extends TokenUsage {
   turns: number;
@@ -53,17 +54,20 @@ export class UsageWriter {
     const { db, sessionId, runId } = this;
     const { turns, inputTokens: i, outputTokens: o, cacheReadInputTokens: r, cacheCreationInputTokens: w, costUsd: cost } = p;
     this.chain = this.chain.then(async () => {
-      await db.$executeRaw`
-        WITH s AS (
-          UPDATE "AgentSession" SET "turns" = "turns" + ${turns}, "inputTokens" = "inputTokens" + ${i}, "outputTokens" = "outputTokens" + ${o},
-            "cacheReadInputTokens" = "cacheReadInputTokens" + ${r}, "cacheCreationInputTokens" = "cacheCreationInputTokens" + ${w},
-            "costUsd" = "costUsd" + ${cost}::numeric
-          WHERE "id" = ${sessionId}::uuid RETURNING 1
-        )
-        UPDATE "AgentRun" SET "inputTokens" = "inputTokens" + ${i}, "outputTokens" = "outputTokens" + ${o},
-          "cacheReadInputTokens" = "cacheReadInputTokens" + ${r}, "cacheCreationInputTokens" = "cacheCreationInputTokens" + ${w},
-          "costUsd" = "costUsd" + ${cost}::numeric, "updatedAt" = now()
-        WHERE "id" = ${runId}::uuid AND EXISTS (SELECT 1 FROM s)`;
+      await pgPool(db).query({
+        name: 'shipyard_add_usage',
+        text: `WITH s AS (
+            UPDATE "AgentSession" SET "turns" = "turns" + $1, "inputTokens" = "inputTokens" + $2, "outputTokens" = "outputTokens" + $3,
+              "cacheReadInputTokens" = "cacheReadInputTokens" + $4, "cacheCreationInputTokens" = "cacheCreationInputTokens" + $5,
+              "costUsd" = "costUsd" + $6::numeric
+            WHERE "id" = $7::uuid RETURNING 1
+          )
+          UPDATE "AgentRun" SET "inputTokens" = "inputTokens" + $2, "outputTokens" = "outputTokens" + $3,
+            "cacheReadInputTokens" = "cacheReadInputTokens" + $4, "cacheCreationInputTokens" = "cacheCreationInputTokens" + $5,
+            "costUsd" = "costUsd" + $6::numeric, "updatedAt" = now()
+          WHERE "id" = $8::uuid AND EXISTS (SELECT 1 FROM s)`,
+        values: [turns, i, o, r, w, cost, sessionId, runId],
+      });
     });
     this.chain.catch((error: unknown) => (this.error ??= error as Error));
   }
