@@ -35,7 +35,7 @@ const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? 500);
+const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? 1500);
 
 async function admin(sql: string) {
   const client = new pg.Client({ connectionString: ADMIN_URL });

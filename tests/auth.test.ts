@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
 
@@ -47,6 +48,21 @@ describe('accounts and tokens', () => {
     expect(JSON.stringify(listed)).not.toContain(apiToken);
     await gqlOk(api, 'mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }', { id: created.createApiToken.apiToken.id }, token);
     expect((await gqlOk(api, '{ viewer { name } }', {}, apiToken)).viewer).toBeNull();
+  });
+
+  it('refuses an expired session token and reads the viewer exactly as stored', async () => {
+    const { token, email } = await signUp(api, 'dee');
+    const sql = new pg.Client({ connectionString: api.databaseUrl });
+    await sql.connect();
+    try {
+      const stored = await sql.query<{ created: string }>(`SELECT to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created FROM "User" WHERE "email" = $1`, [email]);
+      expect((await gqlOk(api, '{ viewer { createdAt } }', {}, token)).viewer.createdAt).toBe(stored.rows[0]!.created);
+      await sql.query(`UPDATE "ApiToken" SET "expiresAt" = (now() AT TIME ZONE 'UTC') - interval '1 second' WHERE "userId" = (SELECT "id" FROM "User" WHERE "email" = $1)`, [email]);
+    } finally {
+      await sql.end();
+    }
+    expect((await gqlOk(api, '{ viewer { name } }', {}, token)).viewer).toBeNull();
+    expect(errorCodes(await gql(api, 'mutation { createProject(input: { name: "x" }) { id } }', {}, token))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('requires a user for protected operations', async () => {

@@ -1,6 +1,6 @@
 // Project membership and roles: OWNER manages members, EDITOR writes, VIEWER reads.
 import type { ProjectRole } from '../generated/prisma/client.js';
-import { getDb } from '../db/client.js';
+import { getDb, pgPool } from '../db/client.js';
 import { notFound } from '../errors.js';
 import type { Context } from '../context.js';
 
@@ -22,11 +22,16 @@ export function viewerRole(ctx: Context, projectId: string): Promise<ProjectRole
   let cached = ctx.roles.get(projectId);
   if (!cached) {
     const userId = ctx.user.id;
-    cached = getDb()
-      .project.findUnique({ where: { id: projectId }, select: { members: { where: { userId }, select: { role: true } } } })
-      .then((project) => {
-        if (!project) throw notFound('Project');
-        const role = project.members[0]?.role ?? null;
+    // Straight through pg: asked by nearly every request, and a Prisma query costs more than the lookup itself.
+    cached = pgPool(getDb())
+      .query<{ role: ProjectRole | null }>({
+        name: 'shipyard_viewer_role',
+        text: `SELECT m."role"::text AS "role" FROM "Project" p LEFT JOIN "ProjectMember" m ON m."projectId" = p."id" AND m."userId" = $2::uuid WHERE p."id" = $1::uuid`,
+        values: [projectId, userId],
+      })
+      .then(({ rows }) => {
+        if (!rows.length) throw notFound('Project');
+        const role = rows[0]!.role;
         settledRoles(ctx).set(projectId, role);
         return role;
       });

@@ -1,6 +1,7 @@
 // Bearer tokens: random secrets shown once; only their SHA-256 is stored.
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient, User } from '../generated/prisma/client.js';
+import { pgPool, prismaTimestamps } from '../db/client.js';
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
@@ -27,9 +28,16 @@ export async function issueToken(db: PrismaClient, userId: string, kind: 'sessio
 
 /** The user a bearer token belongs to, or null when it is unknown, revoked or expired. */
 export async function userForToken(db: PrismaClient, secret: string): Promise<User | null> {
-  const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(secret) }, include: { user: true } });
-  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() < Date.now())) return null;
-  return row.user;
+  // Every request asks this: straight through pg (a Prisma query costs more than the lookup itself).
+  const { rows } = await pgPool(db).query<User>({
+    name: 'shipyard_user_for_token',
+    text: `SELECT u."id", u."email", u."name", u."passwordHash", u."createdAt", u."updatedAt"
+      FROM "ApiToken" t JOIN "User" u ON u."id" = t."userId"
+      WHERE t."tokenHash" = $1 AND t."revokedAt" IS NULL AND (t."expiresAt" IS NULL OR t."expiresAt" > (now() AT TIME ZONE 'UTC'))`,
+    values: [hashToken(secret)],
+    types: prismaTimestamps,
+  });
+  return rows[0] ?? null;
 }
 
 export function bearerFrom(header: string | null | undefined): string | null {

@@ -28,6 +28,16 @@ export function pgPool(db: PrismaClient): pg.Pool {
   return pool;
 }
 
+const TIMESTAMP_OID = 1114;
+/**
+ * For pg queries that return DateTime columns: Prisma stores them in `timestamp` columns as UTC, which pg would
+ * otherwise read in the process's local time zone.
+ */
+export const prismaTimestamps: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === TIMESTAMP_OID ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
 let client: PrismaClient | undefined;
 
 export function connectDb(databaseUrl: string, poolMax?: number): PrismaClient {

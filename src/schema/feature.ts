@@ -79,7 +79,7 @@ async function flushStats(batch: Map<string, (stats: FeatureStats | Error) => vo
     const { rows } = await pgPool(getDb()).query<{ projectId: string; total: number; passing: number }>({
       name: 'shipyard_feature_stats',
       text: `SELECT "projectId", count(*)::int AS total, (count(*) FILTER (WHERE passes))::int AS passing
-      FROM "public"."Feature" WHERE "projectId" = ANY($1::uuid[]) GROUP BY "projectId"`,
+      FROM "Feature" WHERE "projectId" = ANY($1::uuid[]) GROUP BY "projectId"`,
       values: [ids],
     });
     const stats = new Map<string, FeatureStats>(ids.map((id) => [id, { total: 0, passing: 0 }]));

@@ -41,6 +41,7 @@ export async function recordSql<T>(work: () => Promise<T>): Promise<{ result: T;
 /** "SELECT Project, Feature, ..." — the verb and the tables in order of appearance: the shape of a statement. */
 export function statementShape(text: string): string {
   const verb = text.trim().split(/\s+/)[0].toUpperCase();
-  const tables = [...text.matchAll(/"public"\."([^"]+)"/g)].map((m) => m[1]);
+  // Prisma writes "public"."Table"; hand-written statements name tables after FROM / JOIN / INTO / UPDATE.
+  const tables = [...text.matchAll(/(?:"public"\.|\b(?:FROM|JOIN|INTO|UPDATE)\s+)"([A-Z_][A-Za-z_]*)"/g)].map((m) => m[1]);
   return `${verb} ${[...new Set(tables)].join(', ')}`.trim();
 }
