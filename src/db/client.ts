@@ -11,7 +11,9 @@ const pools = new WeakMap<PrismaClient, pg.Pool>();
 
 export function createPrismaClient(databaseUrl: string, poolMax?: number): PrismaClient {
   const pool = new pg.Pool(poolConfigFromUrl(databaseUrl, poolMax));
-  pool.on('error', (error: Error & { code?: string }) => logger.warn({ code: error.code, message: error.message }, 'idle Postgres connection failed'));
+  // An idle connection that dies is replaced on next use; an administrator's termination (57P01: restart, drop) is routine.
+  pool.on('error', (error: Error & { code?: string }) =>
+    logger[error.code === '57P01' ? 'debug' : 'warn']({ code: error.code, message: error.message }, 'idle Postgres connection failed'));
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   pools.set(client, pool);
   return client;

@@ -1,6 +1,7 @@
 // The Messages API client: the SDK retries 429 / 529 / 5xx / connection errors itself (with backoff honouring
 // retry-after); errors that arrive mid-stream (an SSE `error` event, a dropped connection) are retried here.
 import Anthropic, { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { nodeFetch } from './node-fetch.js';
 
 export const envInt = (name: string, fallback: number) => {
   const value = Number(process.env[name]);
@@ -12,6 +13,7 @@ export function createModelClient(): Anthropic {
   return new Anthropic({
     maxRetries: envInt('SHIPYARD_API_MAX_RETRIES', 4),
     timeout: envInt('SHIPYARD_API_TIMEOUT_MS', 10 * 60_000),
+    fetch: nodeFetch,
   });
 }
 
