@@ -279,6 +279,21 @@ describe('run spine', () => {
     }
   }, 60_000);
 
+  it('SIGTERM stops an API process cleanly: its open streams end and it exits 0', async () => {
+    const server = await startApiProcess({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName }, await freePort());
+    const runId = await startRun(await createProject({ sessions: 1, eventsPerSession: 200, intervalMs: 50 }));
+    try {
+      const stream = subscribeSse(server.url, owner.token, EVENTS, { runId });
+      await until(() => stream.results.length >= 1, 15_000, 'a first event');
+      expect(await server.stop('SIGTERM')).toBe(0);
+      await stream.done;
+      expect(stream.results.length).toBeLessThan(200);
+    } finally {
+      await server.stop('SIGKILL');
+      await gqlOk(api, STOP, { id: runId }, owner.token);
+    }
+  }, 60_000);
+
   it('start-up reaping: a run left RUNNING with no live job is marked INTERRUPTED, re-enqueued and finished', async () => {
     const projectId = await createProject({ sessions: 2, eventsPerSession: 2 });
     const dbProjectId = Buffer.from(projectId, 'base64').toString().split(':')[1]!;
