@@ -198,7 +198,7 @@ async function sdkBaseline(url: string, turns: number, system: string, transport
  * The same concurrency with the bare SDK: every "run" streams its sessions' turns through client.messages.stream with
  * no platform around it (no events, no database, no tools). What any Node client of the API pays at this pace.
  */
-async function concurrentSdkBaseline(url: string, runs: number, system: string) {
+async function concurrentSdkBaseline(url: string, runs: number, system: string, transport: 'stock' | 'node' = 'node') {
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
   const cpuBefore = process.cpuUsage();
@@ -206,7 +206,7 @@ async function concurrentSdkBaseline(url: string, runs: number, system: string) 
   await Promise.all(
     Array.from({ length: runs }, (_, i) =>
       new Promise((r) => setTimeout(r, (i * 1000) / runs)).then(async () => {
-        for (let s = 0; s < SESSIONS_PER_RUN; s++) await sdkBaseline(url, TURNS_PER_SESSION, system);
+        for (let s = 0; s < SESSIONS_PER_RUN; s++) await sdkBaseline(url, TURNS_PER_SESSION, system, transport);
       }),
     ),
   );
@@ -230,6 +230,8 @@ async function concurrentPart(db: PrismaClient, redis: ReturnType<typeof createR
   const { resetModelClient } = await import('../worker/agent/run-agent.js');
   resetModelClient();
   const bare = await concurrentSdkBaseline(server.url, projects.length, system);
+  // The SDK's own default fetch at the same pace: what worker/agent/node-fetch.ts saves.
+  const stock = pace.goal ? await concurrentSdkBaseline(server.url, projects.length, system, 'stock') : null;
   global.gc?.();
 
   const idleLag = monitorEventLoopDelay({ resolution: 5 });
@@ -274,6 +276,7 @@ async function concurrentPart(db: PrismaClient, redis: ReturnType<typeof createR
   console.log(`RSS peak          ${fmt(peakRss / 1e6, 0)} MB   (idle baseline ${fmt(idleRss / 1e6, 0)} MB, ratio ${fmt(peakRss / idleRss)}x${goal('<= 600 MB')})`);
   console.log(`event-loop lag    p50 ${fmt(ms(lag.percentile(50)))} ms, p99 ${fmt(p99)} ms, max ${fmt(ms(lag.max))} ms   (idle baseline p99 ${fmt(ms(idleLag.percentile(99)))} ms${goal('p99 <= 50 ms')})`);
   console.log(`baseline: the same runs through the bare SDK (same fetch, no platform, no tools) at this pace: ${fmt(bare.wall / 1000)} s, CPU ${fmt(bare.cpuPerTurn)} ms per turn, ${fmt(bare.sysPerTurn)} in the kernel (${fmt(bare.cpuShare * 100, 0)}% of one core), lag p50 ${fmt(bare.lagP50)} ms, p99 ${fmt(bare.lagP99)} ms`);
+  if (stock) console.log(`          and with the SDK's default fetch:                                  CPU ${fmt(stock.cpuPerTurn)} ms per turn (${fmt(stock.cpuShare * 100, 0)}% of one core), lag p99 ${fmt(stock.lagP99)} ms -> node-fetch saves ${fmt((1 - bare.cpuPerTurn / stock.cpuPerTurn) * 100, 0)}% of the SDK's CPU`);
   console.log(`ratios            worker CPU per turn ${fmt((cpu.user + cpu.system) / 1000 / runtimeMetrics.turns / bare.cpuPerTurn)}x the bare SDK's, lag p99 ${fmt(p99 / bare.lagP99)}x`);
   console.log(stallReport);
   if (machineBefore && machineAfter) {
