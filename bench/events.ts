@@ -4,7 +4,8 @@
 // Phase 2: sustained throughput (a burst emitted as fast as possible; events/s until every subscriber has all).
 // Every subscriber must see every event exactly once, in order. The subscribers of both (raw and Shipyard) run in
 // BENCH_SUBSCRIBER_PROCESSES (2) child processes of this script, so neither the emitter nor the readers starve the other.
-// Env: BENCH_SUBSCRIBERS (100), BENCH_RATE (1000), BENCH_SECONDS (5), BENCH_BURST (5000), BENCH_POSTGRES_URL.
+// Both latency phases start after BENCH_WARMUP_EVENTS (one second's worth) sent the same way and not measured.
+// Env: BENCH_SUBSCRIBERS (100), BENCH_RATE (1000), BENCH_SECONDS (5), BENCH_BURST (5000), BENCH_WARMUP_EVENTS, BENCH_POSTGRES_URL.
 import { randomBytes } from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,8 @@ const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const BURST = Number(process.env.BENCH_BURST ?? 5000);
+/** Events sent at the same rate before the latency phase of both paths (not measured): JIT and connections settle. */
+const WARMUP = Math.max(1, Number(process.env.BENCH_WARMUP_EVENTS ?? RATE));
 const PROCESSES = Math.max(1, Math.min(SUBSCRIBERS, Number(process.env.BENCH_SUBSCRIBER_PROCESSES ?? 2)));
 
 interface Tally {
@@ -65,6 +68,8 @@ type Command =
   | { cmd: 'raw'; channel: string; count: number }
   | { cmd: 'sse'; url: string; token: string; runId: string; count: number }
   | { cmd: 'progress' }
+  /** Starts a fresh tally on the same connections (after a warm-up). */
+  | { cmd: 'reset' }
   | { cmd: 'tally' }
   | { cmd: 'done' };
 
@@ -88,7 +93,7 @@ async function subscriberProcess() {
         raw.forEach((sub, i) =>
           sub.on('message', (_ch: string, message: string) => {
             const event = JSON.parse(message) as { seq: number; payload: { text: string } };
-            record(i, event.seq, Number(event.payload.text));
+            record(i, event.seq, event.payload.text === 'warmup' ? null : Number(event.payload.text));
           }),
         );
         await Promise.all(raw.map((r) => r.subscribe(m.channel)));
@@ -108,6 +113,9 @@ async function subscriberProcess() {
         sse = { done, controller };
         return null;
       }
+      case 'reset':
+        tally = newTally(tally.received.length);
+        return null;
       case 'progress':
         return { min: Math.min(...tally.received.map((r) => r.length)), max: Math.max(...tally.received.map((r) => r.length)) };
       case 'tally':
@@ -180,8 +188,8 @@ async function waitForAll(group: SubscriberGroup, count: number, timeoutMs: numb
   }
 }
 
-const rawMessage = (seq: number) =>
-  JSON.stringify({ runId: 'r', projectId: 'p', seq, type: 'TEXT', payload: { text: String(wallClockMs()) }, createdAt: new Date().toISOString() });
+const rawMessage = (seq: number, warmup = false) =>
+  JSON.stringify({ runId: 'r', projectId: 'p', seq, type: 'TEXT', payload: { text: warmup ? 'warmup' : String(wallClockMs()) }, createdAt: new Date().toISOString() });
 
 // ---------- Shipyard ----------
 const SUBSCRIPTION = `subscription($runId: ID!) { agentRunEvents(runId: $runId) { seq type payload } }`;
@@ -238,17 +246,22 @@ async function main() {
     const channel = `bench:raw:${randomBytes(4).toString('hex')}`;
     const publisher = createRedis();
     await group.all((count) => ({ cmd: 'raw', channel, count }));
-    await paced(total, RATE, (i) => void publisher.publish(channel, rawMessage(i + 1)));
+    await paced(WARMUP, RATE, (i) => void publisher.publish(channel, rawMessage(i + 1, true)));
+    await waitForAll(group, WARMUP, 30_000, 'raw warm-up');
+    await group.all(() => ({ cmd: 'reset' }));
+    await paced(total, RATE, (i) => void publisher.publish(channel, rawMessage(WARMUP + i + 1)));
     await waitForAll(group, total, 30_000, 'raw delivery');
     const rawLatency = await group.tally();
-    const rawAudit = audit(rawLatency, Array.from({ length: total }, (_, i) => i + 1));
+    const rawAudit = audit(rawLatency, Array.from({ length: total }, (_, i) => WARMUP + i + 1));
 
     const ship = await shipyardRun(group, db, redis, api.url, user.token, projectId);
+    await paced(WARMUP - 1, RATE, () => ship.sink.emit({ type: 'TEXT', payload: { text: 'warmup' } }));
+    await waitForAll(group, WARMUP, 30_000, 'shipyard warm-up');
     await paced(total, RATE, () => ship.sink.emit({ type: 'TEXT', payload: { text: String(wallClockMs()) } }));
     ship.sink.emit({ type: 'COMPLETE', payload: { status: 'SUCCEEDED', stopReason: null } });
     await ship.sink.close();
     const shipTally = await ship.done(60_000, 'shipyard delivery');
-    const shipAudit = audit(shipTally, Array.from({ length: total + 2 }, (_, i) => i + 1));
+    const shipAudit = audit(shipTally, Array.from({ length: WARMUP + total + 1 }, (_, i) => i + 1));
 
     // Phase 2: throughput.
     await group.all((count) => ({ cmd: 'raw', channel, count })); // fresh tallies, same channel
