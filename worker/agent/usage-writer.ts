@@ -1,6 +1,6 @@
-// Adds turns' token usage and cost to the session and run rows. Turns are added up in memory and written at most
-// once per interval (one statement for the session and the run), instead of one statement per turn: under many
-// concurrent runs each statement costs the worker's event loop Prisma and pg work. flush() writes the rest.
+// Adds turns' token usage and cost to the session and run rows, one prepared statement (session and run together)
+// straight through pg. Every turn by default; with an interval, turns are added up in memory and written at most once
+// per interval, fewer statements for a worker running many agents. flush() writes the rest.
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import type { TokenUsage } from '../../src/agents/pricing.js';
 import { pgPool } from '../../src/db/client.js';
