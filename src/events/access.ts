@@ -7,6 +7,8 @@ import { forbidden } from '../errors.js';
 export const MEMBERSHIP_TTL_MS = 1000;
 
 interface Entry {
+  /** After this, the next check starts a fresh query while this entry keeps answering. */
+  refreshAt: number;
   expires: number;
   role: Promise<ProjectRole | null>;
   /** Set once the query answered, so a fresh hit needs no await. */
@@ -14,14 +16,12 @@ interface Entry {
 }
 
 const cache = new Map<string, Entry>();
+const refreshing = new Set<string>();
 
-function cachedRole(db: PrismaClient, userId: string, projectId: string): Entry {
-  const key = `${userId}:${projectId}`;
+function queryRole(db: PrismaClient, key: string, userId: string, projectId: string): Entry {
   const now = Date.now();
-  const hit = cache.get(key);
-  if (hit && hit.expires > now) return hit;
-  if (cache.size > 10_000) for (const [k, v] of cache) if (v.expires <= now) cache.delete(k);
   const entry: Entry = {
+    refreshAt: now + MEMBERSHIP_TTL_MS * 0.75,
     expires: now + MEMBERSHIP_TTL_MS,
     role: db.projectMember
       .findUnique({ where: { projectId_userId: { projectId, userId } }, select: { role: true } })
@@ -30,7 +30,28 @@ function cachedRole(db: PrismaClient, userId: string, projectId: string): Entry 
         return entry.settled.role;
       }),
   };
-  entry.role.catch(() => cache.delete(key));
+  entry.role.catch(() => cache.get(key) === entry && cache.delete(key));
+  return entry;
+}
+
+function cachedRole(db: PrismaClient, userId: string, projectId: string): Entry {
+  const key = `${userId}:${projectId}`;
+  const now = Date.now();
+  const hit = cache.get(key);
+  if (hit && hit.expires > now) {
+    // Refreshed ahead of expiry, so that live streams never stall on the query (an answer is never older than the TTL).
+    if (hit.refreshAt <= now && hit.settled && !refreshing.has(key)) {
+      refreshing.add(key);
+      const next = queryRole(db, key, userId, projectId);
+      next.role.then(
+        () => cache.set(key, next),
+        () => {},
+      ).finally(() => refreshing.delete(key));
+    }
+    return hit;
+  }
+  if (cache.size > 10_000) for (const [k, v] of cache) if (v.expires <= now) cache.delete(k);
+  const entry = queryRole(db, key, userId, projectId);
   cache.set(key, entry);
   return entry;
 }
@@ -43,8 +64,9 @@ export function membershipCheck(db: PrismaClient, userId: string, projectId: str
   // The last entry is kept here so that the per-event check is a clock read while it is fresh (no key, no map).
   let entry: Entry | undefined;
   return () => {
-    if (!entry || entry.expires <= Date.now()) entry = cachedRole(db, userId, projectId);
-    if (entry.settled) {
+    const now = Date.now();
+    if (!entry || entry.refreshAt <= now) entry = cachedRole(db, userId, projectId);
+    if (entry.settled && entry.expires > now) {
       if (!roleAtLeast(entry.settled.role, min)) throw forbidden();
       return;
     }

@@ -6,6 +6,7 @@ import { loadRunEvents } from './replay.js';
 import { LiveBuffer } from './live-buffer.js';
 import type { EventHub } from './hub.js';
 import { EventBatch } from './batch.js';
+import type { LiveTarget } from './live-push.js';
 
 /** With no live event for this long, Postgres is asked directly (covers lost publishes and Redis outages). */
 export const IDLE_POLL_MS = 1000;
@@ -22,17 +23,64 @@ export interface RunStreamOptions {
   /** Checked before every event; throws (e.g. FORBIDDEN) to end the stream. Synchronous when it can answer from cache. */
   authorize?: () => void | Promise<void>;
   idlePollMs?: number;
+  /** Where live batches may be pushed while the stream is caught up (see live-push.ts); asked when it first catches up. */
+  live?: () => LiveTarget | undefined;
 }
 
 /** Yields EventBatches: every authorized event in order, several per item when the subscriber is behind. */
 export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGenerator<EventBatch> {
   const { db, hub, run, signal } = opts;
+  const idleMs = opts.idlePollMs ?? IDLE_POLL_MS;
   const buffer = new LiveBuffer<RunEvent>();
-  // Subscribe before replaying, so an event published during the replay is buffered rather than missed.
-  const unsubscribe = await hub.subscribe(runChannel(run.id), (events) => buffer.push(...events));
   let next = Math.max(0, opts.afterSeq) + 1;
   let completed = false;
   let replaying = true;
+  let target: LiveTarget | undefined | null = null; // null: not asked yet
+  /**
+   * True only while the generator waits caught up, everything it yielded already consumed (a generator resumes only
+   * when its consumer asks for more): then, and only then, a live batch may bypass it without overtaking anything.
+   */
+  let parked = false;
+  let lastPushAt = -Infinity;
+
+  /** While parked: pushes the contiguous, synchronously authorized head of a batch; the rest wakes the pull path. */
+  function pushLive(events: RunEvent[]): void {
+    let from = 0;
+    while (from < events.length && events[from]!.seq < next) from++;
+    let to = from;
+    let expected = next;
+    let ends = false;
+    while (to < events.length && !ends && events[to]!.seq === expected && authorizedNow()) {
+      ends = events[to]!.type === 'COMPLETE';
+      expected++;
+      to++;
+    }
+    if (to > from && target!.deliver(from === 0 && to === events.length ? events : events.slice(from, to))) {
+      next = expected;
+      completed = ends;
+      lastPushAt = performance.now();
+      from = to;
+    }
+    if (from < events.length || completed) {
+      parked = false;
+      buffer.push(...events.slice(from)); // wakes the generator, which takes it from here (or ends the stream)
+    }
+  }
+
+  /** Whether the next event may go out without waiting: an answer that needs a query is left to the pull path. */
+  function authorizedNow(): boolean {
+    try {
+      const check = opts.authorize?.();
+      if (!check) return true;
+      check.catch(() => {}); // the pull path asks again and handles the answer
+      return false;
+    } catch {
+      return false; // the pull path asks again and ends the stream with the error
+    }
+  }
+
+  // Subscribe before replaying, so an event published during the replay is buffered rather than missed.
+  const unsubscribe = await hub.subscribe(runChannel(run.id), (events) => (parked && !signal.aborted ? pushLive(events) : buffer.push(...events)));
 
   /** The next events to consider: replay pages, then live batches (holes read from Postgres); null when done. */
   async function nextBatch(): Promise<RunEvent[] | null> {
@@ -51,8 +99,13 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
         const contiguous = live[0]!.seq <= next && live.every((e, i) => i === 0 || e.seq <= live[i - 1]!.seq + 1);
         return contiguous ? live : await loadRunEvents(db, run, { afterSeq: next - 1, beforeSeq: last.seq + 1, limit: last.seq - next + 1 });
       }
-      if (await buffer.wait(opts.idlePollMs ?? IDLE_POLL_MS, signal)) continue;
+      if (target === null) target = opts.live?.();
+      parked = target !== undefined;
+      const woken = await buffer.wait(idleMs, signal);
+      parked = false;
+      if (woken) continue;
       if (signal.aborted) break;
+      if (performance.now() - lastPushAt < idleMs) continue; // events are flowing through the push path
       const missed = await loadRunEvents(db, run, { afterSeq: next - 1, limit: PAGE });
       if (missed.length) return missed;
       if (await finishedLongAgo(db, run.id)) break;

@@ -8,6 +8,8 @@ import { buildExecutionContext } from '@graphql-tools/executor';
 import type { Plugin } from 'graphql-yoga';
 import { EventBatch, ResultBatch } from './batch.js';
 import { acceptsEventStream } from './sse-frames.js';
+import { setLiveExecutor } from './live-push.js';
+import type { RunEvent } from './types.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -50,7 +52,9 @@ async function sharedSubscribe<C>(args: ExecutionArgs, fallback: (a: ExecutionAr
     if (!result) results.set(key, (result = executeOnce(args, payload)));
     return result;
   };
-  const batches = acceptsEventStream((args.contextValue as { request?: Request } | undefined)?.request);
+  const request = (args.contextValue as { request?: Request } | undefined)?.request;
+  const batches = acceptsEventStream(request);
+  if (batches) setLiveExecutor(request!, run as (event: RunEvent) => MaybePromise<ExecutionResult>);
   return mapEvents(source, run, (error) => new GraphQLError((error as Error).message, { originalError: error as Error, nodes: [operation] }), batches);
 }
 

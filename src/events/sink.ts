@@ -48,6 +48,8 @@ export async function createRunEventSink(opts: RunEventSinkOptions): Promise<Run
   let queued: RunEvent[] = [];
   let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   let writing: Promise<void> = Promise.resolve();
+  /** The last PUBLISH sent: publishes go out in order on one connection, and the next INSERT does not wait for them. */
+  let published: Promise<void> = Promise.resolve();
   let failure: Error | null = null;
   let closed = false;
 
@@ -69,7 +71,7 @@ export async function createRunEventSink(opts: RunEventSinkOptions): Promise<Run
         return;
       }
       // Durable now: publishing is best effort (subscribers fill holes from Postgres).
-      await publishEvents(redis, batch);
+      published = publishEvents(redis, batch);
     }
   }
 
@@ -98,11 +100,13 @@ export async function createRunEventSink(opts: RunEventSinkOptions): Promise<Run
     },
     async flush() {
       await drain();
+      await published;
       if (failure) throw failure;
     },
     async close() {
       if (closed) return;
       await drain();
+      await published;
       closed = true;
       if (failure) throw failure;
     },

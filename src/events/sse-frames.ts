@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
 import { ResultBatch } from './batch.js';
+import { setLiveWriter } from './live-push.js';
 
 const PING = Buffer.from(':\n\n');
 const COMPLETE = Buffer.from('event: complete\ndata:\n\n');
@@ -20,7 +21,7 @@ export function useSseSubscriptionFrames(): Plugin {
       if (!resultProcessor || !isAsyncIterable(result) || !acceptsEventStream(request)) return;
       setResultProcessor(
         (stream, fetchAPI) =>
-          new fetchAPI.Response(sseBody((stream as AsyncIterable<ExecutionResult | ResultBatch>)[Symbol.asyncIterator]()) as never, {
+          new fetchAPI.Response(sseBody((stream as AsyncIterable<ExecutionResult | ResultBatch>)[Symbol.asyncIterator](), request) as never, {
             status: 200,
             headers: { 'Content-Type': 'text/event-stream', Connection: 'keep-alive', 'Cache-Control': 'no-cache', 'Content-Encoding': 'none' },
           }),
@@ -35,7 +36,7 @@ export function acceptsEventStream(request: Request | undefined): boolean {
   return !!request?.headers?.get?.('accept')?.includes('text/event-stream');
 }
 
-function sseBody(iterator: AsyncIterator<ExecutionResult | ResultBatch>): Readable {
+function sseBody(iterator: AsyncIterator<ExecutionResult | ResultBatch>, request: Request): Readable {
   let pulling = false;
   let finished = false;
   const body = new Readable({
@@ -65,6 +66,12 @@ function sseBody(iterator: AsyncIterator<ExecutionResult | ResultBatch>): Readab
       Promise.resolve(iterator.return?.()).catch(() => {});
       callback(error);
     },
+  });
+  // Live results pushed by a parked run stream (live-push.ts) land in the same body, behind everything pulled before.
+  setLiveWriter(request, (results) => {
+    if (finished || body.destroyed || body.readableLength >= body.readableHighWaterMark) return false;
+    for (const result of results) body.push(frameOf(result));
+    return true;
   });
   const ping = setInterval(() => {
     if (body.readableLength < body.readableHighWaterMark) body.push(PING);

@@ -7,6 +7,7 @@ import { notFound } from '../errors.js';
 import { RUN_STATUSES, EVENT_TYPES, type RunEvent } from '../events/types.js';
 import { loadRunEvents } from '../events/replay.js';
 import { streamProjectEvents, streamRunEventBatches } from '../events/run-stream.js';
+import { liveTargetFor } from '../events/live-push.js';
 import { abortable } from '../events/live-buffer.js';
 import { membershipCheck } from '../events/access.js';
 import { startRun } from '../queue/start-run.js';
@@ -197,7 +198,9 @@ builder.subscriptionFields((t) => ({
       const run = { id: runId.id, projectId: await runProjectId(runId.id) };
       const authorize = membershipCheck(db, ctx.user!.id, run.projectId);
       // Items are EventBatches: shared-execution.ts executes the selection per event (never `resolve` on a batch).
-      const batches = abortable((signal) => streamRunEventBatches({ db, hub: ctx.services.events, run, afterSeq: afterSeq ?? 0, signal, authorize }));
+      const request = (ctx as { request?: Request }).request;
+      const live = () => liveTargetFor(request);
+      const batches = abortable((signal) => streamRunEventBatches({ db, hub: ctx.services.events, run, afterSeq: afterSeq ?? 0, signal, authorize, live }));
       return batches as unknown as AsyncIterable<RunEvent>;
     },
     resolve: (event) => event,

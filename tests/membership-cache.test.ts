@@ -1,0 +1,54 @@
+// Per-event membership checks of live subscriptions (src/events/access.ts): answered synchronously from a cache that
+// is refreshed ahead of expiry, so a stream never waits on the query, and a removal still takes effect within ~1 s.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from './helpers/postgres.js';
+import { createProjectRow } from './helpers/run-fixtures.js';
+import { createPrismaClient } from '../src/db/client.js';
+import { MEMBERSHIP_TTL_MS, membershipCheck } from '../src/events/access.js';
+import type { PrismaClient } from '../src/generated/prisma/client.js';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let db: PrismaClient;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createPrismaClient(database.url);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await database?.drop();
+});
+
+describe('membership check', () => {
+  it('keeps answering synchronously across refreshes and refuses within about a TTL of a removal', async () => {
+    const { project, userId } = await createProjectRow(db);
+    const check = membershipCheck(db, userId, project.id);
+    const first = check();
+    expect(first).toBeInstanceOf(Promise); // nothing cached yet: asks Postgres
+    await first;
+
+    // Checked every 10 ms for 2.5 TTLs: never a promise again (the refresh runs beside the answers).
+    let promises = 0;
+    const start = Date.now();
+    while (Date.now() - start < MEMBERSHIP_TTL_MS * 2.5) {
+      if (check() instanceof Promise) promises++;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(promises).toBe(0);
+
+    await db.projectMember.delete({ where: { projectId_userId: { projectId: project.id, userId } } });
+    const removedAt = Date.now();
+    let refusedAfter: number | null = null;
+    while (refusedAfter === null && Date.now() - removedAt < MEMBERSHIP_TTL_MS * 4) {
+      try {
+        const answer = check();
+        if (answer instanceof Promise) await answer;
+      } catch (error) {
+        expect((error as { extensions?: { code?: string } }).extensions?.code).toBe('FORBIDDEN');
+        refusedAfter = Date.now() - removedAt;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(refusedAfter).not.toBeNull();
+    expect(refusedAfter!).toBeLessThan(MEMBERSHIP_TTL_MS * 2);
+  });
+});

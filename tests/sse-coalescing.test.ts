@@ -1,0 +1,66 @@
+// SSE writes (src/events/coalesce-writes.ts): a response's chunks within the flush window leave as ONE res.write, in
+// order; a lone chunk leaves at once; strings, callbacks and end() first flush what is waiting.
+import { createServer, request, type Server, type ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { coalesceWrites } from '../src/events/coalesce-writes.js';
+
+let server: Server | undefined;
+afterEach(() => server?.close());
+
+/** Serves one response through coalesceWrites; `respond` scripts it. Returns the body and the underlying writes. */
+async function serve(windowMs: number, respond: (res: ServerResponse) => Promise<void>) {
+  const writes: string[] = [];
+  server = createServer((_req, res) => {
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      writes.push(String(chunk));
+      return write(chunk, ...rest);
+    }) as ServerResponse['write'];
+    coalesceWrites(res, windowMs);
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    void respond(res);
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  const body = await new Promise<string>((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/' }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve(text));
+    })
+      .on('error', reject)
+      .end();
+  });
+  return { body, writes };
+}
+
+const bytes = (s: string) => Buffer.from(s);
+
+describe('SSE write coalescing', () => {
+  it('joins the chunks of one window into one write, in order, and flushes before end()', async () => {
+    const { body, writes } = await serve(40, async (res) => {
+      res.write(bytes('a'));
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      for (const c of ['b', 'c', 'd']) res.write(bytes(c));
+      res.end(bytes('e'));
+    });
+    expect(body).toBe('abcde');
+    expect(writes).toEqual(['a', 'bcd']); // 'e' went out with end(), after the waiting 'bcd'
+  });
+
+  it('keeps order with writes it does not join (strings, callbacks)', async () => {
+    const { body, writes } = await serve(40, async (res) => {
+      res.write(bytes('1'));
+      res.write(bytes('2'));
+      res.write('3');
+      res.write(bytes('4'), () => {});
+      res.write(bytes('5'));
+      await new Promise((r) => setTimeout(r, 60));
+      res.end();
+    });
+    expect(body).toBe('12345');
+    expect(writes).toEqual(['12', '3', '4', '5']);
+  });
+});
