@@ -80,7 +80,8 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
   }
 
   // Subscribe before replaying, so an event published during the replay is buffered rather than missed.
-  const unsubscribe = await hub.subscribe(runChannel(run.id), (events) => (parked && !signal.aborted ? pushLive(events) : buffer.push(...events)));
+  signal.addEventListener('abort', () => (parked = false), { once: true });
+  const unsubscribe = await hub.subscribe(runChannel(run.id), (events) => (parked ? pushLive(events) : buffer.push(...events)));
 
   /** The next events to consider: replay pages, then live batches (holes read from Postgres); null when done. */
   async function nextBatch(): Promise<RunEvent[] | null> {

@@ -3,6 +3,7 @@
 // processor encodes and enqueues four chunks per result through a WHATWG stream ponyfill, which at 100k deliveries/s
 // was most of the API's CPU. Results shared between subscribers (see shared-execution.ts) are framed once.
 import { Readable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
 import { ResultBatch } from './batch.js';
@@ -16,12 +17,12 @@ const frames = new WeakMap<object, Buffer>();
 
 export function useSseSubscriptionFrames(): Plugin {
   return {
-    onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
+    onResultProcess({ request, result, resultProcessor, setResultProcessor, serverContext }) {
       // Yoga picked its SSE processor for this stream (the only one it offers for subscription streams): replace it.
       if (!resultProcessor || !isAsyncIterable(result) || !acceptsEventStream(request)) return;
       setResultProcessor(
         (stream, fetchAPI) =>
-          new fetchAPI.Response(sseBody((stream as AsyncIterable<ExecutionResult | ResultBatch>)[Symbol.asyncIterator](), request) as never, {
+          new fetchAPI.Response(sseBody((stream as AsyncIterable<ExecutionResult | ResultBatch>)[Symbol.asyncIterator](), request, (serverContext as { res?: ServerResponse } | undefined)?.res) as never, {
             status: 200,
             headers: { 'Content-Type': 'text/event-stream', Connection: 'keep-alive', 'Cache-Control': 'no-cache', 'Content-Encoding': 'none' },
           }),
@@ -36,7 +37,8 @@ export function acceptsEventStream(request: Request | undefined): boolean {
   return !!request?.headers?.get?.('accept')?.includes('text/event-stream');
 }
 
-function sseBody(iterator: AsyncIterator<ExecutionResult | ResultBatch>, request: Request): Readable {
+/** `res` (the node response the body is piped into), when known, lets pushed results skip the body once it is drained. */
+function sseBody(iterator: AsyncIterator<ExecutionResult | ResultBatch>, request: Request, res: ServerResponse | undefined): Readable {
   let pulling = false;
   let finished = false;
   const body = new Readable({
@@ -70,7 +72,9 @@ function sseBody(iterator: AsyncIterator<ExecutionResult | ResultBatch>, request
   // Live results pushed by a parked run stream (live-push.ts) land in the same body, behind everything pulled before.
   setLiveWriter(request, (results) => {
     if (finished || body.destroyed || body.readableLength >= body.readableHighWaterMark) return false;
-    for (const result of results) body.push(frameOf(result));
+    // The body is flowing with nothing buffered, so everything pushed before is already in res: write behind it.
+    const direct = res && body.readableFlowing && body.readableLength === 0 && !res.writableNeedDrain && !res.writableEnded;
+    for (const result of results) direct ? res.write(frameOf(result)) : body.push(frameOf(result));
     return true;
   });
   const ping = setInterval(() => {
