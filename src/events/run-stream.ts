@@ -1,5 +1,6 @@
 // agentRunEvents: replay seq > afterSeq from Postgres, then tail Redis; dedupe by seq, fill holes from Postgres,
-// and end after the run's COMPLETE event — every event exactly once, in order.
+// and end after the run's COMPLETE event — every event exactly once, in order. While caught up, live batches may be
+// pushed straight to the subscriber's transport instead of travelling through this generator (live-push.ts).
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { FINAL_RUN_STATUSES, projectChannel, runChannel, type RunEvent, type RunStatus } from './types.js';
 import { loadRunEvents } from './replay.js';
