@@ -1,8 +1,9 @@
-// SSE writes (src/events/coalesce-writes.ts): a response's chunks within the flush window leave as ONE res.write, in
-// order; a lone chunk leaves at once; strings, callbacks and end() first flush what is waiting.
+// SSE writes (src/events/coalesce-writes.ts): a response's chunks written in one turn of the loop (or, while the loop
+// is busy, within the flush window) leave as ONE res.write, in order; an idle process never waits; strings, callbacks
+// and end() first flush what is waiting.
 import { createServer, request, type Server, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { coalesceWrites } from '../src/events/coalesce-writes.js';
+import { coalesceWrites, loopIsBusy } from '../src/events/coalesce-writes.js';
 
 let server: Server | undefined;
 afterEach(() => server?.close());
@@ -38,7 +39,7 @@ async function serve(windowMs: number, respond: (res: ServerResponse) => Promise
 const bytes = (s: string) => Buffer.from(s);
 
 describe('SSE write coalescing', () => {
-  it('joins the chunks of one window into one write, in order, and flushes before end()', async () => {
+  it('joins the chunks of one turn into one write, in order, and flushes before end()', async () => {
     const { body, writes } = await serve(40, async (res) => {
       res.write(bytes('a'));
       await new Promise((r) => setImmediate(r));
@@ -62,5 +63,34 @@ describe('SSE write coalescing', () => {
     });
     expect(body).toBe('12345');
     expect(writes).toEqual(['12', '3', '4', '5']);
+  });
+
+  it('spaces writes by the window only while the event loop is busy', async () => {
+    const tick = () => new Promise((r) => setImmediate(r));
+    const { body, writes } = await serve(40, async (res) => {
+      loopIsBusy(); // starts a fresh measurement
+      await new Promise((r) => setTimeout(r, 120)); // idle
+      res.write(bytes('a'));
+      await tick();
+      await tick();
+      res.write(bytes('b')); // idle: each turn's chunks leave in that turn (with a window, c would join b)
+      await tick();
+      await tick();
+      res.write(bytes('c'));
+      await tick();
+      await tick();
+      const until = performance.now() + 150;
+      while (performance.now() < until); // the loop is now busy
+      res.write(bytes('x'));
+      await tick();
+      await tick();
+      res.write(bytes('y')); // busy: waits for the window after x's write, and z joins it
+      await tick();
+      res.write(bytes('z'));
+      await new Promise((r) => setTimeout(r, 80));
+      res.end();
+    });
+    expect(body).toBe('abcxyz');
+    expect(writes).toEqual(['a', 'b', 'c', 'x', 'yz']);
   });
 });
