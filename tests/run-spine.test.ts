@@ -248,8 +248,10 @@ describe('run spine', () => {
     workers.push(await replacement);
     const events = await getDb().agentRunEvent.findMany({ where: { runId: final.id }, orderBy: { seq: 'asc' } });
     expect(events.map((e) => e.seq)).toEqual(range(1, events.length));
-    const statuses = events.filter((e) => e.type === 'STATUS').map((e) => (e.payload as { status: string }).status);
-    expect(statuses).toEqual(['RUNNING', 'INTERRUPTED', 'RUNNING', 'SUCCEEDED']);
+    const statusEvents = events.filter((e) => e.type === 'STATUS').map((e) => ({ seq: e.seq, at: e.createdAt, ...(e.payload as object) }));
+    const statuses = statusEvents.map((e) => (e as { status?: string }).status);
+    // Rare failure seen once (stop 7): the message keeps the whole STATUS trail for whoever sees it next.
+    expect(statuses, JSON.stringify(statusEvents)).toEqual(['RUNNING', 'INTERRUPTED', 'RUNNING', 'SUCCEEDED']);
   });
 
   it('an API process restarted mid-stream: the client resubscribes with its last seq and misses nothing', async () => {
