@@ -205,14 +205,12 @@ async function shipyardRun(group: SubscriberGroup, db: PrismaClient, redis: Redi
   await group.all((count) => ({ cmd: 'sse', url: apiUrl, token, runId: globalId, count }));
   // A plain Redis subscriber on the run channel splits the latency: emit → durable → published vs the API hop.
   const probe = createRedis(undefined, { worker: true });
-  const publishLatencies: number[] = [];
   const publishLatencyBySeq = new Map<number, number>();
   probe.on('message', (_c: string, message: string) => {
     const now = wallClockMs();
     for (const e of parseEventMessage(message)) {
       if (e.type !== 'TEXT' || (e.payload as { text: string }).text === 'warmup') continue;
       const latency = now - Number((e.payload as { text: string }).text);
-      publishLatencies.push(latency);
       publishLatencyBySeq.set(e.seq, latency);
     }
   });
@@ -228,7 +226,7 @@ async function shipyardRun(group: SubscriberGroup, db: PrismaClient, redis: Redi
     if (errors.length) throw new Error(`${errors.join('; ')}: ${JSON.stringify(await group.progress())}`);
     return group.tally();
   };
-  return { sink, done, publishLatencies, publishLatencyBySeq, probe };
+  return { sink, done, publishLatencyBySeq, probe };
 }
 
 // ---------- main ----------
@@ -304,7 +302,7 @@ async function main() {
       `throughput ${fmt(throughput, 0).padStart(7)} ev/s (×${SUBSCRIBERS} subscribers)   lost ${a.lost + b.lost} duplicated ${a.duplicated + b.duplicated} out-of-order ${a.outOfOrder + b.outOfOrder}`;
     console.log(row('raw ioredis publish→subscribe', sortedRaw, rawThroughput, rawAudit, rawBurstAudit));
     console.log(row('Shipyard emit→persist→publish→SSE', sortedShip, shipThroughput, shipAudit, shipBurstAudit));
-    const sortedPublish = [...ship.publishLatencies].sort((a, b) => a - b);
+    const sortedPublish = [...ship.publishLatencyBySeq.values()].sort((a, b) => a - b);
     console.log(`  of which emit→INSERT committed→PUBLISH arrived: p50 ${fmt(percentile(sortedPublish, 50))} ms, p99 ${fmt(percentile(sortedPublish, 99))} ms`);
     // Per delivery: its latency minus its event's emit→PUBLISH latency (seen by a probe in this process, so approximate).
     const hops = shipTally.latencies.map((l, i) => l - (ship.publishLatencyBySeq.get(shipTally.latencySeqs[i]!) ?? NaN)).filter(Number.isFinite);

@@ -48,39 +48,50 @@ async function newRun() {
   return { run, persist, publish };
 }
 
-/** Consumes a stream like the SSE body does, logging which path carried each event. */
-function consume(stream: AsyncIterable<{ events: RunEvent[] }>, log: Array<[string, number]>) {
-  return (async () => {
+/**
+ * Follows a run like an SSE subscriber: pushed batches go to a target that logs them (unless `acceptsPush()` says no),
+ * pulled ones are consumed like the SSE body does; the log records which path carried each event.
+ */
+function follow(
+  run: { id: string; projectId: string },
+  opts: { authorize: () => void | Promise<void>; acceptsPush?: () => boolean; idlePollMs?: number },
+) {
+  const log: Array<[string, number]> = [];
+  const stream = abortable((signal) =>
+    streamRunEventBatches({
+      db,
+      hub,
+      run,
+      afterSeq: 0,
+      signal,
+      idlePollMs: opts.idlePollMs,
+      authorize: opts.authorize,
+      live: () => ({
+        deliver: (events) => {
+          if (opts.acceptsPush && !opts.acceptsPush()) return false;
+          for (const e of events) log.push(['push', e.seq]);
+          return true;
+        },
+      }),
+    }),
+  );
+  const done = (async () => {
     for await (const batch of stream) for (const e of batch.events) log.push(['pull', e.seq]);
   })();
+  return { log, done };
 }
 
 describe('run event stream', () => {
   it('pushes live batches while caught up and pulls everything else: exactly once, in order', async () => {
     const { run, persist, publish } = await newRun();
     await persist(range(1, 3));
-    const log: Array<[string, number]> = [];
     let acceptPushes = true;
     let slowAnswers = 0;
-    const stream = abortable((signal) =>
-      streamRunEventBatches({
-        db,
-        hub,
-        run,
-        afterSeq: 0,
-        signal,
-        idlePollMs: 200,
-        authorize: () => (slowAnswers-- > 0 ? new Promise<void>((r) => setTimeout(r, 20)) : undefined),
-        live: () => ({
-          deliver: (events) => {
-            if (!acceptPushes) return false;
-            for (const e of events) log.push(['push', e.seq]);
-            return true;
-          },
-        }),
-      }),
-    );
-    const done = consume(stream, log);
+    const { log, done } = follow(run, {
+      idlePollMs: 200,
+      authorize: () => (slowAnswers-- > 0 ? new Promise<void>((r) => setTimeout(r, 20)) : undefined),
+      acceptsPush: () => acceptPushes,
+    });
     const reached = async (seq: number) => {
       await until(() => log.some(([, s]) => s === seq), 5000, `seq ${seq}`);
       await new Promise((r) => setTimeout(r, 50)); // the stream parks again once its consumer asks for more
@@ -118,27 +129,14 @@ describe('run event stream', () => {
 
   it('ends with the authorization error and pushes nothing after it', async () => {
     const { run, persist, publish } = await newRun();
-    const log: Array<[string, number]> = [];
     let allowed = true;
-    const stream = abortable((signal) =>
-      streamRunEventBatches({
-        db,
-        hub,
-        run,
-        afterSeq: 0,
-        signal,
-        authorize: () => {
-          if (!allowed) throw Object.assign(new Error('FORBIDDEN'), { code: 'FORBIDDEN' });
-        },
-        live: () => ({
-          deliver: (events) => {
-            for (const e of events) log.push(['push', e.seq]);
-            return true;
-          },
-        }),
-      }),
-    );
-    const done = consume(stream, log).then(
+    const followed = follow(run, {
+      authorize: () => {
+        if (!allowed) throw Object.assign(new Error('FORBIDDEN'), { code: 'FORBIDDEN' });
+      },
+    });
+    const { log } = followed;
+    const done = followed.done.then(
       () => 'completed',
       (error: Error) => error.message,
     );

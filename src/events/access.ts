@@ -66,7 +66,7 @@ export function membershipCheck(db: PrismaClient, userId: string, projectId: str
   return () => {
     const now = Date.now();
     if (!entry || entry.refreshAt <= now) entry = cachedRole(db, userId, projectId);
-    if (entry.settled && entry.expires > now) {
+    if (entry.settled) {
       if (!roleAtLeast(entry.settled.role, min)) throw forbidden();
       return;
     }
