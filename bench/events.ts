@@ -4,10 +4,14 @@
 // Phase 2: sustained throughput (a burst emitted as fast as possible; events/s until every subscriber has all).
 // Every subscriber must see every event exactly once, in order. The subscribers of both (raw and Shipyard) run in
 // BENCH_SUBSCRIBER_PROCESSES (2) child processes of this script, so neither the emitter nor the readers starve the other.
+// They stand in for remote clients, so they run at a lower CPU priority (BENCH_SUBSCRIBER_NICE, 10; 0 = same as the
+// rest): on a 2-core machine their reading would otherwise take the cores that Postgres and the API (Shipyard's path)
+// or Redis (raw's) need. Both paths are read by the same deprioritized processes.
 // Both latency phases start after BENCH_WARMUP_EVENTS (one second's worth) sent the same way and not measured.
 // Env: BENCH_SUBSCRIBERS (100), BENCH_RATE (1000), BENCH_SECONDS (5), BENCH_BURST (5000), BENCH_WARMUP_EVENTS, BENCH_POSTGRES_URL.
 import { randomBytes } from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { createPrismaClient } from '../src/db/client.js';
@@ -28,6 +32,7 @@ const BURST = Number(process.env.BENCH_BURST ?? 5000);
 /** Events sent at the same rate before the latency phase of both paths (not measured): JIT and connections settle. */
 const WARMUP = Math.max(1, Number(process.env.BENCH_WARMUP_EVENTS ?? RATE));
 const PROCESSES = Math.max(1, Math.min(SUBSCRIBERS, Number(process.env.BENCH_SUBSCRIBER_PROCESSES ?? 2)));
+const SUBSCRIBER_NICE = Number(process.env.BENCH_SUBSCRIBER_NICE ?? 10);
 
 interface Tally {
   latencies: number[];
@@ -151,6 +156,7 @@ async function startSubscriberProcesses(): Promise<SubscriberGroup> {
   const children: ChildProcess[] = counts.map(() =>
     fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_ROLE: 'subscribers' }, stdio: 'inherit' }),
   );
+  for (const child of children) if (SUBSCRIBER_NICE) setPriority(child.pid!, SUBSCRIBER_NICE);
   let nextId = 1;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   for (const child of children) {
@@ -247,7 +253,7 @@ async function main() {
     const project = await gqlOk(api, `mutation { createProject(input: { name: "Bench events" }) { id } }`, {}, user.token);
     const projectId = Buffer.from(project.createProject.id, 'base64').toString().split(':')[1]!;
     const total = RATE * SECONDS;
-    console.log(`${SUBSCRIBERS} subscribers; latency phase: ${total} events at ${RATE}/s; throughput phase: ${BURST} events as fast as possible\n`);
+    console.log(`${SUBSCRIBERS} subscribers in ${PROCESSES} processes at nice ${SUBSCRIBER_NICE}; latency phase: ${total} events at ${RATE}/s; throughput phase: ${BURST} events as fast as possible\n`);
 
     // Phase 1: latency at a fixed rate.
     const channel = `bench:raw:${randomBytes(4).toString('hex')}`;
