@@ -1,5 +1,5 @@
 // npm run bench:events — live event delivery: raw ioredis PUBLISH→SUBSCRIBE vs Shipyard's emit → persist (batched
-// INSERT) → PUBLISH → API process → GraphQL subscription over SSE, both to the same number of concurrent subscribers,
+// INSERT) → PUBLISH → API process → GraphQL subscription over SSE (or graphql-ws: BENCH_TRANSPORT=ws), both to the same number of concurrent subscribers,
 // measured in one run. Phase 1: latency at a fixed rate (default 1,000 events/s to 100 subscribers).
 // Phase 2: sustained throughput (a burst emitted as fast as possible; events/s until every subscriber has all).
 // Every subscriber must see every event exactly once, in order. The subscribers of both (raw and Shipyard) run in
@@ -24,6 +24,7 @@ import { gqlOk, signUp } from '../tests/helpers/api.js';
 import { freePort, startApiProcess } from '../tests/helpers/processes.js';
 import { createBenchDatabase, fmt, percentile, wallClockMs } from './support.js';
 import { readSse } from './sse-reader.js';
+import { readWs } from './ws-reader.js';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
@@ -33,6 +34,9 @@ const BURST = Number(process.env.BENCH_BURST ?? 5000);
 const WARMUP = Math.max(1, Number(process.env.BENCH_WARMUP_EVENTS ?? RATE));
 const PROCESSES = Math.max(1, Math.min(SUBSCRIBERS, Number(process.env.BENCH_SUBSCRIBER_PROCESSES ?? 2)));
 const SUBSCRIBER_NICE = Number(process.env.BENCH_SUBSCRIBER_NICE ?? 10);
+/** How Shipyard's subscribers connect: GraphQL over SSE (sse) or graphql-ws over a WebSocket (ws). */
+const TRANSPORT = process.env.BENCH_TRANSPORT === 'ws' ? 'ws' : 'sse';
+const readSubscription = TRANSPORT === 'ws' ? readWs : readSse;
 
 interface Tally {
   latencies: number[];
@@ -80,7 +84,7 @@ type Command =
   | { cmd: 'tally' }
   | { cmd: 'done' };
 
-/** Runs in a child process: holds `count` subscribers (raw or SSE) and answers the parent's commands over IPC. */
+/** Runs in a child process: holds `count` subscribers (raw, or Shipyard's over SSE or WebSocket) and answers the parent's commands over IPC. */
 async function subscriberProcess() {
   let tally = newTally(0);
   let raw: Redis[] = [];
@@ -113,7 +117,7 @@ async function subscriberProcess() {
         const controller = new AbortController();
         const done = Promise.all(
           Array.from({ length: m.count }, (_, i) =>
-            readSse(m.url, m.token, SUBSCRIPTION, { runId: m.runId }, (data) => {
+            readSubscription(m.url, m.token, SUBSCRIPTION, { runId: m.runId }, (data) => {
               const event = data.data?.agentRunEvents;
               if (!event) throw new Error(`subscription error: ${JSON.stringify(data.errors)}`);
               record(i, event.seq, event.type === 'TEXT' && event.payload.text !== 'warmup' ? Number(event.payload.text) : null);
@@ -253,7 +257,7 @@ async function main() {
     const project = await gqlOk(api, `mutation { createProject(input: { name: "Bench events" }) { id } }`, {}, user.token);
     const projectId = Buffer.from(project.createProject.id, 'base64').toString().split(':')[1]!;
     const total = RATE * SECONDS;
-    console.log(`${SUBSCRIBERS} subscribers in ${PROCESSES} processes at nice ${SUBSCRIBER_NICE}; latency phase: ${total} events at ${RATE}/s; throughput phase: ${BURST} events as fast as possible\n`);
+    console.log(`${SUBSCRIBERS} subscribers in ${PROCESSES} processes at nice ${SUBSCRIBER_NICE}, Shipyard over ${TRANSPORT === 'ws' ? 'graphql-ws' : 'SSE'}; latency phase: ${total} events at ${RATE}/s; throughput phase: ${BURST} events as fast as possible\n`);
 
     // Phase 1: latency at a fixed rate.
     const channel = `bench:raw:${randomBytes(4).toString('hex')}`;
@@ -307,13 +311,13 @@ async function main() {
       `${name.padEnd(34)} p50 ${fmt(percentile(sorted, 50)).padStart(8)} ms   p99 ${fmt(percentile(sorted, 99)).padStart(8)} ms   ` +
       `throughput ${fmt(throughput, 0).padStart(7)} ev/s (×${SUBSCRIBERS} subscribers)   lost ${a.lost + b.lost} duplicated ${a.duplicated + b.duplicated} out-of-order ${a.outOfOrder + b.outOfOrder}`;
     console.log(row('raw ioredis publish→subscribe', sortedRaw, rawThroughput, rawAudit, rawBurstAudit));
-    console.log(row('Shipyard emit→persist→publish→SSE', sortedShip, shipThroughput, shipAudit, shipBurstAudit));
+    console.log(row(`Shipyard emit→persist→publish→${TRANSPORT === 'ws' ? 'WS' : 'SSE'}`, sortedShip, shipThroughput, shipAudit, shipBurstAudit));
     const sortedPublish = [...ship.publishLatencyBySeq.values()].sort((a, b) => a - b);
     console.log(`  of which emit→INSERT committed→PUBLISH arrived: p50 ${fmt(percentile(sortedPublish, 50))} ms, p99 ${fmt(percentile(sortedPublish, 99))} ms`);
     // Per delivery: its latency minus its event's emit→PUBLISH latency (seen by a probe in this process, so approximate).
     const hops = shipTally.latencies.map((l, i) => l - (ship.publishLatencyBySeq.get(shipTally.latencySeqs[i]!) ?? NaN)).filter(Number.isFinite);
     const sortedHops = hops.sort((a, b) => a - b);
-    console.log(`  and PUBLISH arrived→SSE delivered (Redis → API → subscriber): p50 ${fmt(percentile(sortedHops, 50))} ms, p99 ${fmt(percentile(sortedHops, 99))} ms`);
+    console.log(`  and PUBLISH arrived→delivered (Redis → API → subscriber): p50 ${fmt(percentile(sortedHops, 50))} ms, p99 ${fmt(percentile(sortedHops, 99))} ms`);
     const p99Delta = percentile(sortedShip, 99) - percentile(sortedRaw, 99);
     const ratio = shipThroughput / rawThroughput;
     const lossless = [shipAudit, shipBurstAudit].every((a) => a.lost === 0 && a.duplicated === 0 && a.outOfOrder === 0);

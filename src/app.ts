@@ -12,6 +12,7 @@ import type { Context } from './context.js';
 import type { AppServices } from './services.js';
 import { logger } from './logger.js';
 import { coalesceWrites } from './events/coalesce-writes.js';
+import { setWsLiveWriter } from './events/ws-frames.js';
 import { useSharedSubscriptionExecution } from './events/shared-execution.js';
 import { useSseSubscriptionFrames } from './events/sse-frames.js';
 
@@ -101,7 +102,7 @@ export function createApp({ services, readinessChecks = [] }: AppOptions): Serve
     {
       execute: (args: any) => args.rootValue.execute(args),
       subscribe: (args: any) => args.rootValue.subscribe(args),
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
         const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -119,11 +120,14 @@ export function createApp({ services, readinessChecks = [] }: AppOptions): Serve
         };
         const errors = validate(args.schema, args.document);
         if (errors.length) return errors.map((e: GraphQLError) => maskError(e, e.message) as GraphQLError);
+        setWsLiveWriter(args.contextValue, ctx.extra.socket, id, () => id in ctx.subscriptions);
         return args;
       },
     },
     wss,
   );
+  // Each WebSocket message is two socket writes (header, payload): join them per flush like SSE responses.
+  wss.on('connection', (_socket, req) => coalesceWrites(req.socket));
   server.on('close', () => wss.close());
   return server;
 }

@@ -1,7 +1,8 @@
-// The run stream below the API (src/events/run-stream.ts, live-push.ts) with the real Redis hub and Postgres: while a
-// subscriber is caught up its live batches are pushed straight to its target; replay, holes (a publish Redis lost),
-// a refused push (slow client), an authorization answer that needs a query, duplicates and completion go through the
-// pull path — and the subscriber sees every event exactly once, in order, whichever path carried it.
+// The run stream below the API (src/events/run-stream.ts, live-push.ts) with the real Redis hub and Postgres: events
+// are pushed straight to the subscriber's target (by the stream itself, and while caught up by the Redis listener),
+// except when the target refuses them (a slow client), which the pull path then carries. Replay, holes (a publish
+// Redis lost), an authorization answer that needs a query (never pushed before it arrives), duplicates and completion
+// are all handled, and the subscriber sees every event exactly once, in order, whichever path carried it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createTestDatabase } from './helpers/postgres.js';
@@ -50,13 +51,15 @@ async function newRun() {
 
 /**
  * Follows a run like an SSE subscriber: pushed batches go to a target that logs them (unless `acceptsPush()` says no),
- * pulled ones are consumed like the SSE body does; the log records which path carried each event.
+ * pulled ones are consumed like the SSE body does; the log records which path carried each event. A push made while
+ * an authorization answer is still awaited is recorded in `pushedUnchecked`.
  */
 function follow(
   run: { id: string; projectId: string },
-  opts: { authorize: () => void | Promise<void>; acceptsPush?: () => boolean; idlePollMs?: number },
+  opts: { authorize: () => void | Promise<void>; acceptsPush?: () => boolean; idlePollMs?: number; unanswered?: () => number },
 ) {
   const log: Array<[string, number]> = [];
+  const pushedUnchecked: number[] = [];
   const stream = abortable((signal) =>
     streamRunEventBatches({
       db,
@@ -70,6 +73,7 @@ function follow(
         deliver: (events) => {
           if (opts.acceptsPush && !opts.acceptsPush()) return false;
           for (const e of events) log.push(['push', e.seq]);
+          if (opts.unanswered?.()) pushedUnchecked.push(...events.map((e) => e.seq));
           return true;
         },
       }),
@@ -78,38 +82,44 @@ function follow(
   const done = (async () => {
     for await (const batch of stream) for (const e of batch.events) log.push(['pull', e.seq]);
   })();
-  return { log, done };
+  return { log, done, pushedUnchecked };
 }
 
 describe('run event stream', () => {
-  it('pushes live batches while caught up and pulls everything else: exactly once, in order', async () => {
+  it('pushes what the target accepts and pulls what it refuses: exactly once, in order', async () => {
     const { run, persist, publish } = await newRun();
     await persist(range(1, 3));
     let acceptPushes = true;
     let slowAnswers = 0;
-    const { log, done } = follow(run, {
+    let unanswered = 0;
+    const slowAnswer = () => {
+      unanswered++;
+      return new Promise<void>((r) => setTimeout(r, 20)).then(() => void unanswered--);
+    };
+    const { log, done, pushedUnchecked } = follow(run, {
       idlePollMs: 200,
-      authorize: () => (slowAnswers-- > 0 ? new Promise<void>((r) => setTimeout(r, 20)) : undefined),
+      authorize: () => (slowAnswers-- > 0 ? slowAnswer() : undefined),
       acceptsPush: () => acceptPushes,
+      unanswered: () => unanswered,
     });
     const reached = async (seq: number) => {
       await until(() => log.some(([, s]) => s === seq), 5000, `seq ${seq}`);
       await new Promise((r) => setTimeout(r, 50)); // the stream parks again once its consumer asks for more
     };
 
-    await reached(3); // replayed from Postgres
+    await reached(3); // replayed from Postgres, pushed by the stream
     await persist(range(4, 6));
-    await publish(range(4, 6)); // live, caught up: pushed
+    await publish(range(4, 6)); // live, caught up: pushed by the Redis listener
     await reached(6);
     await persist(range(7, 9));
-    await publish([9]); // Redis lost 7 and 8: read from Postgres
+    await publish([9]); // Redis lost 7 and 8: read from Postgres, then pushed
     await reached(9);
     acceptPushes = false; // the client is slow: its target refuses
     await persist([10, 11]);
     await publish([10, 11]);
     await reached(11);
     acceptPushes = true;
-    slowAnswers = 2; // the membership answer needs a query: never pushed unchecked
+    slowAnswers = 2; // the membership answer needs a query: pushed only once it arrives
     await persist([12]);
     await publish([12]);
     await reached(12);
@@ -123,8 +133,9 @@ describe('run event stream', () => {
 
     expect(log.map(([, seq]) => seq)).toEqual(range(1, 14));
     const via = (path: string) => log.filter(([p]) => p === path).map(([, seq]) => seq);
-    expect(via('pull')).toEqual([1, 2, 3, 7, 8, 9, 10, 11, 12]);
-    expect(via('push')).toEqual([4, 5, 6, 13, 14]);
+    expect(via('pull')).toEqual([10, 11]);
+    expect(via('push')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14]);
+    expect(pushedUnchecked).toEqual([]);
   });
 
   it('ends with the authorization error and pushes nothing after it', async () => {

@@ -1,6 +1,7 @@
 // agentRunEvents: replay seq > afterSeq from Postgres, then tail Redis; dedupe by seq, fill holes from Postgres,
-// and end after the run's COMPLETE event — every event exactly once, in order. While caught up, live batches may be
-// pushed straight to the subscriber's transport instead of travelling through this generator (live-push.ts).
+// and end after the run's COMPLETE event — every event exactly once, in order. When the subscriber's transport can
+// take them (live-push.ts), events are pushed straight to it instead of being yielded through the iterator chain:
+// by the generator itself, and while caught up by the Redis listener.
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { FINAL_RUN_STATUSES, projectChannel, runChannel, type RunEvent, type RunStatus } from './types.js';
 import { loadRunEvents } from './replay.js';
@@ -24,7 +25,7 @@ export interface RunStreamOptions {
   /** Checked before every event; throws (e.g. FORBIDDEN) to end the stream. Synchronous when it can answer from cache. */
   authorize?: () => void | Promise<void>;
   idlePollMs?: number;
-  /** Where live batches may be pushed while the stream is caught up (see live-push.ts); asked when it first catches up. */
+  /** Where events may be pushed instead of yielded (see live-push.ts); asked until it answers. */
   live?: () => LiveTarget | undefined;
 }
 
@@ -36,10 +37,12 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
   let next = Math.max(0, opts.afterSeq) + 1;
   let completed = false;
   let replaying = true;
-  let target: LiveTarget | undefined | null = null; // null: not asked yet
+  /** Asked for until there is one: the transport registers its writer once the response (or socket) exists. */
+  let target: LiveTarget | undefined;
   /**
    * True only while the generator waits caught up, everything it yielded already consumed (a generator resumes only
    * when its consumer asks for more): then, and only then, a live batch may bypass it without overtaking anything.
+   * For the same reason the generator itself may push instead of yielding: while it runs, its consumer is waiting.
    */
   let parked = false;
   let lastPushAt = -Infinity;
@@ -66,6 +69,14 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
       parked = false;
       buffer.push(...events.slice(from)); // wakes the generator, which takes it from here (or ends the stream)
     }
+  }
+
+  /** Hands authorized events to the subscriber's transport; false when they must be yielded instead. */
+  function pushed(events: RunEvent[]): boolean {
+    target ??= opts.live?.();
+    if (!target?.deliver(events)) return false;
+    lastPushAt = performance.now();
+    return true;
   }
 
   /** Whether the next event may go out without waiting: an answer that needs a query is left to the pull path. */
@@ -101,7 +112,7 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
         const contiguous = live[0]!.seq <= next && live.every((e, i) => i === 0 || e.seq <= live[i - 1]!.seq + 1);
         return contiguous ? live : await loadRunEvents(db, run, { afterSeq: next - 1, beforeSeq: last.seq + 1, limit: last.seq - next + 1 });
       }
-      if (target === null) target = opts.live?.();
+      target ??= opts.live?.();
       parked = target !== undefined;
       const woken = await buffer.wait(idleMs, signal);
       parked = false;
@@ -116,7 +127,7 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
   }
 
   try {
-    // One flat loop (no nested generator per batch): this runs once per live batch per subscriber.
+    // One flat loop (no nested generator per batch): this runs once per batch per subscriber.
     for (let batch = await nextBatch(); batch; batch = await nextBatch()) {
       let out: RunEvent[] = [];
       for (const event of batch) {
@@ -125,12 +136,12 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
         try {
           check = opts.authorize?.();
         } catch (error) {
-          if (out.length) yield new EventBatch(out);
+          if (out.length && !pushed(out)) yield new EventBatch(out);
           throw error;
         }
         if (check) {
           // Everything authorized so far goes out before the answer (which may end the stream) is awaited.
-          if (out.length) yield new EventBatch(out);
+          if (out.length && !pushed(out)) yield new EventBatch(out);
           out = [];
           await check;
         }
@@ -138,7 +149,7 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
         if (event.type === 'COMPLETE') completed = true;
         out.push(event);
       }
-      if (out.length) yield new EventBatch(out);
+      if (out.length && !pushed(out)) yield new EventBatch(out);
     }
   } finally {
     unsubscribe();

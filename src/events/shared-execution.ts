@@ -52,9 +52,8 @@ async function sharedSubscribe<C>(args: ExecutionArgs, fallback: (a: ExecutionAr
     if (!result) results.set(key, (result = executeOnce(args, payload)));
     return result;
   };
-  const request = (args.contextValue as { request?: Request } | undefined)?.request;
-  const batches = acceptsEventStream(request);
-  if (batches) setLiveExecutor(request!, run as (event: RunEvent) => MaybePromise<ExecutionResult>);
+  const batches = acceptsEventStream((args.contextValue as { request?: Request } | undefined)?.request);
+  if (args.contextValue && typeof args.contextValue === 'object') setLiveExecutor(args.contextValue, run as (event: RunEvent) => MaybePromise<ExecutionResult>);
   return mapEvents(source, run, (error) => new GraphQLError((error as Error).message, { originalError: error as Error, nodes: [operation] }), batches);
 }
 

@@ -70,7 +70,7 @@ function sseBody(iterator: AsyncIterator<ExecutionResult | ResultBatch>, request
     },
   });
   // Live results pushed by a parked run stream (live-push.ts) land in the same body, behind everything pulled before.
-  setLiveWriter(request, (results) => {
+  setLiveWriter(request, 'sse', (results) => {
     if (finished || body.destroyed || body.readableLength >= body.readableHighWaterMark) return false;
     // The body is flowing with nothing buffered, so everything pushed before is already in res: write behind it.
     const direct = res && body.readableFlowing && body.readableLength === 0 && !res.writableNeedDrain && !res.writableEnded;

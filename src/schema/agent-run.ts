@@ -198,8 +198,7 @@ builder.subscriptionFields((t) => ({
       const run = { id: runId.id, projectId: await runProjectId(runId.id) };
       const authorize = membershipCheck(db, ctx.user!.id, run.projectId);
       // Items are EventBatches: shared-execution.ts executes the selection per event (never `resolve` on a batch).
-      const request = (ctx as { request?: Request }).request;
-      const live = () => liveTargetFor(request);
+      const live = () => liveTargetFor(ctx as { request?: Request });
       const batches = abortable((signal) => streamRunEventBatches({ db, hub: ctx.services.events, run, afterSeq: afterSeq ?? 0, signal, authorize, live }));
       return batches as unknown as AsyncIterable<RunEvent>;
     },
