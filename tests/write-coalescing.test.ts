@@ -1,12 +1,16 @@
-// SSE writes (src/events/coalesce-writes.ts): a response's chunks written in one turn of the loop (or, while the loop
-// is busy, within the flush window) leave as ONE res.write, in order; an idle process never waits; strings, callbacks
-// and end() first flush what is waiting.
+// SSE and WebSocket writes (src/events/coalesce-writes.ts): a stream's chunks written in one turn of the loop (or, while
+// the loop is busy, within the flush window) leave as ONE write, in order; an idle process never waits; strings,
+// callbacks and end() first flush what is waiting.
 import { createServer, request, type Server, type ServerResponse } from 'node:http';
+import WebSocket, { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coalesceWrites, loopIsBusy } from '../src/events/coalesce-writes.js';
 
 let server: Server | undefined;
-afterEach(() => server?.close());
+afterEach(() => {
+  server?.closeAllConnections();
+  server?.close();
+});
 
 /** Serves one response through coalesceWrites; `respond` scripts it. Returns the body and the underlying writes. */
 async function serve(windowMs: number, respond: (res: ServerResponse) => Promise<void>) {
@@ -38,7 +42,7 @@ async function serve(windowMs: number, respond: (res: ServerResponse) => Promise
 
 const bytes = (s: string) => Buffer.from(s);
 
-describe('SSE write coalescing', () => {
+describe('write coalescing (SSE responses, WebSocket sockets)', () => {
   it('joins the chunks of one turn into one write, in order, and flushes before end()', async () => {
     const { body, writes } = await serve(40, async (res) => {
       res.write(bytes('a'));
@@ -92,5 +96,37 @@ describe('SSE write coalescing', () => {
     });
     expect(body).toBe('abcxyz');
     expect(writes).toEqual(['a', 'b', 'c', 'x', 'yz']);
+  });
+
+  it("joins a WebSocket's messages of one turn (header and payload each) into one socket write, in order", async () => {
+    const writes: Buffer[] = [];
+    server = createServer();
+    const wss = new WebSocketServer({ server });
+    wss.on('connection', (ws, req) => {
+      const write = req.socket.write.bind(req.socket) as (...args: unknown[]) => boolean;
+      req.socket.write = ((chunk: Buffer, ...rest: unknown[]) => {
+        writes.push(Buffer.from(chunk));
+        return write(chunk, ...rest);
+      }) as typeof req.socket.write;
+      coalesceWrites(req.socket, 40);
+      for (const m of ['one', 'two', 'three']) ws.send(Buffer.from(m), { binary: false });
+      ws.send('four', () => {}); // a callback: what waits goes first, then this one as is
+      ws.send(Buffer.from('five'), { binary: false });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    const client = new WebSocket(`ws://127.0.0.1:${port}`);
+    const received: string[] = [];
+    await new Promise<void>((resolve) =>
+      client.on('message', (data) => {
+        received.push(data.toString());
+        if (received.length === 5) resolve();
+      }),
+    );
+    client.close();
+    expect(received).toEqual(['one', 'two', 'three', 'four', 'five']);
+    // A frame is [header, payload] (0x81 = final text frame, then the length). The first three messages and the header
+    // of 'four' leave in one write; the payload with a callback as ws wrote it; then 'five' at the next flush.
+    expect(writes.map((w) => w.toString('latin1'))).toEqual(['\x81\x03one\x81\x03two\x81\x05three\x81\x04', 'four', '\x81\x04five']);
   });
 });
