@@ -13,7 +13,7 @@ import { createRedis } from '../src/redis.js';
 import { EventHub } from '../src/events/hub.js';
 import { publishEvents } from '../src/events/publish.js';
 import { streamRunEventBatches } from '../src/events/run-stream.js';
-import { abortable } from '../src/events/live-buffer.js';
+import { follow, scriptedAuthorization } from './helpers/follow-stream.js';
 import type { RunEvent } from '../src/events/types.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 
@@ -49,61 +49,25 @@ async function newRun() {
   return { run, persist, publish };
 }
 
-/**
- * Follows a run like an SSE subscriber: pushed batches go to a target that logs them (unless `acceptsPush()` says no),
- * pulled ones are consumed like the SSE body does; the log records which path carried each event. A push made while
- * an authorization answer is still awaited is recorded in `pushedUnchecked`.
- */
-function follow(
-  run: { id: string; projectId: string },
-  opts: { authorize: () => void | Promise<void>; acceptsPush?: () => boolean; idlePollMs?: number; unanswered?: () => number },
-) {
-  const log: Array<[string, number]> = [];
-  const pushedUnchecked: number[] = [];
-  const stream = abortable((signal) =>
-    streamRunEventBatches({
-      db,
-      hub,
-      run,
-      afterSeq: 0,
-      signal,
-      idlePollMs: opts.idlePollMs,
-      authorize: opts.authorize,
-      live: () => ({
-        deliver: (events) => {
-          if (opts.acceptsPush && !opts.acceptsPush()) return false;
-          for (const e of events) log.push(['push', e.seq]);
-          if (opts.unanswered?.()) pushedUnchecked.push(...events.map((e) => e.seq));
-          return true;
-        },
-      }),
-    }),
-  );
-  const done = (async () => {
-    for await (const batch of stream) for (const e of batch.events) log.push(['pull', e.seq]);
-  })();
-  return { log, done, pushedUnchecked };
-}
+/** Follows a run from the start: pushed or pulled, see helpers/follow-stream.ts. */
+const followRun = (run: { id: string; projectId: string }, authorize: () => void | Promise<void>, opts: Parameters<typeof follow>[1] = {}) =>
+  follow((signal, live) => streamRunEventBatches({ db, hub, run, afterSeq: 0, signal, idlePollMs: 200, authorize, live }), opts);
+const seqs = (events: RunEvent[]) => events.map((e) => e.seq);
 
 describe('run event stream', () => {
   it('pushes what the target accepts and pulls what it refuses: exactly once, in order', async () => {
     const { run, persist, publish } = await newRun();
     await persist(range(1, 3));
     let acceptPushes = true;
-    let slowAnswers = 0;
-    let unanswered = 0;
-    const slowAnswer = () => {
-      unanswered++;
-      return new Promise<void>((r) => setTimeout(r, 20)).then(() => void unanswered--);
-    };
-    const { log, done, pushedUnchecked } = follow(run, {
-      idlePollMs: 200,
-      authorize: () => (slowAnswers-- > 0 ? slowAnswer() : undefined),
+    let slowWrites = false;
+    const auth = scriptedAuthorization();
+    const { log, done, pushedUnchecked, via } = followRun(run, auth.authorize, {
       acceptsPush: () => acceptPushes,
-      unanswered: () => unanswered,
+      unanswered: auth.unanswered,
+      slowWrites: () => slowWrites,
     });
     const reached = async (seq: number) => {
-      await until(() => log.some(([, s]) => s === seq), 5000, `seq ${seq}`);
+      await until(() => log.some(([, e]) => e.seq === seq), 5000, `seq ${seq}`);
       await new Promise((r) => setTimeout(r, 50)); // the stream parks again once its consumer asks for more
     };
 
@@ -115,37 +79,37 @@ describe('run event stream', () => {
     await publish([9]); // Redis lost 7 and 8: read from Postgres, then pushed
     await reached(9);
     acceptPushes = false; // the client is slow: its target refuses
+    slowWrites = true;
     await persist([10, 11]);
     await publish([10, 11]);
-    await reached(11);
+    await new Promise((r) => setTimeout(r, 10)); // 10 and 11 are being written the slow way
     acceptPushes = true;
-    slowAnswers = 2; // the membership answer needs a query: pushed only once it arrives
     await persist([12]);
-    await publish([12]);
+    await publish([12]); // ... so 12 waits behind them instead of overtaking them
     await reached(12);
+    slowWrites = false;
+    auth.answerSlowly(); // the membership answer needs a query: pushed only once it arrives
     await persist([13]);
     await publish([13]);
     await reached(13);
+    await persist([14]);
+    await publish([14]);
+    await reached(14);
     await publish([5, 6]); // a duplicate publish is ignored
-    await persist([14], 'COMPLETE');
-    await publish([14], 'COMPLETE');
+    await persist([15], 'COMPLETE');
+    await publish([15], 'COMPLETE');
     await done; // the stream ends after COMPLETE
 
-    expect(log.map(([, seq]) => seq)).toEqual(range(1, 14));
-    const via = (path: string) => log.filter(([p]) => p === path).map(([, seq]) => seq);
-    expect(via('pull')).toEqual([10, 11]);
-    expect(via('push')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14]);
+    expect(log.map(([, e]) => e.seq)).toEqual(range(1, 15));
+    expect(seqs(via('pull'))).toEqual([10, 11]);
+    expect(seqs(via('push'))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 14, 15]);
     expect(pushedUnchecked).toEqual([]);
   });
 
   it('ends with the authorization error and pushes nothing after it', async () => {
     const { run, persist, publish } = await newRun();
-    let allowed = true;
-    const followed = follow(run, {
-      authorize: () => {
-        if (!allowed) throw Object.assign(new Error('FORBIDDEN'), { code: 'FORBIDDEN' });
-      },
-    });
+    const auth = scriptedAuthorization();
+    const followed = followRun(run, auth.authorize);
     const { log } = followed;
     const done = followed.done.then(
       () => 'completed',
@@ -155,11 +119,11 @@ describe('run event stream', () => {
     await persist([1, 2]);
     await publish([1, 2]);
     await until(() => log.length === 2, 5000, 'the first events');
-    allowed = false;
+    auth.forbid();
     await persist([3, 4]);
     await publish([3, 4]);
     expect(await done).toBe('FORBIDDEN');
-    expect(log).toEqual([
+    expect(log.map(([path, e]) => [path, e.seq])).toEqual([
       ['push', 1],
       ['push', 2],
     ]);

@@ -57,3 +57,18 @@ export function liveTargetFor(context: { request?: Request }): LiveTarget | unde
     },
   };
 }
+
+/**
+ * Whether an authorization check answers "allowed" without waiting. An answer that needs a query, or a refusal, is
+ * left to the pull path, which asks again and awaits it (or ends the stream with the error).
+ */
+export function allowedNow(authorize: (() => void | Promise<void>) | undefined): boolean {
+  try {
+    const check = authorize?.();
+    if (!check) return true;
+    check.catch(() => {});
+    return false;
+  } catch {
+    return false;
+  }
+}

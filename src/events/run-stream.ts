@@ -3,12 +3,12 @@
 // take them (live-push.ts), events are pushed straight to it instead of being yielded through the iterator chain:
 // by the generator itself, and while caught up by the Redis listener.
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { FINAL_RUN_STATUSES, projectChannel, runChannel, type RunEvent, type RunStatus } from './types.js';
+import { FINAL_RUN_STATUSES, runChannel, type RunEvent, type RunStatus } from './types.js';
 import { loadRunEvents } from './replay.js';
 import { LiveBuffer } from './live-buffer.js';
 import type { EventHub } from './hub.js';
 import { EventBatch } from './batch.js';
-import type { LiveTarget } from './live-push.js';
+import { allowedNow, type LiveTarget } from './live-push.js';
 
 /** With no live event for this long, Postgres is asked directly (covers lost publishes and Redis outages). */
 export const IDLE_POLL_MS = 1000;
@@ -54,7 +54,7 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
     let to = from;
     let expected = next;
     let ends = false;
-    while (to < events.length && !ends && events[to]!.seq === expected && authorizedNow()) {
+    while (to < events.length && !ends && events[to]!.seq === expected && allowedNow(opts.authorize)) {
       ends = events[to]!.type === 'COMPLETE';
       expected++;
       to++;
@@ -77,18 +77,6 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
     if (!target?.deliver(events)) return false;
     lastPushAt = performance.now();
     return true;
-  }
-
-  /** Whether the next event may go out without waiting: an answer that needs a query is left to the pull path. */
-  function authorizedNow(): boolean {
-    try {
-      const check = opts.authorize?.();
-      if (!check) return true;
-      check.catch(() => {}); // the pull path asks again and handles the answer
-      return false;
-    } catch {
-      return false; // the pull path asks again and ends the stream with the error
-    }
   }
 
   // Subscribe before replaying, so an event published during the replay is buffered rather than missed.
@@ -161,27 +149,4 @@ async function finishedLongAgo(db: PrismaClient, runId: string): Promise<boolean
   if (!row) return true;
   if (!FINAL_RUN_STATUSES.includes(row.status as RunStatus)) return false;
   return !row.finishedAt || Date.now() - row.finishedAt.getTime() > FINAL_WITHOUT_COMPLETE_GRACE_MS;
-}
-
-/** projectEvents: the live events of every run of a project (no replay). */
-export async function* streamProjectEvents(opts: {
-  hub: EventHub;
-  projectId: string;
-  signal: AbortSignal;
-  authorize?: () => void | Promise<void>;
-}): AsyncGenerator<RunEvent> {
-  const buffer = new LiveBuffer<RunEvent>();
-  const unsubscribe = await opts.hub.subscribe(projectChannel(opts.projectId), (events) => buffer.push(...events));
-  try {
-    while (!opts.signal.aborted) {
-      for (const event of buffer.takeAll()) {
-        const check = opts.authorize?.();
-        if (check) await check;
-        yield event;
-      }
-      await buffer.wait(30_000, opts.signal);
-    }
-  } finally {
-    unsubscribe();
-  }
 }

@@ -6,7 +6,8 @@ import { getDb } from '../db/client.js';
 import { notFound } from '../errors.js';
 import { RUN_STATUSES, EVENT_TYPES, type RunEvent } from '../events/types.js';
 import { loadRunEvents } from '../events/replay.js';
-import { streamProjectEvents, streamRunEventBatches } from '../events/run-stream.js';
+import { streamRunEventBatches } from '../events/run-stream.js';
+import { streamProjectEvents } from '../events/project-stream.js';
 import { liveTargetFor } from '../events/live-push.js';
 import { abortable } from '../events/live-buffer.js';
 import { membershipCheck } from '../events/access.js';
@@ -211,7 +212,9 @@ builder.subscriptionFields((t) => ({
     authScopes: (_root, { projectId }) => ({ member: { projectId: projectId.id, role: 'VIEWER' } }),
     subscribe: (_root, { projectId }, ctx) => {
       const authorize = membershipCheck(getDb(), ctx.user!.id, projectId.id);
-      return abortable((signal) => streamProjectEvents({ hub: ctx.services.events, projectId: projectId.id, signal, authorize }));
+      const live = () => liveTargetFor(ctx as { request?: Request });
+      const batches = abortable((signal) => streamProjectEvents({ hub: ctx.services.events, projectId: projectId.id, signal, authorize, live }));
+      return batches as unknown as AsyncIterable<RunEvent>; // EventBatches, as for agentRunEvents
     },
     resolve: (event) => event,
   }),
