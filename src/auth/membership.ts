@@ -1,5 +1,5 @@
 // Project membership and roles: OWNER manages members, EDITOR writes, VIEWER reads.
-import type { ProjectRole } from '../generated/prisma/client.js';
+import type { PrismaClient, ProjectRole } from '../generated/prisma/client.js';
 import { getDb, pgPool } from '../db/client.js';
 import { notFound } from '../errors.js';
 import type { Context } from '../context.js';
@@ -16,25 +16,29 @@ function settledRoles(ctx: Context): Map<string, ProjectRole | null> {
   return settled;
 }
 
+/**
+ * One project's row and the user's role in it, straight through pg: asked by nearly every request (and once a second
+ * per live subscription), and a Prisma query costs more than the lookup itself. `project` is false when it is unknown.
+ */
+export async function lookupRole(db: PrismaClient, projectId: string, userId: string): Promise<{ project: boolean; role: ProjectRole | null }> {
+  const { rows } = await pgPool(db).query<{ role: ProjectRole | null }>({
+    name: 'shipyard_viewer_role',
+    text: `SELECT m."role"::text AS "role" FROM "Project" p LEFT JOIN "ProjectMember" m ON m."projectId" = p."id" AND m."userId" = $2::uuid WHERE p."id" = $1::uuid`,
+    values: [projectId, userId],
+  });
+  return { project: rows.length > 0, role: rows[0]?.role ?? null };
+}
+
 /** The viewer's role in a project (cached per request); null when not a member. Throws NOT_FOUND for an unknown project. */
 export function viewerRole(ctx: Context, projectId: string): Promise<ProjectRole | null> {
   if (!ctx.user) return Promise.resolve(null);
   let cached = ctx.roles.get(projectId);
   if (!cached) {
-    const userId = ctx.user.id;
-    // Straight through pg: asked by nearly every request, and a Prisma query costs more than the lookup itself.
-    cached = pgPool(getDb())
-      .query<{ role: ProjectRole | null }>({
-        name: 'shipyard_viewer_role',
-        text: `SELECT m."role"::text AS "role" FROM "Project" p LEFT JOIN "ProjectMember" m ON m."projectId" = p."id" AND m."userId" = $2::uuid WHERE p."id" = $1::uuid`,
-        values: [projectId, userId],
-      })
-      .then(({ rows }) => {
-        if (!rows.length) throw notFound('Project');
-        const role = rows[0]!.role;
-        settledRoles(ctx).set(projectId, role);
-        return role;
-      });
+    cached = lookupRole(getDb(), projectId, ctx.user.id).then(({ project, role }) => {
+      if (!project) throw notFound('Project');
+      settledRoles(ctx).set(projectId, role);
+      return role;
+    });
     ctx.roles.set(projectId, cached);
   }
   return cached;

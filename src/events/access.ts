@@ -1,7 +1,8 @@
 // Per-event authorization for long-lived subscriptions: is this user still a member of the project? Cached ~1 s per
-// (user, project) across all subscriptions of the process, so 1000 events/s × 100 subscribers costs ~1 query/s.
+// (user, project) across all subscriptions of the process, so 1000 events/s × 100 subscribers costs ~1 query/s. The
+// query is the one every request uses (lookupRole); only the cache differs (per request there, per second here).
 import type { PrismaClient, ProjectRole } from '../generated/prisma/client.js';
-import { roleAtLeast } from '../auth/membership.js';
+import { lookupRole, roleAtLeast } from '../auth/membership.js';
 import { forbidden } from '../errors.js';
 
 export const MEMBERSHIP_TTL_MS = 1000;
@@ -23,12 +24,10 @@ function queryRole(db: PrismaClient, key: string, userId: string, projectId: str
   const entry: Entry = {
     refreshAt: now + MEMBERSHIP_TTL_MS * 0.75,
     expires: now + MEMBERSHIP_TTL_MS,
-    role: db.projectMember
-      .findUnique({ where: { projectId_userId: { projectId, userId } }, select: { role: true } })
-      .then((m) => {
-        entry.settled = { role: m?.role ?? null };
-        return entry.settled.role;
-      }),
+    role: lookupRole(db, projectId, userId).then(({ role }) => {
+      entry.settled = { role };
+      return role;
+    }),
   };
   entry.role.catch(() => cache.get(key) === entry && cache.delete(key));
   return entry;
