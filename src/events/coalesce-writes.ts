@@ -28,19 +28,37 @@ export interface CoalescableStream {
   once(event: 'close', listener: () => void): unknown;
 }
 
+/** One per coalesced stream, reused from flush to flush (this runs per event per subscriber: allocate little). */
+interface Pending {
+  res: CoalescableStream;
+  write: Write;
+  chunks: Uint8Array[];
+}
+
 /** Streams with chunks waiting, in the order they first got one. */
-const waiting = new Map<CoalescableStream, { write: Write; chunks: Uint8Array[] }>();
+let waiting: Pending[] = [];
+let flushing: Pending[] = [];
 let scheduled = false;
 let lastFlush = -Infinity;
 
-const joined = (chunks: Uint8Array[]) => (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+/** Takes a stream's waiting chunks as one chunk. */
+function take(pending: Pending): Uint8Array {
+  const { chunks } = pending;
+  const chunk = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  chunks.length = 0;
+  return chunk;
+}
 
 function flushAll(): void {
   scheduled = false;
   lastFlush = performance.now();
-  const responses = [...waiting];
-  waiting.clear();
-  for (const [res, { write, chunks }] of responses) if (!res.writableEnded && !res.destroyed) write(joined(chunks));
+  [flushing, waiting] = [waiting, flushing];
+  for (const pending of flushing) {
+    if (!pending.chunks.length) continue; // flushed on its own (flushOne) since
+    const chunk = take(pending);
+    if (!pending.res.writableEnded && !pending.res.destroyed) pending.write(chunk);
+  }
+  flushing.length = 0;
 }
 
 let loop = performance.eventLoopUtilization();
@@ -69,32 +87,29 @@ function schedule(windowMs: number): void {
 }
 
 /** Writes this stream's waiting chunks now (before anything that must follow them). */
-function flushOne(res: CoalescableStream): void {
-  const entry = waiting.get(res);
-  if (!entry) return;
-  waiting.delete(res);
-  entry.write(joined(entry.chunks));
+function flushOne(pending: Pending): void {
+  if (pending.chunks.length) pending.write(take(pending));
 }
 
 export function coalesceWrites(res: CoalescableStream, windowMs = SSE_FLUSH_MS): void {
   const write = res.write.bind(res) as (...args: unknown[]) => boolean;
   const end = res.end.bind(res) as (...args: unknown[]) => unknown;
-  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+  const pending: Pending = { res, write: write as Write, chunks: [] };
+  res.write = ((chunk: unknown, encodingOrCallback?: unknown, callback?: unknown) => {
     // Anything but a plain byte chunk (a string, a callback) is written as is, after what is already waiting.
-    if (!(chunk instanceof Uint8Array) || rest.some((arg) => arg !== undefined) || res.writableEnded) {
-      flushOne(res);
-      return write(chunk, ...rest);
+    if (!(chunk instanceof Uint8Array) || encodingOrCallback !== undefined || callback !== undefined || res.writableEnded) {
+      flushOne(pending);
+      return write(chunk, encodingOrCallback, callback);
     }
-    const entry = waiting.get(res);
-    if (entry) entry.chunks.push(chunk);
-    else waiting.set(res, { write: write as Write, chunks: [chunk] });
+    if (!pending.chunks.length) waiting.push(pending);
+    pending.chunks.push(chunk);
     schedule(windowMs);
     // Backpressure as the socket sees it: false only when res will emit 'drain'.
     return !res.writableNeedDrain;
   }) as CoalescableStream['write'];
   res.end = ((...args: unknown[]) => {
-    flushOne(res);
+    flushOne(pending);
     return end(...args);
   }) as CoalescableStream['end'];
-  res.once('close', () => waiting.delete(res));
+  res.once('close', () => void (pending.chunks.length = 0));
 }
