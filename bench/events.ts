@@ -8,7 +8,10 @@
 // rest): on a 2-core machine their reading would otherwise take the cores that Postgres and the API (Shipyard's path)
 // or Redis (raw's) need. Both paths are read by the same deprioritized processes.
 // Both latency phases start after BENCH_WARMUP_EVENTS (one second's worth) sent the same way and not measured.
-// Env: BENCH_SUBSCRIBERS (100), BENCH_RATE (1000), BENCH_SECONDS (5), BENCH_BURST (5000), BENCH_WARMUP_EVENTS, BENCH_POSTGRES_URL.
+// Each latency phase also prints the CPU used meanwhile by the API, the emitter, the subscribers, Postgres and Redis
+// (Linux /proc): on a machine that runs all of them, who holds the cores is what shapes the tail.
+// Env: BENCH_SUBSCRIBERS (100), BENCH_RATE (1000), BENCH_SECONDS (5), BENCH_BURST (5000), BENCH_WARMUP_EVENTS, BENCH_POSTGRES_URL,
+// BENCH_API_NODE_ARGS / BENCH_SUBSCRIBER_NODE_ARGS (node flags of those processes, e.g. --cpu-prof or --trace-gc).
 import { randomBytes } from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
@@ -25,6 +28,8 @@ import { freePort, startApiProcess } from '../tests/helpers/processes.js';
 import { createBenchDatabase, fmt, percentile, wallClockMs } from './support.js';
 import { readSse } from './sse-reader.js';
 import { readWs } from './ws-reader.js';
+import { Recorder, type Tally } from './recorder.js';
+import { formatCpu, measureCpu, pidsByCommand } from './process-cpu.js';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
@@ -37,17 +42,8 @@ const SUBSCRIBER_NICE = Number(process.env.BENCH_SUBSCRIBER_NICE ?? 10);
 /** How Shipyard's subscribers connect: GraphQL over SSE (sse) or graphql-ws over a WebSocket (ws). */
 const TRANSPORT = process.env.BENCH_TRANSPORT === 'ws' ? 'ws' : 'sse';
 const readSubscription = TRANSPORT === 'ws' ? readWs : readSse;
-
-interface Tally {
-  latencies: number[];
-  /** The seq of each latency sample (Shipyard), to split its latency at the PUBLISH. */
-  latencySeqs: number[];
-  /** Per subscriber: the seqs received, in arrival order. */
-  received: number[][];
-  lastArrival: number;
-}
-
-const newTally = (subscribers = SUBSCRIBERS): Tally => ({ latencies: [], latencySeqs: [], received: Array.from({ length: subscribers }, () => []), lastArrival: 0 });
+/** Node's own flags for a child process, e.g. BENCH_API_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (NODE_OPTIONS refuses --cpu-prof). */
+const nodeArgs = (variable: string) => (process.env[variable] ?? '').split(' ').filter(Boolean);
 
 /** Checks every subscriber saw exactly `expected` (in order); returns lost and duplicated counts over all subscribers. */
 function audit(tally: Tally, expected: number[]): { lost: number; duplicated: number; outOfOrder: number } {
@@ -86,22 +82,17 @@ type Command =
 
 /** Runs in a child process: holds `count` subscribers (raw, or Shipyard's over SSE or WebSocket) and answers the parent's commands over IPC. */
 async function subscriberProcess() {
-  let tally = newTally(0);
+  let recorder = new Recorder(0);
   let raw: Redis[] = [];
   let sse: { done: Promise<unknown>; controller: AbortController } | null = null;
   const record = (i: number, seq: number, sentAt: number | null) => {
     const now = wallClockMs();
-    tally.received[i]!.push(seq);
-    if (sentAt !== null) {
-      tally.latencies.push(now - sentAt);
-      tally.latencySeqs.push(seq);
-    }
-    tally.lastArrival = now;
+    recorder.record(i, seq, now, sentAt === null ? null : now - sentAt);
   };
   const handle = async (m: Command): Promise<unknown> => {
     switch (m.cmd) {
       case 'raw':
-        tally = newTally(m.count);
+        recorder = new Recorder(m.count);
         raw.forEach((r) => r.disconnect());
         raw = Array.from({ length: m.count }, () => createRedis(undefined, { worker: true }));
         raw.forEach((sub, i) =>
@@ -113,7 +104,7 @@ async function subscriberProcess() {
         await Promise.all(raw.map((r) => r.subscribe(m.channel)));
         return null;
       case 'sse': {
-        tally = newTally(m.count);
+        recorder = new Recorder(m.count);
         const controller = new AbortController();
         const done = Promise.all(
           Array.from({ length: m.count }, (_, i) =>
@@ -128,12 +119,12 @@ async function subscriberProcess() {
         return null;
       }
       case 'reset':
-        tally = newTally(tally.received.length);
+        recorder = new Recorder(recorder.subscribers);
         return null;
       case 'progress':
-        return { min: Math.min(...tally.received.map((r) => r.length)), max: Math.max(...tally.received.map((r) => r.length)) };
+        return recorder.progress();
       case 'tally':
-        return tally;
+        return recorder.tally();
       case 'done':
         return sse ? await sse.done : null;
     }
@@ -145,12 +136,14 @@ async function subscriberProcess() {
     );
   });
   process.on('disconnect', () => process.exit(0));
+  process.on('SIGTERM', () => process.exit(0)); // an exit, so that a --cpu-prof profile gets written
 }
 
 interface SubscriberGroup {
   /** Sends a command to every process; `perProcess` shapes it with that process's subscriber count. */
   all<T>(perProcess: (count: number) => Command): Promise<T[]>;
   progress(): Promise<{ min: number; max: number }>;
+  readonly pids: number[];
   tally(): Promise<Tally>;
   close(): void;
 }
@@ -158,7 +151,7 @@ interface SubscriberGroup {
 async function startSubscriberProcesses(): Promise<SubscriberGroup> {
   const counts = Array.from({ length: PROCESSES }, (_, p) => Math.floor(SUBSCRIBERS / PROCESSES) + (p < SUBSCRIBERS % PROCESSES ? 1 : 0));
   const children: ChildProcess[] = counts.map(() =>
-    fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_ROLE: 'subscribers' }, stdio: 'inherit' }),
+    fork(fileURLToPath(import.meta.url), [], { execArgv: [...nodeArgs('BENCH_SUBSCRIBER_NODE_ARGS'), '--import', 'tsx'], env: { ...process.env, BENCH_ROLE: 'subscribers' }, stdio: 'inherit' }),
   );
   for (const child of children) if (SUBSCRIBER_NICE) setPriority(child.pid!, SUBSCRIBER_NICE);
   let nextId = 1;
@@ -188,6 +181,7 @@ async function startSubscriberProcesses(): Promise<SubscriberGroup> {
       const each = await all<Tally>(() => ({ cmd: 'tally' }));
       return { latencies: each.flatMap((t) => t.latencies), latencySeqs: each.flatMap((t) => t.latencySeqs), received: each.flatMap((t) => t.received), lastArrival: Math.max(...each.map((t) => t.lastArrival)) };
     },
+    pids: children.map((c) => c.pid!),
     close: () => children.forEach((c) => c.kill()),
   };
 }
@@ -248,15 +242,23 @@ async function main() {
   const db = createPrismaClient(database.url);
   const redis = createRedis();
   const port = await freePort();
-  // BENCH_API_NODE_OPTIONS (e.g. --cpu-prof) goes to the API process only, to profile it under this load.
-  const apiNodeOptions: Record<string, string> = process.env.BENCH_API_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_API_NODE_OPTIONS } : {};
   const group = await startSubscriberProcesses();
-  const api = await startApiProcess({ DATABASE_URL: database.url, SHIPYARD_QUEUE: `bench-events-${randomBytes(3).toString('hex')}`, ...apiNodeOptions }, port);
+  const api = await startApiProcess({ DATABASE_URL: database.url, SHIPYARD_QUEUE: `bench-events-${randomBytes(3).toString('hex')}` }, port, nodeArgs('BENCH_API_NODE_ARGS'));
   try {
     const user = await signUp(api, 'bench');
     const project = await gqlOk(api, `mutation { createProject(input: { name: "Bench events" }) { id } }`, {}, user.token);
     const projectId = Buffer.from(project.createProject.id, 'base64').toString().split(':')[1]!;
     const total = RATE * SECONDS;
+    const redisPid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+    // Who used the cores during each latency phase: the emitter is this process (the raw publisher, or Shipyard's sink);
+    // Postgres and Redis count only when they run on this machine.
+    const cpuGroups = {
+      API: () => [api.child.pid!],
+      emitter: () => [process.pid],
+      subscribers: () => group.pids,
+      Postgres: () => pidsByCommand('postgres'),
+      Redis: () => pidsByCommand('redis-server').filter((pid) => pid === redisPid),
+    };
     console.log(`${SUBSCRIBERS} subscribers in ${PROCESSES} processes at nice ${SUBSCRIBER_NICE}, Shipyard over ${TRANSPORT === 'ws' ? 'graphql-ws' : 'SSE'}; latency phase: ${total} events at ${RATE}/s; throughput phase: ${BURST} events as fast as possible\n`);
 
     // Phase 1: latency at a fixed rate.
@@ -266,7 +268,9 @@ async function main() {
     await paced(WARMUP, RATE, (i) => void publisher.publish(channel, rawMessage(i + 1, true)));
     await waitForAll(group, WARMUP, 30_000, 'raw warm-up');
     await group.all(() => ({ cmd: 'reset' }));
+    let cpu = measureCpu(cpuGroups);
     await paced(total, RATE, (i) => void publisher.publish(channel, rawMessage(WARMUP + i + 1)));
+    const rawCpu = cpu?.();
     await waitForAll(group, total, 30_000, 'raw delivery');
     const rawLatency = await group.tally();
     const rawAudit = audit(rawLatency, Array.from({ length: total }, (_, i) => WARMUP + i + 1));
@@ -274,7 +278,9 @@ async function main() {
     const ship = await shipyardRun(group, db, redis, api.url, user.token, projectId);
     await paced(WARMUP - 1, RATE, () => ship.sink.emit({ type: 'TEXT', payload: { text: 'warmup' } }));
     await waitForAll(group, WARMUP, 30_000, 'shipyard warm-up');
+    cpu = measureCpu(cpuGroups);
     await paced(total, RATE, () => ship.sink.emit({ type: 'TEXT', payload: { text: String(wallClockMs()) } }));
+    const shipCpu = cpu?.();
     ship.sink.emit({ type: 'COMPLETE', payload: { status: 'SUCCEEDED', stopReason: null } });
     await ship.sink.close();
     const shipTally = await ship.done(60_000, 'shipyard delivery');
@@ -318,6 +324,8 @@ async function main() {
     const hops = shipTally.latencies.map((l, i) => l - (ship.publishLatencyBySeq.get(shipTally.latencySeqs[i]!) ?? NaN)).filter(Number.isFinite);
     const sortedHops = hops.sort((a, b) => a - b);
     console.log(`  and PUBLISH arrived→delivered (Redis → API → subscriber): p50 ${fmt(percentile(sortedHops, 50))} ms, p99 ${fmt(percentile(sortedHops, 99))} ms`);
+    console.log(`CPU (% of one core) during the latency phase, raw: ${formatCpu(rawCpu)}`);
+    console.log(`CPU (% of one core) during the latency phase, Shipyard: ${formatCpu(shipCpu)}`);
     const p99Delta = percentile(sortedShip, 99) - percentile(sortedRaw, 99);
     const ratio = shipThroughput / rawThroughput;
     const lossless = [shipAudit, shipBurstAudit].every((a) => a.lost === 0 && a.duplicated === 0 && a.outOfOrder === 0);

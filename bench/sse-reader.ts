@@ -4,14 +4,17 @@
 import { setMaxListeners } from 'node:events';
 import { request } from 'node:http';
 
-export function readSse(
+/** Follows one subscription until it completes, handing each result to onData; both readers (SSE, graphql-ws) are one. */
+export type SubscriptionReader = (
   url: string,
   token: string,
   query: string,
   variables: Record<string, unknown>,
   onData: (data: any) => void,
   signal: AbortSignal,
-): Promise<void> {
+) => Promise<void>;
+
+export const readSse: SubscriptionReader = (url, token, query, variables, onData, signal) => {
   const body = JSON.stringify({ query, variables });
   setMaxListeners(0, signal); // every reader of a run shares one abort signal
   return new Promise((resolve, reject) => {
@@ -65,4 +68,4 @@ export function readSse(
     req.on('error', (error) => (signal.aborted ? resolve() : reject(error)));
     req.end(body);
   });
-}
+};

@@ -2,15 +2,9 @@
 // one subscription, each "next" payload handed to onData; resolves on "complete". Cheaper than graphql-ws's client,
 // for the same reason as sse-reader.ts: the load generator shares the machine with the server being measured.
 import WebSocket from 'ws';
+import type { SubscriptionReader } from './sse-reader.js';
 
-export function readWs(
-  url: string,
-  token: string,
-  query: string,
-  variables: Record<string, unknown>,
-  onData: (data: any) => void,
-  signal: AbortSignal,
-): Promise<void> {
+export const readWs: SubscriptionReader = (url, token, query, variables, onData, signal) => {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`${url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
     const finish = (error?: Error) => {
@@ -35,4 +29,4 @@ export function readWs(
     socket.on('error', (error) => (signal.aborted ? resolve() : finish(error)));
     socket.on('close', () => resolve());
   });
-}
+};

@@ -45,7 +45,8 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
    * For the same reason the generator itself may push instead of yielding: while it runs, its consumer is waiting.
    */
   let parked = false;
-  let lastPushAt = -Infinity;
+  /** Whether anything was pushed since the stream last started waiting (a flag, not a time: no allocation per push). */
+  let pushedSinceWait = false;
 
   /** While parked: pushes the contiguous, synchronously authorized head of a batch; the rest wakes the pull path. */
   function pushLive(events: RunEvent[]): void {
@@ -62,7 +63,7 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
     if (to > from && target!.deliver(from === 0 && to === events.length ? events : events.slice(from, to))) {
       next = expected;
       completed = ends;
-      lastPushAt = performance.now();
+      pushedSinceWait = true;
       from = to;
     }
     if (from < events.length || completed) {
@@ -75,7 +76,7 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
   function pushed(events: RunEvent[]): boolean {
     target ??= opts.live?.();
     if (!target?.deliver(events)) return false;
-    lastPushAt = performance.now();
+    pushedSinceWait = true;
     return true;
   }
 
@@ -102,11 +103,12 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
       }
       target ??= opts.live?.();
       parked = target !== undefined;
+      pushedSinceWait = false;
       const woken = await buffer.wait(idleMs, signal);
       parked = false;
       if (woken) continue;
       if (signal.aborted) break;
-      if (performance.now() - lastPushAt < idleMs) continue; // events are flowing through the push path
+      if (pushedSinceWait) continue; // events are flowing through the push path
       const missed = await loadRunEvents(db, run, { afterSeq: next - 1, limit: PAGE });
       if (missed.length) return missed;
       if (await finishedLongAgo(db, run.id)) break;

@@ -12,9 +12,9 @@ export interface Proc {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-function start(script: string, env: Record<string, string>, ready: (out: string) => boolean, timeoutMs = 30_000): Promise<Proc> {
+function start(script: string, env: Record<string, string>, ready: (out: string) => boolean, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<Proc> {
   // node --import tsx (not the tsx CLI, which forks): the child's pid is the process that runs the script.
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -61,14 +61,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startApiProcess(env: Record<string, string>, port: number): Promise<Proc & { url: string }> {
+/** `nodeArgs` are node's own flags for the child (e.g. --cpu-prof, which NODE_OPTIONS does not accept). */
+export async function startApiProcess(env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<Proc & { url: string }> {
   let healthy = false;
   const url = `http://127.0.0.1:${port}`;
   const poll = setInterval(() => {
     fetch(`${url}/health`).then((r) => (healthy = r.ok), () => {});
   }, 100);
   try {
-    const proc = await start('src/server.ts', { SHIPYARD_MIGRATE_ON_START: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' }, () => healthy);
+    const proc = await start('src/server.ts', { SHIPYARD_MIGRATE_ON_START: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' }, () => healthy, 30_000, nodeArgs);
     return { ...proc, url };
   } finally {
     clearInterval(poll);
