@@ -1,6 +1,7 @@
-// What a benchmark subscriber process records per delivery, in typed arrays: at 100,000 deliveries/s, growing plain
-// JS arrays of numbers made the load generator's own GC pauses (scavenges of 5-15 ms, every subscriber of the process
-// late at once) part of both paths' latency. Typed arrays keep the samples off the JS heap and out of every scavenge.
+// What a benchmark subscriber process records per delivery, kept in typed arrays off the JS heap. At 100,000
+// deliveries/s, growing JS arrays of numbers add copying and old-space growth to the load generator's own GC, and a
+// pause there makes every subscriber of the process late at once, in both paths' latency. (No latency change could be
+// told apart from this 2-core VM's noise; the readers' remaining GC comes from parsing what they receive.)
 
 /** A growable column of numbers stored off the JS heap. */
 class Column<T extends Float64Array | Int32Array> {

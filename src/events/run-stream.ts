@@ -45,7 +45,7 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
    * For the same reason the generator itself may push instead of yielding: while it runs, its consumer is waiting.
    */
   let parked = false;
-  /** Whether anything was pushed since the stream last started waiting (a flag, not a time: no allocation per push). */
+  /** Whether anything was pushed since the stream last started waiting (a flag rather than a clock read per push). */
   let pushedSinceWait = false;
 
   /** While parked: pushes the contiguous, synchronously authorized head of a batch; the rest wakes the pull path. */
