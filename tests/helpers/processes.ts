@@ -69,7 +69,7 @@ export async function startApiProcess(env: Record<string, string>, port: number,
     fetch(`${url}/health`).then((r) => (healthy = r.ok), () => {});
   }, 100);
   try {
-    const proc = await start('src/server.ts', { SHIPYARD_MIGRATE_ON_START: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' }, () => healthy, 30_000, nodeArgs);
+    const proc = await start('src/server.ts', { SHIPYARD_MIGRATE_ON_START: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' }, () => healthy, undefined, nodeArgs);
     return { ...proc, url };
   } finally {
     clearInterval(poll);
