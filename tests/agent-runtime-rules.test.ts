@@ -118,18 +118,19 @@ describe('agent runtime rules', () => {
     expect(run.sessionsWithoutProgress).toBe(3);
   });
 
-  it('stops when the budget is spent, mid-session', async () => {
+  it('parks (PAUSED, budget) when the budget is spent, mid-session, keeping the session open with a checkpoint', async () => {
     const { project } = await seedProject(h);
     await seedInitialized(h, project.workspacePath, project.id, NAMES);
     const costly = { input_tokens: 1_000_000, output_tokens: 0 }; // $3 at the test model's $3/MTok input
     h.model.enqueue({ ...bash('ls'), usage: costly }, { ...bash('ls'), usage: costly }, say('never reached'));
     const { runId, outcome } = await startRun(h, project.id, { budgetUsd: 5 });
-    expect(outcome).toEqual({ status: 'STOPPED', stopReason: 'budget' });
+    expect(outcome).toEqual({ status: 'PAUSED', stopReason: 'budget' });
     const run = await h.db.agentRun.findUniqueOrThrow({ where: { id: runId } });
     expect(Number(run.costUsd)).toBeCloseTo(6, 6);
     expect(h.model.remaining()).toBe(1);
     const session = await h.db.agentSession.findFirstOrThrow({ where: { runId } });
-    expect(session.stopReason).toBe('budget');
+    expect(session).toMatchObject({ stopReason: null, finishedAt: null, turns: 2 });
+    expect(session.checkpoint).not.toBeNull();
   });
 
   it('repeats the initializer while no valid feature list exists, and counts that as no progress', async () => {

@@ -64,6 +64,10 @@ const operations: Operation[] = [
   { field: 'node', kind: 'query', min: 'VIEWER', doc: docs.NodeByIdDocument, vars: () => ({ id: ids.run }) },
   { field: 'startAgentRun', kind: 'mutation', min: 'EDITOR', doc: docs.AuthzStartAgentRunDocument, vars: () => ({ input: { projectId: ids.project } }) },
   { field: 'stopAgentRun', kind: 'mutation', min: 'EDITOR', doc: docs.AuthzStopAgentRunDocument, vars: () => ({ id: ids.run }) },
+  { field: 'pauseAgentRun', kind: 'mutation', min: 'EDITOR', doc: docs.AuthzPauseAgentRunDocument, vars: () => ({ id: ids.run }) },
+  { field: 'resumeAgentRun', kind: 'mutation', min: 'EDITOR', doc: docs.AuthzResumeAgentRunDocument, vars: () => ({ id: ids.run }) },
+  { field: 'updateAgentRun', kind: 'mutation', min: 'EDITOR', doc: docs.AuthzUpdateAgentRunDocument, vars: () => ({ id: ids.run, input: { budgetUsd: 9999 } }) },
+  { field: 'sendRunMessage', kind: 'mutation', min: 'EDITOR', doc: docs.AuthzSendRunMessageDocument, vars: () => ({ runId: ids.run, text: 'psst' }) },
   { field: 'updateProject', kind: 'mutation', min: 'EDITOR', doc: docs.UpdateProjectDocument, vars: () => ({ input: { id: ids.project, name: 'Taken' } }) },
   { field: 'syncFeatures', kind: 'mutation', min: 'EDITOR', doc: docs.SyncFeaturesDocument, vars: () => ({ projectId: ids.project }) },
   {

@@ -7,6 +7,8 @@ import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
 import { FINAL_RUN_STATUSES, type RunStatus } from '../src/events/types.js';
 import type { RunJobData } from '../src/queue/names.js';
 import { finishRun, markInterrupted } from '../src/queue/run-status.js';
+import { markPaused, resumeRun, type PauseReason } from '../src/queue/pause-run.js';
+import type { RunQueue } from '../src/queue/run-queue.js';
 import { logger } from '../src/logger.js';
 import type { RunAgent, RunOutcome } from './agent/contract.js';
 
@@ -21,18 +23,29 @@ export interface ProcessorDeps {
   redis: Redis;
   runAgent: RunAgent;
   workerId: string;
+  /** Schedules the timer job that resumes a rate-limited run (and runs those timers). */
+  runQueue: RunQueue;
 }
 
 export type RunJobResult = { runId: string; status: RunStatus | 'SKIPPED' };
 
 export function createRunProcessor(deps: ProcessorDeps) {
-  const { db, redis, runAgent, workerId } = deps;
+  const { db, redis, runAgent, workerId, runQueue } = deps;
   const log = logger.child({ component: 'processor', workerId });
 
   return async function processRunJob(job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<RunJobResult> {
     const { runId } = job.data;
     const run = await db.agentRun.findUnique({ where: { id: runId } });
     if (!run) return { runId, status: 'SKIPPED' };
+    if (job.data.resume === 'scheduled') {
+      // A rate-limit timer: resume the run (a new job under the run's id) if it is still parked.
+      if (run.status === 'PAUSED' && run.pausedReason === 'rate_limited') await resumeRun({ db, redis, runQueue }, runId, 'the rate limit is over').catch(() => false);
+      return { runId, status: 'SKIPPED' };
+    }
+    if (run.status === 'PAUSED') {
+      log.info({ runId }, 'run is paused; job skipped');
+      return { runId, status: 'SKIPPED' };
+    }
     if (FINAL_RUN_STATUSES.includes(run.status as RunStatus)) {
       log.info({ runId, status: run.status }, 'run already finished; job skipped');
       return { runId, status: 'SKIPPED' };
@@ -56,7 +69,7 @@ export function createRunProcessor(deps: ProcessorDeps) {
         where: { id: runId },
         data: { status: 'RUNNING', startedAt: run.startedAt ?? new Date(), workerId },
       });
-      const resuming = run.sessionsCompleted > 0 || run.status !== 'QUEUED';
+      const resuming = run.sessionsCompleted > 0 || run.status !== 'QUEUED' || run.startedAt !== null;
       sink.emit({
         type: 'STATUS',
         payload: {
@@ -75,13 +88,20 @@ export function createRunProcessor(deps: ProcessorDeps) {
         await job.moveToWait(token);
         throw new WaitingError();
       }
+      if (outcome.status === 'PAUSED' && !controller.signal.aborted) {
+        const reason = (['user', 'budget', 'rate_limited'] as const).find((r) => r === outcome.stopReason) ?? 'user';
+        await markPaused(db, sink, runId, reason, { message: pauseMessage(reason, outcome.resumeAt), resumeAt: outcome.resumeAt });
+        if (outcome.resumeAt) await runQueue.scheduleResume(runId, outcome.resumeAt);
+        return { runId, status: 'PAUSED' };
+      }
       const stopped = controller.signal.aborted || outcome.status === 'CANCELLED';
       if (stopped) {
         await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: outcome.stopReason ?? 'stopped', message: 'Stopped by a user.' });
         return { runId, status: 'CANCELLED' };
       }
-      await finishRun(db, sink, runId, { status: outcome.status, stopReason: outcome.stopReason, error: outcome.error });
-      return { runId, status: outcome.status };
+      const final = outcome.status === 'PAUSED' ? 'CANCELLED' : outcome.status;
+      await finishRun(db, sink, runId, { status: final, stopReason: outcome.stopReason, error: outcome.error });
+      return { runId, status: final };
     } catch (error) {
       if (error instanceof WaitingError || sink.failure) throw error;
       log.error({ err: error, runId }, 'run failed in the processor');
@@ -93,6 +113,12 @@ export function createRunProcessor(deps: ProcessorDeps) {
       await sink.close().catch(() => {});
     }
   };
+}
+
+function pauseMessage(reason: PauseReason, resumeAt: Date | undefined): string {
+  if (reason === 'budget') return 'Paused: the budget is spent. Raise it with updateAgentRun(budgetUsd) and resume.';
+  if (reason === 'rate_limited') return `Paused by the API's rate limit; resumes by itself at ${resumeAt?.toISOString() ?? 'a later time'}.`;
+  return 'Paused after its current turn; resumeAgentRun continues from here.';
 }
 
 /**

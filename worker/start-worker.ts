@@ -53,7 +53,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
   const subscriber = connection.duplicate({ connectionName: `shipyard-worker-cancel-${id}` });
   const runQueue = createRunQueue({ connection, name: queueName });
 
-  const worker = new Worker<RunJobData, RunJobResult>(queueName, createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id }), {
+  const worker = new Worker<RunJobData, RunJobResult>(queueName, createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id, runQueue }), {
     connection,
     concurrency,
     autorun: false,

@@ -5,9 +5,12 @@ export const runQueueName = () => process.env.SHIPYARD_QUEUE ?? 'shipyard-runs';
 
 export interface RunJobData {
   runId: string;
+  /** A timer job (its own job id): at its time it resumes the run if it is still PAUSED (rate limits). */
+  resume?: 'scheduled';
 }
 
 /** Stop requests for runs of one queue are published here; every worker of the queue subscribes. */
 export const cancelChannel = (queueName: string) => `shipyard:cancel:${queueName}`;
 
-export const ACTIVE_RUN_STATUSES = ['QUEUED', 'RUNNING', 'INTERRUPTED'] as const;
+/** Runs that own their project's workspace (one per project); a PAUSED run still does. */
+export const ACTIVE_RUN_STATUSES = ['QUEUED', 'RUNNING', 'INTERRUPTED', 'PAUSED'] as const;

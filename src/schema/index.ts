@@ -6,6 +6,7 @@ import './feature.js';
 import './agent.js';
 import './work-item.js';
 import './agent-run.js';
+import './run-control.js';
 import './commit.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -5,13 +5,14 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { join, resolve } from 'node:path';
 import { generationsDir } from '../../src/config.js';
 import { boundText } from '../../src/events/types.js';
-import type { Agent } from '../../src/generated/prisma/client.js';
+import { Prisma, type Agent } from '../../src/generated/prisma/client.js';
 import { killGroup } from '../tools/process-runner.js';
 import { ensureWorkspace, uncommittedChanges } from '../workspace.js';
 import type { RunAgent, RunOutcome } from './contract.js';
 import { FeatureGuard } from './feature-guard.js';
 import { createModelClient, envInt, isAbort, ModelCallError } from './model-client.js';
 import { CommitTracker } from './records.js';
+import { toCheckpoint } from './run-control.js';
 import { runSession, type BudgetState, type SessionKind } from './session.js';
 
 const noProgressLimit = () => Math.max(1, envInt('SHIPYARD_NO_PROGRESS_SESSIONS', 3));
@@ -57,15 +58,22 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
     for (;;) {
       const state = await db.agentRun.findUniqueOrThrow({
         where: { id: runId },
-        select: { stopRequested: true, sessionsCompleted: true, sessionsWithoutProgress: true, costUsd: true },
+        select: { stopRequested: true, pauseRequested: true, sessionsCompleted: true, sessionsWithoutProgress: true, costUsd: true, budgetUsd: true },
       });
       if (signal.aborted || state.stopRequested) return { status: 'CANCELLED', stopReason: 'stop_requested' };
+      if (state.pauseRequested) return { status: 'PAUSED', stopReason: 'user' };
       budget.spentUsd = toNumber(state.costUsd) ?? 0;
+      // updateAgentRun may have raised the budget while the run was paused.
+      budget.limitUsd = toNumber(state.budgetUsd ?? limitsAgent.budgetUsd);
       await guard.reconcile();
-      if (guard.allPassing) return { status: 'SUCCEEDED', stopReason: 'all_features_passing' };
-      if (budget.limitUsd !== null && budget.spentUsd >= budget.limitUsd) return { status: 'STOPPED', stopReason: 'budget' };
-      if (state.sessionsCompleted >= maxSessions) return { status: 'STOPPED', stopReason: 'max_sessions' };
-      if (state.sessionsWithoutProgress >= noProgressLimit()) return { status: 'STOPPED', stopReason: 'no_progress' };
+      // A person's waiting message asks for one more session even where a limit or success would end the run.
+      const messageWaiting = (await db.runMessage.count({ where: { runId, deliveredAt: null } })) > 0;
+      if (budget.limitUsd !== null && budget.spentUsd >= budget.limitUsd) return { status: 'PAUSED', stopReason: 'budget' };
+      if (!messageWaiting) {
+        if (guard.allPassing) return { status: 'SUCCEEDED', stopReason: 'all_features_passing' };
+        if (state.sessionsCompleted >= maxSessions) return { status: 'STOPPED', stopReason: 'max_sessions' };
+        if (state.sessionsWithoutProgress >= noProgressLimit()) return { status: 'STOPPED', stopReason: 'no_progress' };
+      }
 
       const number = state.sessionsCompleted + 1;
       const interrupted = await db.agentSession.findUnique({ where: { runId_number: { runId, number } } });
@@ -86,8 +94,11 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
         create: { runId, number, kind },
         update: { finishedAt: null, stopReason: null },
       });
-      const leftovers = interrupted || resumedRun ? await uncommittedChanges(root) : [];
-      const restartNote = interrupted ? ' (restarted: the previous attempt was interrupted)' : '';
+      const checkpoint = toCheckpoint(interrupted?.checkpoint);
+      // The checkpoint is consumed: a crash later in the resumed session restarts it from its kickoff.
+      if (checkpoint) await db.agentSession.update({ where: { id: session.id }, data: { checkpoint: Prisma.DbNull } });
+      const leftovers = (interrupted || resumedRun) && !checkpoint ? await uncommittedChanges(root) : [];
+      const restartNote = checkpoint ? ' (resumed from its checkpoint)' : interrupted ? ' (restarted: the previous attempt was interrupted)' : '';
       const leftoverNote = leftovers.length ? `; ${leftovers.length} uncommitted change(s) from before were kept: ${leftovers.slice(0, 10).join(', ')}` : '';
       events.emit({
         type: 'STATUS',
@@ -115,9 +126,15 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
           restarted: !!interrupted,
           leftovers,
           leftoverGroups,
+          checkpoint,
         });
       } finally {
         killLeftovers();
+      }
+      if (result.stopReason === 'paused' || result.stopReason === 'budget' || result.stopReason === 'rate_limited') {
+        await events.flush();
+        const reason = result.stopReason === 'paused' ? 'user' : result.stopReason;
+        return { status: 'PAUSED', stopReason: reason, resumeAt: result.resumeAt };
       }
 
       // An initializer session progresses by producing a valid feature list; a coding session by a newly passing feature.
@@ -144,11 +161,6 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
         },
       });
       await events.flush();
-      if (result.stopReason === 'budget') {
-        await guard.reconcile();
-        if (guard.allPassing) return { status: 'SUCCEEDED', stopReason: 'all_features_passing' };
-        return { status: 'STOPPED', stopReason: 'budget' };
-      }
     }
   } catch (error) {
     if (isAbort(error, signal)) return { status: 'CANCELLED', stopReason: 'stop_requested' };
