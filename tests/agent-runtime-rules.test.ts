@@ -4,10 +4,11 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bash, editor, say, toolResults } from './helpers/scripted-anthropic.js';
+import { bash, editor, say, tool, toolResults } from './helpers/scripted-anthropic.js';
 import { eventsOf, featureListText, seedInitialized, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';
 
 const NAMES = ['Alpha', 'Beta', 'Gamma'];
+const verdict = (v: 'pass' | 'fail') => tool('submit_verdict', { verdict: v, commands: ['node --test'], output: v === 'pass' ? 'ok' : 'not ok' });
 
 describe('agent runtime rules', () => {
   const h = useRuntimeHarness();
@@ -43,16 +44,18 @@ describe('agent runtime rules', () => {
       editor({ command: 'create', path: 'feature_list.json', file_text: featureListText(['Beta', 'Alpha', 'Gamma'], [false, true, false]) }),
       editor({ command: 'create', path: 'feature_list.json', file_text: featureListText(NAMES, [false, false, false]) }),
       editor({ command: 'create', path: 'feature_list.json', file_text: featureListText(NAMES, [true, true, false]) }),
+      bash('git add -A && git commit -q -m "Beta works"'),
       say('done'),
+      verdict('pass'),
     );
     const { runId } = await startRun(h, project.id, { maxSessions: 1 });
-    const results = h.model.requests.slice(-4).map((r) => toolResults(r)[0]);
+    const results = h.model.requests.slice(-6, -2).map((r) => toolResults(r)[0]);
     expect(results[0].content).toMatch(/entry #1 \("Beta"\) was edited/);
     expect(results[1].content).toMatch(/entry #0 was moved \(it was #1\)/);
     expect(results[2].content).toMatch(/entry #0 was set back to "passes": false/);
     expect(results.slice(0, 3).every((r) => r.is_error)).toBe(true);
     expect(results[3].is_error).toBeUndefined();
-    expect(results[3].content).toMatch(/recorded feature #1 as passing/);
+    expect(results[3].content).toMatch(/noted your claim that feature #1 passes/);
     const rows = await h.db.feature.findMany({ where: { projectId: project.id }, orderBy: { index: 'asc' } });
     expect(rows.map((r) => [r.description, r.passes])).toEqual([['Alpha', true], ['Beta', true], ['Gamma', false]]);
     const session = await h.db.agentSession.findFirstOrThrow({ where: { runId } });
@@ -108,8 +111,10 @@ describe('agent runtime rules', () => {
     await seedInitialized(h, project.workspacePath, project.id, NAMES);
     const flip = (i: number) =>
       editor({ command: 'str_replace', path: 'feature_list.json', old_str: `"check ${NAMES[i]}"], "passes": false`, new_str: `"check ${NAMES[i]}"], "passes": true` });
+    const commit = bash('git add -A && git commit -q -m work');
     // progress, none, progress, none, none, none → stops after the third empty session in a row (default N = 3).
-    h.model.enqueue(flip(0), say('a'), say('b'), flip(1), say('c'), say('d'), say('e'), say('f'));
+    // A progress session flips a feature, commits, ends, and the verifier confirms the claim.
+    h.model.enqueue(flip(0), commit, say('a'), verdict('pass'), say('b'), flip(1), commit, say('c'), verdict('pass'), say('d'), say('e'), say('f'));
     const { runId, outcome } = await startRun(h, project.id, { maxSessions: 20 });
     expect(outcome).toEqual({ status: 'STOPPED', stopReason: 'no_progress' });
     const sessions = await h.db.agentSession.findMany({ where: { runId }, orderBy: { number: 'asc' } });

@@ -7,6 +7,7 @@ import './agent.js';
 import './work-item.js';
 import './agent-run.js';
 import './run-control.js';
+import './feature-verification.js';
 import './commit.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

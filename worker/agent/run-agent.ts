@@ -13,7 +13,10 @@ import { FeatureGuard } from './feature-guard.js';
 import { createModelClient, envInt, isAbort, ModelCallError } from './model-client.js';
 import { CommitTracker } from './records.js';
 import { toCheckpoint } from './run-control.js';
-import { runSession, type BudgetState, type SessionKind } from './session.js';
+import { runSession, type BudgetState, type SessionAgent, type SessionKind } from './session.js';
+import { verificationNotes, verifySession } from './verification.js';
+import { VERIFIER_PROMPT } from '../../src/agents/prompts.js';
+import { readHead } from '../workspace.js';
 
 const noProgressLimit = () => Math.max(1, envInt('SHIPYARD_NO_PROGRESS_SESSIONS', 3));
 
@@ -33,7 +36,8 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
   const byRole = (role: Agent['role']) => agents.find((a) => a.role === role) ?? null;
   const runAgentRow = run.agent;
   const initializerAgent = runAgentRow?.role === 'INITIALIZER' ? runAgentRow : byRole('INITIALIZER');
-  const codingAgent = runAgentRow && runAgentRow.role !== 'INITIALIZER' ? runAgentRow : byRole('CODING');
+  const codingAgent = runAgentRow && (runAgentRow.role === 'CODING' || runAgentRow.role === 'CUSTOM') ? runAgentRow : byRole('CODING');
+  const verifierAgent = byRole('VERIFIER');
   const limitsAgent = runAgentRow ?? codingAgent ?? initializerAgent;
   if (!limitsAgent) return failed(events, 'The project has no agents: create an INITIALIZER and a CODING agent (or pick an agent for the run).');
 
@@ -54,6 +58,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
     const commits = new CommitTracker(root, db, project.id, runId, events);
     await commits.catchUp();
     let resumedRun = run.sessionsCompleted > 0;
+    let notes: string[] = [];
 
     for (;;) {
       const state = await db.agentRun.findUniqueOrThrow({
@@ -77,7 +82,9 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
 
       const number = state.sessionsCompleted + 1;
       const interrupted = await db.agentSession.findUnique({ where: { runId_number: { runId, number } } });
-      let kind: SessionKind = interrupted?.kind ?? (guard.features === null ? 'INITIALIZER' : (codingAgent?.role ?? 'CODING'));
+      const codingKind: SessionKind = codingAgent?.role === 'CUSTOM' ? 'CUSTOM' : 'CODING';
+      const interruptedKind = interrupted && interrupted.kind !== 'VERIFIER' ? interrupted.kind : null;
+      let kind: SessionKind = interruptedKind ?? (guard.features === null ? 'INITIALIZER' : codingKind);
       if (guard.features !== null && kind === 'INITIALIZER' && !interrupted) kind = 'CODING';
       if (runAgentRow?.role === 'INITIALIZER' && guard.features !== null && !interrupted) {
         return { status: 'STOPPED', stopReason: number > 1 ? 'initialized' : 'already_initialized' };
@@ -105,6 +112,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
         payload: { status: 'RUNNING', session: number, message: boundText(`Session ${number} (${kind.toLowerCase()}, agent "${agent.name}") started${restartNote}${leftoverNote}.`).text },
       });
       resumedRun = false;
+      const headBefore = readHead(root);
 
       let result;
       try {
@@ -127,6 +135,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
           leftovers,
           leftoverGroups,
           checkpoint,
+          notes,
         });
       } finally {
         killLeftovers();
@@ -137,6 +146,36 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
         return { status: 'PAUSED', stopReason: reason, resumeAt: result.resumeAt };
       }
 
+      // The session's claims are verified before it is closed (a crash here verifies them after the restarted session).
+      notes = [];
+      if (kind !== 'INITIALIZER' && guard.features !== null) {
+        const verified = await verifySession({
+          db,
+          events,
+          runId,
+          projectId: project.id,
+          root,
+          signal,
+          guard,
+          client: modelClient(),
+          toolCtx: {
+            root,
+            allowedCommands: agent.allowedCommands,
+            signal,
+            leftoverGroups,
+            timeoutMs: envInt('SHIPYARD_COMMAND_TIMEOUT_MS', 120_000),
+            maxOutputBytes: envInt('SHIPYARD_COMMAND_OUTPUT_BYTES', 200_000),
+          },
+          verifier: project.verifierEnabled ? verifierFor(verifierAgent, agent) : null,
+          verifyCommandOverride: project.verifyCommand,
+          budget,
+          headBefore,
+        });
+        killLeftovers();
+        result.newlyPassing += verified.accepted.length;
+        notes = verificationNotes(verified);
+        await events.flush();
+      }
       // An initializer session progresses by producing a valid feature list; a coding session by a newly passing feature.
       const progressed = kind === 'INITIALIZER' ? guard.features !== null : result.newlyPassing > 0;
       await db.$transaction([
@@ -172,6 +211,18 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
     await events.flush().catch(() => undefined);
   }
 };
+
+/** The project's VERIFIER agent, or one derived from the coding agent (its model and allowlist, the verifier prompt). */
+function verifierFor(verifier: Agent | null, coder: Agent): SessionAgent {
+  const from = verifier ?? coder;
+  return {
+    model: from.model,
+    systemPrompt: verifier?.systemPrompt || VERIFIER_PROMPT,
+    allowedTools: [],
+    allowedCommands: from.allowedCommands,
+    maxTurns: verifier?.maxTurns ?? 30,
+  };
+}
 
 function failed(events: Parameters<RunAgent>[0]['events'], reason: string, code?: string): RunOutcome {
   try {

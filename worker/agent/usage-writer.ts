@@ -19,7 +19,8 @@ export class UsageWriter {
 
   constructor(
     private readonly db: PrismaClient,
-    private readonly sessionId: string,
+    /** null: usage outside any session (verifier sessions), added to the run only. */
+    private readonly sessionId: string | null,
     private readonly runId: string,
     private readonly intervalMs: number,
   ) {}
@@ -54,6 +55,17 @@ export class UsageWriter {
     const { db, sessionId, runId } = this;
     const { turns, inputTokens: i, outputTokens: o, cacheReadInputTokens: r, cacheCreationInputTokens: w, costUsd: cost } = p;
     this.chain = this.chain.then(async () => {
+      if (sessionId === null) {
+        await pgPool(db).query({
+          name: 'shipyard_add_run_usage',
+          text: `UPDATE "AgentRun" SET "inputTokens" = "inputTokens" + $1, "outputTokens" = "outputTokens" + $2,
+              "cacheReadInputTokens" = "cacheReadInputTokens" + $3, "cacheCreationInputTokens" = "cacheCreationInputTokens" + $4,
+              "costUsd" = "costUsd" + $5::numeric, "updatedAt" = now()
+            WHERE "id" = $6::uuid`,
+          values: [i, o, r, w, cost, runId],
+        });
+        return;
+      }
       await pgPool(db).query({
         name: 'shipyard_add_usage',
         text: `WITH s AS (
