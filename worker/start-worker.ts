@@ -14,6 +14,7 @@ import type { RunAgent } from './agent/contract.js';
 import { createRunProcessor, SHUTDOWN, type RunJobResult } from './processor.js';
 import { listenForCancels } from './cancel-listener.js';
 import { reapOrphans } from './reaper.js';
+import { sandboxProvider } from './sandbox/provider.js';
 
 export interface StartWorkerOptions {
   runAgent: RunAgent;
@@ -73,6 +74,10 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
   void worker.run().catch((error) => log.error({ err: error }, 'worker stopped'));
   await worker.waitUntilReady();
   log.info({ queue: queueName, concurrency }, 'worker ready');
+  const sandbox = sandboxProvider().availability();
+  if (sandbox.kind === 'off') log.warn('SHIPYARD_SANDBOX=off: agents\' commands run UNSANDBOXED on this host, with access to everything this process can reach');
+  else if (sandbox.kind === 'unavailable') log.error(`This worker refuses agent runs: ${sandbox.reason}`);
+  else log.info({ processLimit: sandbox.processLimit }, 'agents\' commands run in bubblewrap session sandboxes');
 
   let closing: Promise<void> | undefined;
   let forceCheckpoint: (() => void) | undefined;
