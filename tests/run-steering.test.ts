@@ -69,7 +69,8 @@ describe('run steering', () => {
     turn.open(); // the turn in flight finishes, its tool runs, then the run parks
     const paused = await until('PAUSED', () => runRow(runId), (r) => r.status === 'PAUSED');
     expect(paused).toMatchObject({ pausedReason: 'user', pauseRequested: false, workerId: null });
-    expect(await runQueue.queue.getActiveCount()).toBe(0);
+    // The job leaves the active set right after PAUSED is written (its processor returns).
+    await until('the job to leave the active set', () => runQueue.queue.getActiveCount(), (n) => n === 0);
     const session = await h.db.agentSession.findFirstOrThrow({ where: { runId } });
     expect(session.finishedAt).toBeNull();
     expect(session.checkpoint).not.toBeNull();

@@ -9,5 +9,6 @@ import './agent-run.js';
 import './run-control.js';
 import './feature-verification.js';
 import './commit.js';
+import './event-data.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { generationsDir } from '../../src/config.js';
 import { boundText } from '../../src/events/types.js';
 import { Prisma, type Agent } from '../../src/generated/prisma/client.js';
-import { killGroup } from '../tools/process-runner.js';
+import { sandboxProvider } from '../sandbox/provider.js';
+import type { CommandRunner } from '../sandbox/runner.js';
 import { ensureWorkspace, uncommittedChanges } from '../workspace.js';
 import type { RunAgent, RunOutcome } from './contract.js';
 import { FeatureGuard } from './feature-guard.js';
@@ -44,10 +45,13 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
   const maxSessions = run.maxSessions ?? limitsAgent.maxSessions;
   const budget: BudgetState = { limitUsd: toNumber(run.budgetUsd ?? limitsAgent.budgetUsd), spentUsd: toNumber(run.costUsd) ?? 0 };
   const root = resolve(project.workspacePath || join(generationsDir(), project.slug));
-  const leftoverGroups = new Set<number>();
+  const sandbox = sandboxProvider().availability();
+  if (sandbox.kind === 'unavailable') return failed(events, sandbox.reason, 'SANDBOX_UNAVAILABLE');
+  // The current session's commands; closing it ends every process the session started.
+  let commands: CommandRunner | null = null;
   const killLeftovers = () => {
-    for (const pgid of leftoverGroups) killGroup(pgid);
-    leftoverGroups.clear();
+    void commands?.close();
+    commands = null;
   };
   signal.addEventListener('abort', killLeftovers, { once: true });
 
@@ -115,6 +119,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
       const headBefore = readHead(root);
 
       let result;
+      commands = sandboxProvider().open(root);
       try {
         result = await runSession({
           client: modelClient(),
@@ -133,7 +138,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
           budget,
           restarted: !!interrupted,
           leftovers,
-          leftoverGroups,
+          commands,
           checkpoint,
           notes,
         });
@@ -149,29 +154,36 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
       // The session's claims are verified before it is closed (a crash here verifies them after the restarted session).
       notes = [];
       if (kind !== 'INITIALIZER' && guard.features !== null) {
-        const verified = await verifySession({
-          db,
-          events,
-          runId,
-          projectId: project.id,
-          root,
-          signal,
-          guard,
-          client: modelClient(),
-          toolCtx: {
+        // A fresh sandbox session for the checks: nothing the coder left running takes part.
+        const verifyCommands = sandboxProvider().open(root);
+        commands = verifyCommands;
+        let verified;
+        try {
+          verified = await verifySession({
+            db,
+            events,
+            runId,
+            projectId: project.id,
             root,
-            allowedCommands: agent.allowedCommands,
             signal,
-            leftoverGroups,
-            timeoutMs: envInt('SHIPYARD_COMMAND_TIMEOUT_MS', 120_000),
-            maxOutputBytes: envInt('SHIPYARD_COMMAND_OUTPUT_BYTES', 200_000),
-          },
-          verifier: project.verifierEnabled ? verifierFor(verifierAgent, agent) : null,
-          verifyCommandOverride: project.verifyCommand,
-          budget,
-          headBefore,
-        });
-        killLeftovers();
+            guard,
+            client: modelClient(),
+            toolCtx: {
+              root,
+              allowedCommands: agent.allowedCommands,
+              signal,
+              commands: verifyCommands,
+              timeoutMs: envInt('SHIPYARD_COMMAND_TIMEOUT_MS', 120_000),
+              maxOutputBytes: envInt('SHIPYARD_COMMAND_OUTPUT_BYTES', 200_000),
+            },
+            verifier: project.verifierEnabled ? verifierFor(verifierAgent, agent) : null,
+            verifyCommandOverride: project.verifyCommand,
+            budget,
+            headBefore,
+          });
+        } finally {
+          killLeftovers();
+        }
         result.newlyPassing += verified.accepted.length;
         notes = verificationNotes(verified);
         await events.flush();
