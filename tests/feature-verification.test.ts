@@ -11,7 +11,7 @@ import { git, readHead } from '../worker/workspace.js';
 import { resetModelClient } from '../worker/agent/run-agent.js';
 import { gqlOk } from './helpers/api.js';
 import { createProject, rawId, useApiWithOwner } from './helpers/foundation.js';
-import { bash, editor, say, startScriptedAnthropic, tool, type RecordedRequest } from './helpers/scripted-anthropic.js';
+import { bash, DEFAULT_USAGE, editor, say, startScriptedAnthropic, tool, type RecordedRequest } from './helpers/scripted-anthropic.js';
 import { continueRun, eventsOf, featureListText, seedInitialized, type RuntimeHarness } from './helpers/runtime-fixtures.js';
 
 const NAMES = ['Alpha', 'Beta'];
@@ -26,6 +26,7 @@ const EVIDENCE = `query Evidence($id: ID!) {
     index passes verifiedAt verifiedSha regression
     verifications { accepted reason sha command commandPassed verdict verdictCommands verdictOutput }
     testResults { kind command passed sha }
+    usage { coding { inputTokens outputTokens costUsd } verification { inputTokens outputTokens costUsd } }
   } } } } }
 }`;
 
@@ -175,6 +176,18 @@ describe('verified feature passes', () => {
     const tests = (await eventsOf(h.db, runId)).filter((e) => e.type === 'TEST').map((e) => (e.payload as { kind?: string }).kind ?? 'AGENT');
     expect(tests).toEqual(['AGENT', 'VERIFICATION', 'VERIFIER']);
     expect(readFileSync(join(workspacePath, 'feature_list.json'), 'utf8')).toBe(featureListText(NAMES, [true, false]));
+
+    // Cost per feature: the session's 5 turns went to Alpha (the feature it worked on), the verifier's 2 to its
+    // verification; together they are the run's usage.
+    expect(alpha.usage.coding).toMatchObject({ inputTokens: 5 * DEFAULT_USAGE.input_tokens, outputTokens: 5 * DEFAULT_USAGE.output_tokens });
+    expect(alpha.usage.verification).toMatchObject({ inputTokens: 2 * DEFAULT_USAGE.input_tokens, outputTokens: 2 * DEFAULT_USAGE.output_tokens });
+    expect(beta.usage.coding.inputTokens + beta.usage.verification.inputTokens).toBe(0);
+    const runRow = await h.db.agentRun.findUniqueOrThrow({ where: { id: runId } });
+    const perFeature = await h.db.featureUsage.findMany({ where: { runId } });
+    expect(perFeature.reduce((n, u) => n + u.inputTokens, 0)).toBe(runRow.inputTokens);
+    expect(perFeature.reduce((n, u) => n + u.outputTokens, 0)).toBe(runRow.outputTokens);
+    expect(perFeature.reduce((n, u) => n + Number(u.costUsd), 0)).toBeCloseTo(Number(runRow.costUsd), 6);
+    expect(alpha.usage.coding.costUsd + alpha.usage.verification.costUsd).toBeCloseTo(Number(runRow.costUsd), 6);
   });
 
   it('detects a regression (only the platform sets passes back to false) and the next session fixes it first', async () => {

@@ -53,7 +53,7 @@ interface Usage {
   costUsd: number;
 }
 
-const UsageRef = builder.objectRef<Usage>('Usage').implement({
+export const UsageRef = builder.objectRef<Usage>('Usage').implement({
   description: 'Model token usage and its cost in US dollars.',
   fields: (t) => ({
     inputTokens: t.exposeInt('inputTokens'),

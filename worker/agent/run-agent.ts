@@ -117,6 +117,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
       });
       resumedRun = false;
       const headBefore = readHead(root);
+      const target = kind === 'INITIALIZER' ? null : await db.feature.findFirst({ where: { projectId: project.id, passes: false }, orderBy: { index: 'asc' }, select: { id: true } });
 
       let result;
       commands = sandboxProvider().open(root);
@@ -141,6 +142,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
           commands,
           checkpoint,
           notes,
+          featureId: target?.id ?? null,
         });
       } finally {
         killLeftovers();

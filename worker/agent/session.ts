@@ -54,6 +54,8 @@ export interface SessionInput {
   checkpoint?: SessionCheckpoint | null;
   /** Said in the kickoff (e.g. verifications of the previous session's claims). */
   notes?: string[];
+  /** The feature the session works on (the first failing one): its usage is attributed to it (Feature.usage). */
+  featureId?: string | null;
 }
 
 export interface SessionResult {
@@ -97,7 +99,7 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
   let newlyPassing = 0;
   // Every turn's usage is written by default (a crash loses none of what was paid for); SHIPYARD_USAGE_FLUSH_MS > 0
   // trades that for fewer statements under many concurrent runs.
-  const usageWrites = new UsageWriter(db, input.sessionId, input.runId, envInt('SHIPYARD_USAGE_FLUSH_MS', 0));
+  const usageWrites = new UsageWriter(db, input.sessionId, input.runId, envInt('SHIPYARD_USAGE_FLUSH_MS', 0), input.featureId ? { id: input.featureId, kind: 'CODING' } : null);
   let result: SessionResult;
   try {
     result = await loop();

@@ -35,7 +35,7 @@ export interface VerifierInput {
   signal: AbortSignal;
   toolCtx: ToolContext;
   budget: BudgetState;
-  feature: { index: number; category: string; description: string; steps: string[] };
+  feature: { id: string; index: number; category: string; description: string; steps: string[] };
   sha: string | null;
 }
 
@@ -68,7 +68,7 @@ export async function runVerifier(input: VerifierInput): Promise<Verdict> {
     { type: 'text', text: `${agent.systemPrompt || VERIFIER_PROMPT}\n\n${platformNotes(input.root, agent.allowedCommands)}`, cache_control: { type: 'ephemeral' } },
   ];
   const messages: Anthropic.MessageParam[] = [{ role: 'user', content: verifierBrief(input.feature, input.sha) }];
-  const usage = new UsageWriter(input.db, null, input.runId, 0);
+  const usage = new UsageWriter(input.db, null, input.runId, 0, { id: input.feature.id, kind: 'VERIFICATION' });
   let nudged = false;
   try {
     for (let turn = 0; turn < Math.max(1, agent.maxTurns); turn++) {
