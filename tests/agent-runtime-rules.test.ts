@@ -129,7 +129,7 @@ describe('agent runtime rules', () => {
     const costly = { input_tokens: 1_000_000, output_tokens: 0 }; // $3 at the test model's $3/MTok input
     h.model.enqueue({ ...bash('ls'), usage: costly }, { ...bash('ls'), usage: costly }, say('never reached'));
     const { runId, outcome } = await startRun(h, project.id, { budgetUsd: 5 });
-    expect(outcome).toEqual({ status: 'PAUSED', stopReason: 'budget' });
+    expect(outcome).toEqual({ status: 'PAUSED', stopReason: 'budget', detail: "the run's budget" });
     const run = await h.db.agentRun.findUniqueOrThrow({ where: { id: runId } });
     expect(Number(run.costUsd)).toBeCloseTo(6, 6);
     expect(h.model.remaining()).toBe(1);

@@ -19,7 +19,7 @@ interface Operation {
 }
 
 /** Root fields that are not project-scoped (accounts, or lists filtered to the viewer's own projects). */
-const NOT_PROJECT_SCOPED = new Set(['viewer', 'signUp', 'logIn', 'createApiToken', 'revokeApiToken', 'createProject', 'projects']);
+const NOT_PROJECT_SCOPED = new Set(['viewer', 'updateViewer', 'signUp', 'logIn', 'createApiToken', 'revokeApiToken', 'createProject', 'projects']);
 
 let api: TestApi;
 let generations: Awaited<ReturnType<typeof useTempGenerationsDir>>;

@@ -151,12 +151,12 @@ describe('run steering', () => {
     const costly = { input_tokens: 1_000_000, output_tokens: 0 }; // $3 at the test model's $3/MTok input
     h.model.enqueue({ ...bash('echo step-one'), usage: costly }, { ...bash('echo step-two'), usage: costly });
     const { runId, outcome } = await startRun(h, project.id, { budgetUsd: 5, maxSessions: 1 });
-    expect(outcome).toEqual({ status: 'PAUSED', stopReason: 'budget' });
+    expect(outcome).toEqual({ status: 'PAUSED', stopReason: 'budget', detail: "the run's budget" });
     expect(h.model.remaining()).toBe(0);
 
     // Resuming without more budget parks again at once, without a model call.
     const before = h.model.requests.length;
-    expect(await continueRun(h, runId, project.id)).toEqual({ status: 'PAUSED', stopReason: 'budget' });
+    expect(await continueRun(h, runId, project.id)).toEqual({ status: 'PAUSED', stopReason: 'budget', detail: "the run's budget" });
     expect(h.model.requests.length).toBe(before);
 
     await h.db.agentRun.update({ where: { id: runId }, data: { budgetUsd: 20 } });

@@ -96,7 +96,7 @@ export function createRunProcessor(deps: ProcessorDeps) {
       }
       if (outcome.status === 'PAUSED' && !controller.signal.aborted) {
         const reason = (['user', 'budget', 'rate_limited'] as const).find((r) => r === outcome.stopReason) ?? 'user';
-        await markPaused(db, sink, runId, reason, { message: pauseMessage(reason, outcome.resumeAt), resumeAt: outcome.resumeAt });
+        await markPaused(db, sink, runId, reason, { message: pauseMessage(reason, outcome.resumeAt, outcome.detail), resumeAt: outcome.resumeAt });
         if (outcome.resumeAt) await runQueue.scheduleResume(runId, outcome.resumeAt);
         return { runId, status: 'PAUSED' };
       }
@@ -121,8 +121,8 @@ export function createRunProcessor(deps: ProcessorDeps) {
   };
 }
 
-function pauseMessage(reason: PauseReason, resumeAt: Date | undefined): string {
-  if (reason === 'budget') return 'Paused: the budget is spent. Raise it with updateAgentRun(budgetUsd) and resume.';
+function pauseMessage(reason: PauseReason, resumeAt: Date | undefined, detail: string | undefined): string {
+  if (reason === 'budget') return `Paused: ${detail ?? 'the budget'} is spent. Raise it (updateAgentRun, updateProject or updateViewer) and resume.`;
   if (reason === 'rate_limited') return `Paused by the API's rate limit; resumes by itself at ${resumeAt?.toISOString() ?? 'a later time'}.`;
   return 'Paused after its current turn; resumeAgentRun continues from here.';
 }

@@ -8,6 +8,7 @@ import './work-item.js';
 import './agent-run.js';
 import './run-control.js';
 import './feature-verification.js';
+import './budgets.js';
 import './commit.js';
 import './event-data.js';
 

@@ -25,6 +25,8 @@ export interface RunOutcome {
   error?: string;
   /** PAUSED by a rate limit: when a timer job resumes it. */
   resumeAt?: Date;
+  /** PAUSED by a budget: which one (told in the STATUS event). */
+  detail?: string;
 }
 
 /**

@@ -14,6 +14,7 @@ import { FeatureGuard } from './feature-guard.js';
 import { createModelClient, envInt, isAbort, ModelCallError } from './model-client.js';
 import { CommitTracker } from './records.js';
 import { toCheckpoint } from './run-control.js';
+import { BUDGET_NAMES, effectiveBudget } from '../../src/agents/budgets.js';
 import { runSession, type BudgetState, type SessionAgent, type SessionKind } from './session.js';
 import { verificationNotes, verifySession } from './verification.js';
 import { VERIFIER_PROMPT } from '../../src/agents/prompts.js';
@@ -63,6 +64,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
     await commits.catchUp();
     let resumedRun = run.sessionsCompleted > 0;
     let notes: string[] = [];
+    let budgetDetail: string | undefined;
 
     for (;;) {
       const state = await db.agentRun.findUniqueOrThrow({
@@ -72,12 +74,14 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
       if (signal.aborted || state.stopRequested) return { status: 'CANCELLED', stopReason: 'stop_requested' };
       if (state.pauseRequested) return { status: 'PAUSED', stopReason: 'user' };
       budget.spentUsd = toNumber(state.costUsd) ?? 0;
-      // updateAgentRun may have raised the budget while the run was paused.
-      budget.limitUsd = toNumber(state.budgetUsd ?? limitsAgent.budgetUsd);
+      // Read every session: updateAgentRun, updateProject or the user may have raised a budget while the run was paused.
+      const effective = await effectiveBudget(db, { projectId: project.id, startedById: run.startedById, spentUsd: budget.spentUsd, runLimitUsd: toNumber(state.budgetUsd ?? limitsAgent.budgetUsd) });
+      budget.limitUsd = effective.limitUsd;
+      budgetDetail = effective.binding ? BUDGET_NAMES[effective.binding] : undefined;
       await guard.reconcile();
       // A person's waiting message asks for one more session even where a limit or success would end the run.
       const messageWaiting = (await db.runMessage.count({ where: { runId, deliveredAt: null } })) > 0;
-      if (budget.limitUsd !== null && budget.spentUsd >= budget.limitUsd) return { status: 'PAUSED', stopReason: 'budget' };
+      if (budget.limitUsd !== null && budget.spentUsd >= budget.limitUsd) return { status: 'PAUSED', stopReason: 'budget', detail: budgetDetail };
       if (!messageWaiting) {
         if (guard.allPassing) return { status: 'SUCCEEDED', stopReason: 'all_features_passing' };
         if (state.sessionsCompleted >= maxSessions) return { status: 'STOPPED', stopReason: 'max_sessions' };
@@ -150,7 +154,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
       if (result.stopReason === 'paused' || result.stopReason === 'budget' || result.stopReason === 'rate_limited') {
         await events.flush();
         const reason = result.stopReason === 'paused' ? 'user' : result.stopReason;
-        return { status: 'PAUSED', stopReason: reason, resumeAt: result.resumeAt };
+        return { status: 'PAUSED', stopReason: reason, resumeAt: result.resumeAt, detail: reason === 'budget' ? budgetDetail : undefined };
       }
 
       // The session's claims are verified before it is closed (a crash here verifies them after the restarted session).
