@@ -82,6 +82,14 @@ export function isReadOnlyCall(name: string, input: unknown): boolean {
 const fail = (output: string): ToolExecution => ({ output, isError: true, durationMs: 0 });
 
 export async function executeTool(name: string, rawInput: unknown, ctx: ToolContext, allowedTools: readonly string[]): Promise<ToolExecution> {
+  const execution = await dispatch(name, rawInput, ctx, allowedTools);
+  // Output is the agent's to shape: a NUL (from /proc/*/environ, a binary file) cannot be stored in a JSON event.
+  if (execution.output.includes('\0')) execution.output = execution.output.replaceAll('\0', '\uFFFD');
+  if (execution.test?.output.includes('\0')) execution.test.output = execution.test.output.replaceAll('\0', '\uFFFD');
+  return execution;
+}
+
+async function dispatch(name: string, rawInput: unknown, ctx: ToolContext, allowedTools: readonly string[]): Promise<ToolExecution> {
   if (allowedTools.length && !allowedTools.includes(name)) return fail(`The tool "${name}" is not enabled for this agent.`);
   const input = (typeof rawInput === 'object' && rawInput !== null ? rawInput : {}) as Record<string, unknown>;
   const started = performance.now();
