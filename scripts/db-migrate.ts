@@ -1,6 +1,9 @@
 // npm run db:migrate — applies prisma/migrations to DATABASE_URL (or the embedded database) without network.
-import { applyMigrations } from '../src/db/migrations.js';
-import { resolveDatabaseUrl } from '../src/db/database-url.js';
+import { loadConfigOrExit } from '../src/config/index.js';
+
+loadConfigOrExit();
+const { applyMigrations } = await import('../src/db/migrations.js');
+const { resolveDatabaseUrl } = await import('../src/db/database-url.js');
 
 const { url, close } = await resolveDatabaseUrl();
 try {

@@ -3,9 +3,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { loadConfigOrExit } from '../src/config/index.js';
 
-if (process.env.DATABASE_URL) {
+const root = fileURLToPath(new URL('..', import.meta.url));
+const config = loadConfigOrExit();
+
+if (config.databaseUrl) {
   const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
   const children: ChildProcess[] = [
     spawn(tsx, ['src/server.ts'], { cwd: root, stdio: 'inherit' }),
@@ -39,7 +42,7 @@ if (process.env.DATABASE_URL) {
   const { exitOnSignals } = await import('../worker/signals.js');
   const { runAgent } = await import('../worker/agent/run-agent.js');
   try {
-    const api = await startApi();
+    const api = await startApi({ config });
     const worker = await startWorker({ runAgent, concurrency: 1 });
     exitOnSignals(async (force) => {
       await worker.close({ force });

@@ -1,11 +1,15 @@
 // Worker process entry (npm run worker): a BullMQ worker running agent runs; WORKER_CONCURRENCY runs at a time.
-import { connectDb, disconnectDb } from '../src/db/client.js';
-import { resolveDatabaseUrl } from '../src/db/database-url.js';
-import { logger } from '../src/logger.js';
-import { RedisUnavailableError } from '../src/redis.js';
+import { loadConfigOrExit } from '../src/config/index.js';
 import type { RunAgent } from './agent/contract.js';
-import { startWorker } from './start-worker.js';
-import { exitOnSignals } from './signals.js';
+
+// The configuration is checked before any other module loads (some read it when they load).
+loadConfigOrExit();
+const { connectDb, disconnectDb } = await import('../src/db/client.js');
+const { resolveDatabaseUrl } = await import('../src/db/database-url.js');
+const { logger } = await import('../src/logger.js');
+const { RedisUnavailableError } = await import('../src/redis.js');
+const { startWorker } = await import('./start-worker.js');
+const { exitOnSignals } = await import('./signals.js');
 
 async function loadRunAgent(): Promise<RunAgent> {
   const module = (await import('./agent/run-agent.js')) as { runAgent: RunAgent };

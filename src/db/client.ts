@@ -3,6 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { logger } from '../logger.js';
+import { config } from '../config/index.js';
 import { poolConfigFromUrl } from './pool-config.js';
 
 export type Db = PrismaClient;
@@ -49,7 +50,7 @@ export function connectDb(databaseUrl: string, poolMax?: number): PrismaClient {
 
 export function getDb(): PrismaClient {
   if (!client) {
-    const url = process.env.DATABASE_URL;
+    const url = config().databaseUrl;
     if (!url) throw new Error('No database: call connectDb() or set DATABASE_URL');
     client = createPrismaClient(url);
   }
