@@ -23,10 +23,10 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
   const database = opts.database ?? (await resolveDatabaseUrl());
   if (database.embedded) logger.info('DATABASE_URL is not set: using the embedded Postgres (PGlite) in .data/');
   if (config.migrateOnStart) {
-    const applied = await applyMigrations(database.url);
+    const applied = await applyMigrations(database.url, { log: (message) => logger.warn(message) });
     if (applied.length) logger.info({ applied }, 'applied migrations');
   }
-  connectDb(database.url, database.poolMax);
+  connectDb(database.url, database.poolMax, { singleSession: database.embedded });
   const server = createApp({ services, readinessChecks: [async () => void (await services.redis.ping())] });
   const port = opts.port ?? config.port;
   await new Promise<void>((resolve) => server.listen(port, config.host, resolve));

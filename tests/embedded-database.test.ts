@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../src/db/database-url.js';
 import { applyMigrations } from '../src/db/migrations.js';
-import { createPrismaClient } from '../src/db/client.js';
+import { createPrismaClient, pgPool } from '../src/db/client.js';
 import { gqlOk } from './helpers/api.js';
 import { CreateProjectDocument, ProjectSummaryDocument, SignUpDocument } from './generated/graphql.js';
 
@@ -78,6 +78,29 @@ describe('embedded Postgres (PGlite)', () => {
       await database.close();
     }
     expect(existsSync(dataDir)).toBe(true);
+  }, 60_000);
+
+  it('survives a reconnect to its single session: named prepared statements of the old connection do not collide', async () => {
+    const database = await startEmbeddedPostgres(join(await tempDir(), 'pglite'));
+    try {
+      await applyMigrations(database.url);
+      const db = createPrismaClient(database.url, database.poolMax, { singleSession: true });
+      try {
+        const pool = pgPool(db);
+        expect(pool.options.idleTimeoutMillis).toBe(0);
+        const named = () => pool.query({ name: 'shipyard_test_named', text: 'SELECT count(*)::int AS n FROM "User" WHERE email = $1', values: ['x@y.z'] });
+        await named();
+        // What an idle timeout or a dropped socket does: the pool's connection ends and a new one opens on the same session.
+        const connection = await pool.connect();
+        connection.release(true);
+        expect((await named()).rows).toEqual([{ n: 0 }]);
+        expect(pool.totalCount).toBe(1);
+      } finally {
+        await db.$disconnect();
+      }
+    } finally {
+      await database.close();
+    }
   }, 60_000);
 
   it('serves the API from `tsx src/server.ts` when DATABASE_URL is unset', async () => {

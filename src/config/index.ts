@@ -57,3 +57,8 @@ export function loadConfigOrExit(): Config {
     process.exit(1);
   }
 }
+
+/** The environment for a child process of ours: this one's, with some variables replaced. */
+export function childEnvironment(overrides: Partial<Record<VariableName, string>>): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}
