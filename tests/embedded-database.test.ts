@@ -103,15 +103,15 @@ describe('embedded Postgres (PGlite)', () => {
     }
   }, 60_000);
 
-  it('serves the API from `tsx src/server.ts` when DATABASE_URL is unset', async () => {
+  it('`npm start` with DATABASE_URL unset serves the API and a worker, and still authenticates after idling past the pool timeout', async () => {
     const dataDir = await tempDir();
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, SHIPYARD_DATA_DIR: dataDir, GENERATIONS_DIR: join(dataDir, 'generations'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = { ...process.env, SHIPYARD_DATA_DIR: dataDir, GENERATIONS_DIR: join(dataDir, 'generations'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', SHIPYARD_QUEUE: `shipyard-test-embedded-${process.pid}` };
     delete env.DATABASE_URL;
     delete env.SHIPYARD_MIGRATE_ON_START;
     delete env.NODE_OPTIONS;
     let output = '';
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: join(import.meta.dirname, '..'), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: join(import.meta.dirname, '..'), env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     const api = { url: `http://127.0.0.1:${port}` };
@@ -122,7 +122,14 @@ describe('embedded Postgres (PGlite)', () => {
     const project = await gqlOk(api, CreateProjectDocument, { input: { name: 'Embedded' } }, signed.signUp.token);
     const read = await gqlOk(api, ProjectSummaryDocument, { id: project.createProject.id }, signed.signUp.token);
     expect(read.project).toMatchObject({ name: 'Embedded', viewerRole: 'OWNER' });
+    expect(output).toMatch(/worker ready/);
+    // pg's default idle timeout is 10 s: a pool that closed its idle connection would reconnect onto the same
+    // PGlite session, where the named statements of the old connection still exist.
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    const again = await gqlOk(api, ProjectSummaryDocument, { id: project.createProject.id }, signed.signUp.token);
+    expect(again.project).toMatchObject({ name: 'Embedded' });
+    expect(output).not.toMatch(/already exists|INTERNAL_SERVER_ERROR/);
     expect(output).toMatch(/embedded Postgres/);
     expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
-  }, 60_000);
+  }, 90_000);
 });
