@@ -2,12 +2,11 @@
 // initializer session, the only accepted change is `passes` false → true; anything else is undone on disk (restored),
 // explained to the agent in its tool result and reported as an ERROR event. A flip is a claim: it stays in the file
 // (pending) until verification.ts accepts it (the rows flip) or rejects it (the file is reset to the rows).
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readWorkspaceFile, writeWorkspaceFile } from '../../src/files/safe-open.js';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import type { EventSink } from '../../src/events/types.js';
 import { boundText } from '../../src/events/types.js';
-import { FEATURE_LIST_FILE, FeatureListError, featureContentHash, parseFeatureList, type FeatureEntry } from '../../src/features/feature-list.js';
+import { FEATURE_LIST_FILE, FeatureListError, featureContentHash, MAX_FEATURE_LIST_BYTES, parseFeatureList, type FeatureEntry } from '../../src/features/feature-list.js';
 import { syncFeatureRows } from '../../src/features/sync.js';
 
 export interface GuardVerdict {
@@ -21,7 +20,6 @@ const NOTHING: GuardVerdict = { newlyPassing: [], rejected: false };
 
 export class FeatureGuard {
   private accepted: FeatureEntry[] | null = null;
-  private readonly path: string;
   /**
    * The file's text as last read or written by the guard (undefined: not read yet). It is the "before" of the next
    * tool call, so each call costs one read instead of two; a change made between calls (a background process) then
@@ -35,7 +33,6 @@ export class FeatureGuard {
     private readonly projectId: string,
     private readonly events: EventSink,
   ) {
-    this.path = join(root, FEATURE_LIST_FILE);
   }
 
   /** The accepted list (null until an initializer produced a valid one). */
@@ -50,7 +47,9 @@ export class FeatureGuard {
   /** Reads the file now. Synchronous on purpose: for a small file, fs.promises.readFile costs the event loop ~10x more (thread-pool round trips). */
   readText(): string | null {
     try {
-      this.known = readFileSync(this.path, 'utf8');
+      // Never through a symlink, and bounded: the file is the agent's to write.
+      const bytes = readWorkspaceFile(this.root, FEATURE_LIST_FILE, MAX_FEATURE_LIST_BYTES);
+      this.known = typeof bytes === 'string' ? null : bytes.toString('utf8');
     } catch {
       this.known = null;
     }
@@ -204,7 +203,7 @@ export class FeatureGuard {
     // A before-text with pending claims (valid flips) is kept; one with violations is replaced by the rows' truth.
     if (text !== null && typeof this.violations(text) === 'string') text = null;
     const restored = text ?? `${JSON.stringify(this.accepted, null, 2)}\n`;
-    writeFileSync(this.path, restored);
+    writeWorkspaceFile(this.root, FEATURE_LIST_FILE, restored);
     this.known = restored;
   }
 

@@ -9,7 +9,8 @@ import { VERIFIER_PROMPT } from '../../src/agents/prompts.js';
 import { boundText, type EventSink } from '../../src/events/types.js';
 import { EDITOR_TOOL_NAME } from '../tools/editor.js';
 import { executeTool, toolDefinitions, type ToolContext } from '../tools/index.js';
-import { envInt, streamTurn } from './model-client.js';
+import { streamTurn } from './model-client.js';
+import { config } from '../../src/config/index.js';
 import { platformNotes } from './session-prompt.js';
 import type { BudgetState, SessionAgent } from './session.js';
 import { UsageWriter } from './usage-writer.js';
@@ -74,7 +75,7 @@ export async function runVerifier(input: VerifierInput): Promise<Verdict> {
     for (let turn = 0; turn < Math.max(1, agent.maxTurns); turn++) {
       const message = await streamTurn(
         client,
-        { model: agent.model, max_tokens: envInt('SHIPYARD_MAX_OUTPUT_TOKENS', 16_000), system, tools, messages },
+        { model: agent.model, max_tokens: config().model.maxOutputTokens, system, tools, messages },
         signal,
         { onText: () => {}, onRetry: () => {} },
       );
