@@ -12,6 +12,7 @@ import { FEATURE_LIST_FILE } from '../../src/features/feature-list.js';
 import { executeTool, type TestRun, type ToolContext } from '../tools/index.js';
 import { git, readHead, uncommittedChanges } from '../workspace.js';
 import type { FeatureGuard } from './feature-guard.js';
+import { runtimeMetrics } from './metrics.js';
 import { recordTestRun } from './records.js';
 import type { BudgetState, SessionAgent } from './session.js';
 import { runVerifier, type Verdict } from './verifier.js';
@@ -65,6 +66,15 @@ export async function readProjectFile(root: string): Promise<{ config: ProjectFi
 }
 
 export async function verifySession(input: VerificationInput): Promise<VerificationOutcome> {
+  const started = performance.now();
+  try {
+    return await verify(input);
+  } finally {
+    runtimeMetrics.verificationMs += performance.now() - started;
+  }
+}
+
+async function verify(input: VerificationInput): Promise<VerificationOutcome> {
   const { guard, root, db, events } = input;
   const outcome: VerificationOutcome = { accepted: [], rejected: [], regressions: [] };
   const claims = guard.pendingClaims();
@@ -72,16 +82,23 @@ export async function verifySession(input: VerificationInput): Promise<Verificat
   const headMoved = sha !== null && sha !== input.headBefore;
   if (!claims.length && !headMoved) return outcome;
 
-  const features = await db.feature.findMany({ where: { projectId: input.projectId }, orderBy: { index: 'asc' } });
+  // Independent reads side by side (two git processes and a query): this is the platform's share of the wall time.
+  const [features, { config, problem }, changes] = await Promise.all([
+    db.feature.findMany({ where: { projectId: input.projectId }, orderBy: { index: 'asc' } }),
+    readProjectFile(root),
+    claims.length ? uncommittedChanges(root) : Promise.resolve([]),
+  ]);
   const byIndex = new Map(features.map((f) => [f.index, f]));
-  const { config, problem } = await readProjectFile(root);
   const commandFor = (index: number) => config.features?.[String(index)] ?? input.verifyCommandOverride ?? config.verify ?? null;
   const runs = new Map<string, TestRun>(); // one run per distinct command on this commit
 
   const runCommand = async (command: string): Promise<TestRun> => {
     const cached = runs.get(command);
     if (cached) return cached;
+    const wall = performance.now();
     const result = await executeTool('run_tests', { command }, input.toolCtx, ['run_tests']);
+    runtimeMetrics.verificationCommandWallMs += performance.now() - wall;
+    runtimeMetrics.verificationCommandMs += result.durationMs;
     const run: TestRun = result.test ?? { command, exitCode: null, passed: false, durationMs: result.durationMs, output: result.output };
     runs.set(command, run);
     return run;
@@ -110,7 +127,7 @@ export async function verifySession(input: VerificationInput): Promise<Verificat
   }
   if (!claims.length) return outcome;
 
-  const dirty = (await uncommittedChanges(root)).map((line) => line.slice(3)).filter((path) => !CLAIM_FILES.has(path));
+  const dirty = changes.map((line) => line.slice(3)).filter((path) => !CLAIM_FILES.has(path));
   for (const index of claims) {
     const feature = byIndex.get(index)!;
     const command = commandFor(index);
@@ -132,6 +149,7 @@ export async function verifySession(input: VerificationInput): Promise<Verificat
         events.emit({ type: 'STATUS', payload: { status: 'RUNNING', message: `Verifier checking feature #${index}.` } });
         const started = performance.now();
         verdict = await runVerifier({ ...input, agent: input.verifier, feature, sha });
+        runtimeMetrics.verifierMs += performance.now() - started;
         await recordTestRun(
           db,
           events,
