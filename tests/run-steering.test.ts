@@ -102,19 +102,24 @@ describe('run steering', () => {
     sharedRun = { runId, projectId: project.id, userId: user.id };
   });
 
-  it('a message to a finished run continues it, starting with the message', async () => {
+  it('a message to a finished run starts its continuation (a new run with the same settings) with the message', async () => {
     const { runId, userId } = sharedRun!;
     await h.db.user.update({ where: { id: userId }, data: { name: 'Grace' } });
     h.model.enqueue(say('Adding the README you asked for.'));
     const before = h.model.requests.length;
-    await sendRunMessage(deps, runId, { id: userId, name: 'Grace' }, 'Please add a README before you stop.');
-    await until('the continued run to finish', () => runRow(runId), (r) => r.status === 'STOPPED' && h.model.requests.length > before);
+    const messageId = await sendRunMessage(deps, runId, { id: userId, name: 'Grace' }, 'Please add a README before you stop.');
+    const message = await h.db.runMessage.findUniqueOrThrow({ where: { id: messageId } });
+    expect(message.runId).not.toBe(runId);
+    const old = await runRow(runId);
+    const continuation = await until('the continuation to finish', () => runRow(message.runId), (r) => r.status === 'STOPPED' && h.model.requests.length > before);
+    expect(continuation).toMatchObject({ projectId: old.projectId, maxSessions: old.maxSessions, startedById: userId, stopReason: 'max_sessions' });
+    expect(old.status).toBe('STOPPED'); // the finished run stays as it was
     const request = h.model.requests.at(-1)!;
     expect(request.body.messages).toHaveLength(1);
-    expect(textOf(request)).toMatch(/Session 2: continue the project[\s\S]*Message from Grace[\s\S]*Please add a README before you stop/);
-    const events = await eventsOf(h.db, runId);
+    expect(textOf(request)).toMatch(/Session 1: continue the project[\s\S]*Message from Grace[\s\S]*Please add a README before you stop/);
+    const events = await eventsOf(h.db, message.runId);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(events.find((e) => e.type === 'USER_MESSAGE')?.payload).toEqual({ text: 'Please add a README before you stop.', authorId: userId, authorName: 'Grace', session: 2 });
+    expect(events.find((e) => e.type === 'USER_MESSAGE')?.payload).toEqual({ text: 'Please add a README before you stop.', authorId: userId, authorName: 'Grace', session: 1 });
   });
 
   it('a message to a running agent reaches its next model request', async () => {

@@ -16,6 +16,7 @@ builder.prismaObject('RunMessage', {
     id: t.exposeID('id'),
     text: t.exposeString('text'),
     author: t.relation('author', { nullable: true }),
+    run: t.relation('run', { description: 'The run it was delivered to (for a finished run: the new run that continues it).' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true, description: 'When the agent received it.' }),
   }),
@@ -71,7 +72,8 @@ builder.mutationFields((t) => ({
     type: 'RunMessage',
     description:
       'Sends a message to the agent: delivered as a user message before its next model call (a USER_MESSAGE event records it). ' +
-      'A PAUSED run is resumed with it; a finished run is continued with it (unless another run of the project is active).',
+      'A PAUSED run is resumed with it; a finished run is continued by a new run with the same settings that starts with it ' +
+      '(CONFLICT while another run of the project is active).',
     args: {
       runId: t.arg.globalID({ required: true, for: AgentRunRef }),
       text: t.arg.string({ required: true, validate: z.string().trim().min(1, 'must not be empty').max(MAX_RUN_MESSAGE_CHARS) }),
