@@ -8,6 +8,7 @@ import { startRun as startQueuedRun } from '../src/queue/start-run.js';
 import { pauseRun, resumeRun, type PauseDeps } from '../src/queue/pause-run.js';
 import { sendRunMessage } from '../src/queue/run-messages.js';
 import { runAgent } from '../worker/agent/run-agent.js';
+import { reapOrphans } from '../worker/reaper.js';
 import { startWorker, type StartedWorker } from '../worker/start-worker.js';
 import { bash, say, toolResults, type RecordedRequest } from './helpers/scripted-anthropic.js';
 import { continueRun, eventsOf, seedInitialized, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';
@@ -201,5 +202,18 @@ describe('run steering', () => {
     } finally {
       delete process.env.SHIPYARD_RATE_LIMIT_MAX_WAIT_MS;
     }
+  });
+
+  it('the reaper resumes a rate-limited run whose timer job was lost', async () => {
+    const { project, user } = await seedProject(h);
+    await seedInitialized(h, project.workspacePath, project.id, ['Alpha']);
+    const run = await h.db.agentRun.create({
+      data: { projectId: project.id, startedById: user.id, status: 'PAUSED', pausedReason: 'rate_limited', resumeAt: new Date(Date.now() - 60_000), maxSessions: 1 },
+    });
+    h.model.enqueue(say('Back to work.'));
+    const reaped = await reapOrphans({ db: h.db, redis: h.redis, runQueue });
+    expect(reaped.requeued).toContain(run.id);
+    const done = await until('the resumed run to finish', () => runRow(run.id), (r) => r.status === 'STOPPED');
+    expect(done).toMatchObject({ stopReason: 'max_sessions', pausedReason: null, resumeAt: null });
   });
 });
