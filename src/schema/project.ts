@@ -1,8 +1,9 @@
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { builder } from '../builder.js';
 import { getDb } from '../db/client.js';
-import { generationsDir } from '../config.js';
+import { logger } from '../logger.js';
+import { trashWorkspace, workspacePathFor } from '../projects/workspace-path.js';
 import { slugCandidates } from '../projects/slug.js';
 import { defaultAgentsData } from '../agents/defaults.js';
 import { badInput, notFound } from '../errors.js';
@@ -113,13 +114,15 @@ builder.mutationFields((t) => ({
     resolve: async (query, _root, { input }, ctx) => {
       const db = getDb();
       const id = await createWithUniqueSlug(input.name, async (slug) => {
+        const projectId = randomUUID();
         const project = await db.project.create({
           data: {
+            id: projectId,
             name: input.name.trim(),
             slug,
             description: input.description ?? '',
             appSpec: input.appSpec ?? '',
-            workspacePath: join(generationsDir(), slug.toLowerCase()),
+            workspacePath: workspacePathFor(projectId),
             members: { create: { userId: ctx.user!.id, role: 'OWNER' } },
             agents: { create: defaultAgentsData() },
           },
@@ -153,7 +156,8 @@ builder.mutationFields((t) => ({
     resolve: async (query, _root, { id }) => {
       const db = getDb();
       const project = await db.project.findUniqueOrThrow({ ...query, where: { id: id.id } });
-      await db.project.delete({ where: { id: id.id } });
+      const { workspacePath } = await db.project.delete({ where: { id: id.id }, select: { workspacePath: true } });
+      trashWorkspace(workspacePath, (error) => logger.warn({ err: error, projectId: id.id }, 'could not remove a deleted project\'s workspace'));
       return project;
     },
   }),
