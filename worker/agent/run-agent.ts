@@ -100,7 +100,8 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
       resumedRun = false;
 
       let result;
-      commands = sandboxProvider().open(root);
+      // The session's agent decides its network: none, or its allowlisted hosts through the egress proxy.
+      commands = sandboxProvider().open(root, agent.network === 'ALLOWLIST' ? { network: { allowedHosts: agent.allowedHosts } } : {});
       try {
         result = await runSession({
           client: modelClient(),
