@@ -15,6 +15,7 @@ import { coalesceWrites } from './events/coalesce-writes.js';
 import { setWsLiveWriter } from './events/ws-frames.js';
 import { useSharedSubscriptionExecution } from './events/shared-execution.js';
 import { useSseSubscriptionFrames } from './events/sse-frames.js';
+import { createRestHandler } from './rest/handler.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -76,8 +77,16 @@ function maskError(error: unknown, message: string): Error {
 
 export function createApp({ services, readinessChecks = [], liveWorkers }: AppOptions): Server {
   const yoga = createGraphQLHandler(services);
+  const rest = createRestHandler(yoga, services, { maxBodyBytes: MAX_BODY_BYTES });
   const server = createServer(async (req, res) => {
     const [path, query = ''] = (req.url ?? '/').split('?');
+    if (path === '/api' || path?.startsWith('/api/')) {
+      return rest(req, res, new URL(req.url ?? '/', 'http://localhost')).catch((error: unknown) => {
+        logger.error({ err: error }, 'unexpected REST error');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"INTERNAL_SERVER_ERROR","message":"Unexpected error."}}');
+        else res.end();
+      });
+    }
     if (path === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     if (path === '/ready') return ready(res, readinessChecks, liveWorkers, new URLSearchParams(query).get('require') === 'worker');
     if (req.method === 'POST') {

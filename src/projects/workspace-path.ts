@@ -5,13 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { generationsDir } from '../config.js';
 
-export const workspacePathFor = (projectId: string) => join(generationsDir(), projectId);
+export const workspacePathFor = (generationsDir: string, projectId: string) => join(generationsDir, projectId);
 
 /** Moves the workspace out of every project's reach now and deletes it in the background. Paths outside GENERATIONS_DIR are left alone. */
-export function trashWorkspace(workspacePath: string, onError: (error: unknown) => void = () => undefined): string | null {
-  const root = resolve(generationsDir());
+export function trashWorkspace(generationsDir: string, workspacePath: string, onError: (error: unknown) => void = () => undefined): string | null {
+  const root = resolve(generationsDir);
   const target = resolve(workspacePath);
   if (dirname(target) !== root || !target.startsWith(root + sep) || !existsSync(target)) return null;
   const trash = join(root, '.trash');

@@ -122,7 +122,7 @@ builder.mutationFields((t) => ({
             slug,
             description: input.description ?? '',
             appSpec: input.appSpec ?? '',
-            workspacePath: workspacePathFor(projectId),
+            workspacePath: workspacePathFor(ctx.services.generationsDir, projectId),
             members: { create: { userId: ctx.user!.id, role: 'OWNER' } },
             agents: { create: defaultAgentsData() },
           },
@@ -153,11 +153,11 @@ builder.mutationFields((t) => ({
     description: 'Deletes the project and everything in it; returns it as it was.',
     args: { id: t.arg.globalID({ required: true, for: ProjectRef }) },
     authScopes: (_root, { id }) => ({ member: { projectId: id.id, role: 'OWNER' } }),
-    resolve: async (query, _root, { id }) => {
+    resolve: async (query, _root, { id }, ctx) => {
       const db = getDb();
       const project = await db.project.findUniqueOrThrow({ ...query, where: { id: id.id } });
       const { workspacePath } = await db.project.delete({ where: { id: id.id }, select: { workspacePath: true } });
-      trashWorkspace(workspacePath, (error) => logger.warn({ err: error, projectId: id.id }, 'could not remove a deleted project\'s workspace'));
+      trashWorkspace(ctx.services.generationsDir, workspacePath, (error) => logger.warn({ err: error, projectId: id.id }, 'could not remove a deleted project\'s workspace'));
       return project;
     },
   }),
