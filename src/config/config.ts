@@ -44,16 +44,22 @@ export interface Config {
     commandOutputBytes: number;
     usageFlushMs: number;
   };
+  events: {
+    sseFlushMs: number;
+    eventFlushMs: number;
+  };
   sandbox: {
+    /** `off` only when set explicitly: agents' commands then run unsandboxed, and every run says so. */
     mode: 'bwrap' | 'off';
     memoryMb: number;
     fileMb: number;
     processes: number;
     tmpMb: number;
   };
-  events: {
-    sseFlushMs: number;
-    eventFlushMs: number;
+  operations: {
+    workerHeartbeatMs: number;
+    workerTtlMs: number;
+    noWorkerCheckMs: number;
   };
 }
 
@@ -93,6 +99,10 @@ export function toConfig(env: Environment): Config {
       commandOutputBytes: env.SHIPYARD_COMMAND_OUTPUT_BYTES,
       usageFlushMs: env.SHIPYARD_USAGE_FLUSH_MS,
     },
+    events: {
+      sseFlushMs: env.SHIPYARD_SSE_FLUSH_MS,
+      eventFlushMs: env.SHIPYARD_EVENT_FLUSH_MS,
+    },
     sandbox: {
       mode: env.SHIPYARD_SANDBOX,
       memoryMb: env.SHIPYARD_SANDBOX_MEMORY_MB,
@@ -100,9 +110,10 @@ export function toConfig(env: Environment): Config {
       processes: env.SHIPYARD_SANDBOX_PROCESSES,
       tmpMb: env.SHIPYARD_SANDBOX_TMP_MB,
     },
-    events: {
-      sseFlushMs: env.SHIPYARD_SSE_FLUSH_MS,
-      eventFlushMs: env.SHIPYARD_EVENT_FLUSH_MS,
+    operations: {
+      workerHeartbeatMs: env.SHIPYARD_WORKER_HEARTBEAT_MS,
+      workerTtlMs: env.SHIPYARD_WORKER_TTL_MS,
+      noWorkerCheckMs: env.SHIPYARD_NO_WORKER_CHECK_MS,
     },
   };
 }
