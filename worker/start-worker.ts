@@ -10,6 +10,7 @@ import { runQueueName, type RunJobData } from '../src/queue/names.js';
 import { workerTimings } from '../src/queue/settings.js';
 import { createRunQueue } from '../src/queue/run-queue.js';
 import { logger } from '../src/logger.js';
+import { config } from '../src/config/index.js';
 import type { RunAgent } from './agent/contract.js';
 import { createRunProcessor, SHUTDOWN, type RunJobResult } from './processor.js';
 import { listenForCancels } from './cancel-listener.js';
@@ -38,18 +39,13 @@ export interface StartedWorker {
   close(opts?: { force?: boolean }): Promise<void>;
 }
 
-const envInt = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
-
 export async function startWorker(opts: StartWorkerOptions): Promise<StartedWorker> {
   const db = opts.db ?? getDb();
   const url = opts.redisUrl ?? redisUrl();
   const queueName = opts.queueName ?? runQueueName();
   const id = opts.workerId ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
-  const concurrency = opts.concurrency ?? envInt('WORKER_CONCURRENCY', 2);
-  const drainTimeoutMs = opts.drainTimeoutMs ?? envInt('SHIPYARD_DRAIN_TIMEOUT_MS', 25_000);
+  const concurrency = opts.concurrency ?? config().worker.concurrency;
+  const drainTimeoutMs = opts.drainTimeoutMs ?? config().worker.drainTimeoutMs;
   const log = logger.child({ component: 'worker', workerId: id });
 
   const connection: Redis = await connectRedis(url, { worker: true, connectionName: `shipyard-worker-${id}` });
