@@ -20,6 +20,9 @@ import { eventJson } from '../rest/sse.js';
 import { logger } from '../logger.js';
 
 const AUTH_TIMEOUT_MS = 10_000;
+const MAX_QUEUED = 100;
+/** Runs one socket may replay at once (each is a run stream reading Postgres). */
+const MAX_RESUMED = 20;
 
 const CLOSE_CODES: Record<string, number> = { BAD_USER_INPUT: 4400, UNAUTHENTICATED: 4401, FORBIDDEN: 4403, NOT_FOUND: 4404 };
 
@@ -49,24 +52,36 @@ export function createProjectSockets(services: AppServices, maxPayload: number) 
       if (!(code in CLOSE_CODES)) logger.error({ err: error }, 'project socket failed');
       if (socket.readyState === socket.OPEN) socket.close(CLOSE_CODES[code] ?? 1011, code);
     };
-    const messages: unknown[] = [];
-    let wake: (() => void) | undefined;
+    type Message = z.infer<typeof ClientMessage> | null;
+    /** Parsed client messages not taken yet (null: malformed); a client cannot queue more than MAX_QUEUED. */
+    const messages: Message[] = [];
+    let waiting: ((message: Message) => void) | undefined;
     socket.on('message', (data: RawData) => {
+      let message: Message = null;
       try {
-        messages.push(JSON.parse(data.toString()));
+        message = ClientMessage.safeParse(JSON.parse(data.toString())).data ?? null;
       } catch {
-        messages.push(undefined);
+        // malformed JSON: answered like any other bad message
       }
-      wake?.();
+      const taker = waiting;
+      waiting = undefined;
+      if (taker) taker(message);
+      else if (messages.push(message) > MAX_QUEUED) socket.close(4400, 'too many messages');
     });
+    closed.signal.addEventListener('abort', () => waiting?.(null), { once: true });
     const nextMessage = (timeoutMs?: number) =>
-      new Promise<unknown>((resolve, reject) => {
-        const take = () => (messages.length ? (resolve(ClientMessage.safeParse(messages.shift()).data ?? null), true) : false);
-        if (take()) return;
-        const timer = timeoutMs ? setTimeout(() => reject(Object.assign(new Error('no auth message'), { code: 'UNAUTHENTICATED' })), timeoutMs) : undefined;
-        closed.signal.addEventListener('abort', () => resolve(null), { once: true });
-        wake = () => {
-          if (take()) clearTimeout(timer);
+      new Promise<Message>((resolve, reject) => {
+        if (messages.length) return resolve(messages.shift()!);
+        if (closed.signal.aborted) return resolve(null);
+        const timer = timeoutMs
+          ? setTimeout(() => {
+              waiting = undefined;
+              reject(Object.assign(new Error('no auth message'), { code: 'UNAUTHENTICATED' }));
+            }, timeoutMs)
+          : undefined;
+        waiting = (message) => {
+          clearTimeout(timer);
+          resolve(message);
         };
       });
 
@@ -74,7 +89,7 @@ export function createProjectSockets(services: AppServices, maxPayload: number) 
       let user: User;
       if (req.headers.authorization) user = await authenticate(req.headers.authorization);
       else {
-        const first = (await nextMessage(AUTH_TIMEOUT_MS)) as z.infer<typeof ClientMessage> | null;
+        const first = await nextMessage(AUTH_TIMEOUT_MS);
         if (closed.signal.aborted) return;
         if (first?.type !== 'auth') throw Object.assign(new Error('auth first'), { code: 'UNAUTHENTICATED' });
         user = await authenticate(`Bearer ${first.token}`);
@@ -98,8 +113,13 @@ export function createProjectSockets(services: AppServices, maxPayload: number) 
           const run = await db.agentRun.findFirst({ where: { id: runId, projectId }, select: { id: true, projectId: true } });
           if (!run) throw Object.assign(new Error('Agent run not found in this project.'), { code: 'NOT_FOUND' });
           const stream = abortable((signal) => streamRunEventBatches({ db, hub: services.events, run, afterSeq, signal, authorize }));
-          closed.signal.addEventListener('abort', () => void stream.return?.(), { once: true });
-          for await (const batch of stream) send(batch.events);
+          const stop = () => void stream.return?.();
+          closed.signal.addEventListener('abort', stop, { once: true });
+          try {
+            for await (const batch of stream) send(batch.events);
+          } finally {
+            closed.signal.removeEventListener('abort', stop);
+          }
         } finally {
           resumed.delete(runId);
         }
@@ -108,10 +128,14 @@ export function createProjectSockets(services: AppServices, maxPayload: number) 
       // Client messages after authentication: resumes (each followed concurrently with the live feed).
       void (async () => {
         for (;;) {
-          const message = (await nextMessage()) as z.infer<typeof ClientMessage> | null;
+          const message = await nextMessage();
           if (closed.signal.aborted) return;
           if (message?.type !== 'resume') {
             socket.send(JSON.stringify({ type: 'error', error: { code: 'BAD_USER_INPUT', message: 'Send { "type": "resume", "runId", "afterSeq" }.' } }));
+            continue;
+          }
+          if (resumed.size >= MAX_RESUMED) {
+            socket.send(JSON.stringify({ type: 'error', runId: message.runId, error: { code: 'BAD_USER_INPUT', message: `At most ${MAX_RESUMED} runs are resumed at once.` } }));
             continue;
           }
           followRun(message.runId, message.afterSeq).catch((error: unknown) => {
