@@ -1,6 +1,7 @@
 import { resolveDatabaseUrl, type ResolvedDatabase } from './db/database-url.js';
 import { applyMigrations } from './db/migrations.js';
 import { connectDb, disconnectDb, getDb } from './db/client.js';
+import { opsSettings } from './ops/settings.js';
 import { liveWorkerCount } from './queue/worker-liveness.js';
 import { watchForMissingWorkers } from './queue/no-worker-notice.js';
 import { createApp } from './app.js';
@@ -29,6 +30,7 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
     if (applied.length) logger.info({ applied }, 'applied migrations');
   }
   connectDb(database.url, database.poolMax, { singleSession: database.embedded });
+  const settings = opsSettings();
   const server = createApp({
     services,
     readinessChecks: [async () => void (await services.redis.ping())],
@@ -38,7 +40,7 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
     db: getDb(),
     redis: services.redis,
     queueName: services.runQueue.name,
-    intervalMs: config.operations.noWorkerCheckMs,
+    intervalMs: settings.SHIPYARD_NO_WORKER_CHECK_MS,
   });
   const port = opts.port ?? config.port;
   await new Promise<void>((resolve) => server.listen(port, config.host, resolve));

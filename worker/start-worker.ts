@@ -16,6 +16,7 @@ import { createRunProcessor, SHUTDOWN, type RunJobResult } from './processor.js'
 import { listenForCancels } from './cancel-listener.js';
 import { reapOrphans } from './reaper.js';
 import { sandboxProvider } from './sandbox/provider.js';
+import { opsSettings } from '../src/ops/settings.js';
 import { startHeartbeat } from '../src/queue/worker-liveness.js';
 
 export interface StartWorkerOptions {
@@ -70,8 +71,8 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
 
   void worker.run().catch((error) => log.error({ err: error }, 'worker stopped'));
   await worker.waitUntilReady();
-  const { workerHeartbeatMs, workerTtlMs } = config().operations;
-  const heartbeat = await startHeartbeat(connection, queueName, id, { intervalMs: workerHeartbeatMs, ttlMs: workerTtlMs });
+  const settings = opsSettings();
+  const heartbeat = await startHeartbeat(connection, queueName, id, { intervalMs: settings.SHIPYARD_WORKER_HEARTBEAT_MS, ttlMs: settings.SHIPYARD_WORKER_TTL_MS });
   log.info({ queue: queueName, concurrency }, 'worker ready');
   const sandbox = sandboxProvider().availability();
   if (sandbox.kind === 'off') log.warn('SHIPYARD_SANDBOX=off: agents\' commands run UNSANDBOXED on this host, with access to everything this process can reach');

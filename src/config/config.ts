@@ -48,19 +48,6 @@ export interface Config {
     sseFlushMs: number;
     eventFlushMs: number;
   };
-  sandbox: {
-    /** `off` only when set explicitly: agents' commands then run unsandboxed, and every run says so. */
-    mode: 'bwrap' | 'off';
-    memoryMb: number;
-    fileMb: number;
-    processes: number;
-    tmpMb: number;
-  };
-  operations: {
-    workerHeartbeatMs: number;
-    workerTtlMs: number;
-    noWorkerCheckMs: number;
-  };
 }
 
 export function toConfig(env: Environment): Config {
@@ -102,18 +89,6 @@ export function toConfig(env: Environment): Config {
     events: {
       sseFlushMs: env.SHIPYARD_SSE_FLUSH_MS,
       eventFlushMs: env.SHIPYARD_EVENT_FLUSH_MS,
-    },
-    sandbox: {
-      mode: env.SHIPYARD_SANDBOX,
-      memoryMb: env.SHIPYARD_SANDBOX_MEMORY_MB,
-      fileMb: env.SHIPYARD_SANDBOX_FILE_MB,
-      processes: env.SHIPYARD_SANDBOX_PROCESSES,
-      tmpMb: env.SHIPYARD_SANDBOX_TMP_MB,
-    },
-    operations: {
-      workerHeartbeatMs: env.SHIPYARD_WORKER_HEARTBEAT_MS,
-      workerTtlMs: env.SHIPYARD_WORKER_TTL_MS,
-      noWorkerCheckMs: env.SHIPYARD_NO_WORKER_CHECK_MS,
     },
   };
 }
