@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import { EventHub } from './events/hub.js';
 import { createRunQueue, type RunQueue } from './queue/run-queue.js';
 import { connectRedis, redisUrl } from './redis.js';
+import { SubscriptionGuard } from './events/subscription-guard.js';
+import { opsSettings } from './ops/settings.js';
 
 export interface AppServices {
   generationsDir: string;
@@ -11,6 +13,8 @@ export interface AppServices {
   /** Live events: one Redis subscription per channel for the whole process. */
   events: EventHub;
   runQueue: RunQueue;
+  /** Open subscriptions: per-user cap, count, and ending them when their token is revoked. */
+  subscriptions: SubscriptionGuard;
 }
 
 export interface ClosableServices extends AppServices {
@@ -25,11 +29,13 @@ export async function createServices(opts: { generationsDir: string; redisUrl?: 
   const subscriber = redis.duplicate({ connectionName: 'shipyard-api-events', maxRetriesPerRequest: null });
   const events = new EventHub(subscriber);
   const runQueue = createRunQueue({ connection: redis, name: opts.queueName });
+  const subscriptions = new SubscriptionGuard({ maxPerUser: opsSettings().SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER });
   return {
     generationsDir: opts.generationsDir,
     redis,
     events,
     runQueue,
+    subscriptions,
     async close() {
       await runQueue.close().catch(() => {});
       await events.close();

@@ -2,6 +2,7 @@ import { resolveDatabaseUrl, type ResolvedDatabase } from './db/database-url.js'
 import { applyMigrations } from './db/migrations.js';
 import { connectDb, disconnectDb, getDb } from './db/client.js';
 import { opsSettings } from './ops/settings.js';
+import { createRegistry, registerQueueGauges, registerRunGauges, registerSubscriptionGauge } from './metrics/run-metrics.js';
 import { liveWorkerCount } from './queue/worker-liveness.js';
 import { watchForMissingWorkers } from './queue/no-worker-notice.js';
 import { createApp } from './app.js';
@@ -30,8 +31,13 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
   }
   connectDb(database.url, database.poolMax);
   const settings = opsSettings();
+  const metrics = createRegistry('api');
+  registerQueueGauges(metrics, { queue: services.runQueue.queue, redis: services.redis });
+  registerRunGauges(metrics, getDb);
+  registerSubscriptionGauge(metrics, services.subscriptions);
   const server = createApp({
     services,
+    metrics,
     readinessChecks: [async () => void (await services.redis.ping())],
     liveWorkers: () => liveWorkerCount(services.redis, services.runQueue.name),
   });

@@ -6,6 +6,7 @@ import { RedisUnavailableError } from '../src/redis.js';
 import type { RunAgent } from './agent/contract.js';
 import { startWorker } from './start-worker.js';
 import { exitOnSignals } from './signals.js';
+import { opsSettings } from '../src/ops/settings.js';
 
 async function loadRunAgent(): Promise<RunAgent> {
   const module = (await import('./agent/run-agent.js')) as { runAgent: RunAgent };
@@ -16,7 +17,7 @@ try {
   // A separate worker process needs a real Postgres server (the embedded one is private to `npm start`).
   const database = await resolveDatabaseUrl({ embeddedAllowed: false });
   connectDb(database.url);
-  const worker = await startWorker({ runAgent: await loadRunAgent() });
+  const worker = await startWorker({ runAgent: await loadRunAgent(), metricsPort: opsSettings().SHIPYARD_METRICS_PORT });
   exitOnSignals(async (force) => {
     await worker.close({ force });
     await disconnectDb();
