@@ -18,6 +18,7 @@ import { useSseSubscriptionFrames } from './events/sse-frames.js';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Registry } from 'prom-client';
 import { serveMetrics } from './metrics/serve.js';
+import { useRejectInvalidText } from './plugins/reject-invalid-text.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -25,6 +26,8 @@ export interface AppOptions {
   services: AppServices;
   /** Extra readiness checks (e.g. Redis), each throwing when not ready. */
   readinessChecks?: Array<() => Promise<void>>;
+  /** How long a client may take to send a whole request (headers and body). */
+  requestTimeoutMs?: number;
   /** Served at /metrics (Prometheus text format); GraphQL operations are measured into it too. */
   metrics?: Registry;
   /** Live workers of this instance's queue, reported by /ready (`?require=worker` makes none a 503). */
@@ -39,11 +42,12 @@ export function createGraphQLHandler(services: AppServices, metrics?: Registry):
     graphiql: { title: 'Shipyard', subscriptionsProtocol: 'WS' },
     logging: yogaLogger(),
     // graphql-ws builds its context without a request (its authorization comes from connection_init, below).
-    context: ({ request }) => contextFor(request?.headers.get('authorization'), services),
+    context: ({ request, req }) => contextFor(request?.headers.get('authorization'), services, req?.socket.remoteAddress ?? null),
     maskedErrors: {
       maskError: (error, message) => maskError(error, message),
     },
     plugins: [
+      useRejectInvalidText<Context>(),
       services.subscriptions.plugin(),
       // Invalid documents never reach maskError: log them here, like every other client mistake.
       {
@@ -113,9 +117,12 @@ function yogaLogger() {
   };
 }
 
-export function createApp({ services, readinessChecks = [], liveWorkers, metrics }: AppOptions): Server {
+export function createApp({ services, readinessChecks = [], liveWorkers, metrics, requestTimeoutMs = 30_000 }: AppOptions): Server {
   const yoga = createGraphQLHandler(services, metrics);
-  const server = createServer(async (req, res) => {
+  // A client that sends its headers or body slowly (slowloris) is cut off: 408 once the whole request has not
+  // arrived within requestTimeoutMs. Checked every second rather than node's default 30 s.
+  const timeouts = { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestTimeoutMs, 10_000), connectionsCheckingInterval: 1000 };
+  const server = createServer(timeouts, async (req, res) => {
     const [path, query = ''] = (req.url ?? '/').split('?');
     if (path === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     if (path === '/metrics' && metrics) return serveMetrics(metrics, res);
@@ -147,7 +154,7 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
           operationName: params.operationName,
           document: parse(params.query),
           variableValues: params.variables,
-          contextValue: { ...(await contextFactory()), ...(await contextFor(authorization, services)) },
+          contextValue: { ...(await contextFactory()), ...(await contextFor(authorization, services, ctx.extra.request.socket.remoteAddress ?? null)) },
           rootValue: { execute, subscribe },
         };
         const errors = validate(args.schema, args.document);

@@ -5,6 +5,9 @@ import { createRunQueue, type RunQueue } from './queue/run-queue.js';
 import { connectRedis, redisUrl } from './redis.js';
 import { SubscriptionGuard } from './events/subscription-guard.js';
 import { opsSettings } from './ops/settings.js';
+import { listenForRevocations } from './auth/revocation.js';
+import { DummyHash, paramsFor, type ScryptParams } from './auth/passwords.js';
+import type { LoginLimits } from './auth/login-limit.js';
 
 export interface AppServices {
   generationsDir: string;
@@ -15,6 +18,12 @@ export interface AppServices {
   runQueue: RunQueue;
   /** Open subscriptions: per-user cap, count, and ending them when their token is revoked. */
   subscriptions: SubscriptionGuard;
+  accounts: {
+    passwordParams: ScryptParams;
+    /** Verified against when an email has no account, so both cost the same. */
+    dummyHash: DummyHash;
+    loginLimits: LoginLimits;
+  };
 }
 
 export interface ClosableServices extends AppServices {
@@ -29,15 +38,34 @@ export async function createServices(opts: { generationsDir: string; redisUrl?: 
   const subscriber = redis.duplicate({ connectionName: 'shipyard-api-events', maxRetriesPerRequest: null });
   const events = new EventHub(subscriber);
   const runQueue = createRunQueue({ connection: redis, name: opts.queueName });
-  const subscriptions = new SubscriptionGuard({ maxPerUser: opsSettings().SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER });
+  const settings = opsSettings();
+  const subscriptions = new SubscriptionGuard({ maxPerUser: settings.SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER });
+  const passwordParams = paramsFor(settings.SHIPYARD_SCRYPT_COST);
+  const dummyHash = new DummyHash(passwordParams);
+  void dummyHash.get(); // ready before the first login, so that one is not slower for unknown emails
+  const stopRevocations = await listenForRevocations(
+    redis.duplicate({ connectionName: 'shipyard-api-revocations', maxRetriesPerRequest: null }),
+    (tokenIds) => subscriptions.revoke(tokenIds),
+  );
   return {
     generationsDir: opts.generationsDir,
     redis,
     events,
     runQueue,
     subscriptions,
+    accounts: {
+      passwordParams,
+      dummyHash,
+      loginLimits: {
+        maxPerAccount: settings.SHIPYARD_LOGIN_MAX_PER_ACCOUNT,
+        maxPerAddress: settings.SHIPYARD_LOGIN_MAX_PER_ADDRESS,
+        windowSeconds: settings.SHIPYARD_LOGIN_WINDOW_S,
+        scope: runQueue.name,
+      },
+    },
     async close() {
       await runQueue.close().catch(() => {});
+      await stopRevocations();
       await events.close();
       redis.disconnect();
     },

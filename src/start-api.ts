@@ -38,6 +38,7 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
   const server = createApp({
     services,
     metrics,
+    requestTimeoutMs: settings.SHIPYARD_REQUEST_TIMEOUT_MS,
     readinessChecks: [async () => void (await services.redis.ping())],
     liveWorkers: () => liveWorkerCount(services.redis, services.runQueue.name),
   });

@@ -15,6 +15,7 @@ const schema = z.object({
   SHIPYARD_LOGIN_MAX_PER_ADDRESS: int(1).default(50),
   SHIPYARD_LOGIN_WINDOW_S: int(1).default(900),
   SHIPYARD_REQUEST_TIMEOUT_MS: int(1000).default(30_000),
+  SHIPYARD_SCRYPT_COST: int(10).max(20).default(17),
 });
 
 export type OpsSettings = z.infer<typeof schema>;
