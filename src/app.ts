@@ -19,6 +19,7 @@ import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import type { Registry } from 'prom-client';
 import { serveMetrics } from './metrics/serve.js';
 import { useRejectInvalidText } from './plugins/reject-invalid-text.js';
+import { createRestHandler } from './rest/handler.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -119,11 +120,19 @@ function yogaLogger() {
 
 export function createApp({ services, readinessChecks = [], liveWorkers, metrics, requestTimeoutMs = 30_000 }: AppOptions): Server {
   const yoga = createGraphQLHandler(services, metrics);
+  const rest = createRestHandler(yoga, services, { maxBodyBytes: MAX_BODY_BYTES });
   // A client that sends its headers or body slowly (slowloris) is cut off: 408 once the whole request has not
   // arrived within requestTimeoutMs. Checked every second rather than node's default 30 s.
   const timeouts = { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestTimeoutMs, 10_000), connectionsCheckingInterval: 1000 };
   const server = createServer(timeouts, async (req, res) => {
     const [path, query = ''] = (req.url ?? '/').split('?');
+    if (path === '/api' || path?.startsWith('/api/')) {
+      return rest(req, res, new URL(req.url ?? '/', 'http://localhost')).catch((error: unknown) => {
+        logger.error({ err: error }, 'unexpected REST error');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"INTERNAL_SERVER_ERROR","message":"Unexpected error."}}');
+        else res.end();
+      });
+    }
     if (path === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     if (path === '/metrics' && metrics) return serveMetrics(metrics, res);
     if (path === '/ready') return ready(res, readinessChecks, liveWorkers, new URLSearchParams(query).get('require') === 'worker');

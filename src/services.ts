@@ -4,7 +4,7 @@ import { EventHub } from './events/hub.js';
 import { createRunQueue, type RunQueue } from './queue/run-queue.js';
 import { connectRedis, redisUrl } from './redis.js';
 import { SubscriptionGuard } from './events/subscription-guard.js';
-import { opsSettings } from './ops/settings.js';
+import type { Config } from './config/index.js';
 import { listenForRevocations } from './auth/revocation.js';
 import { DummyHash, paramsFor, type ScryptParams } from './auth/passwords.js';
 import type { LoginLimits } from './auth/login-limit.js';
@@ -31,16 +31,16 @@ export interface ClosableServices extends AppServices {
 }
 
 /** Connects Redis (failing fast with the two fixes when nothing answers) and builds the queue and event hub. */
-export async function createServices(opts: { generationsDir: string; redisUrl?: string; queueName?: string }): Promise<ClosableServices> {
+export async function createServices(opts: { generationsDir: string; redisUrl?: string; queueName?: string; accounts: Config['accounts'] }): Promise<ClosableServices> {
   const url = opts.redisUrl ?? redisUrl();
   // Commands fail after a few retries while Redis is away (a mutation reports it); the subscriber waits it out.
   const redis = await connectRedis(url, { connectionName: 'shipyard-api' });
   const subscriber = redis.duplicate({ connectionName: 'shipyard-api-events', maxRetriesPerRequest: null });
   const events = new EventHub(subscriber);
   const runQueue = createRunQueue({ connection: redis, name: opts.queueName });
-  const settings = opsSettings();
-  const subscriptions = new SubscriptionGuard({ maxPerUser: settings.SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER });
-  const passwordParams = paramsFor(settings.SHIPYARD_SCRYPT_COST);
+  const settings = opts.accounts;
+  const subscriptions = new SubscriptionGuard({ maxPerUser: settings.maxSubscriptionsPerUser });
+  const passwordParams = paramsFor(settings.scryptCost);
   const dummyHash = new DummyHash(passwordParams);
   void dummyHash.get(); // ready before the first login, so that one is not slower for unknown emails
   const stopRevocations = await listenForRevocations(
@@ -57,9 +57,9 @@ export async function createServices(opts: { generationsDir: string; redisUrl?: 
       passwordParams,
       dummyHash,
       loginLimits: {
-        maxPerAccount: settings.SHIPYARD_LOGIN_MAX_PER_ACCOUNT,
-        maxPerAddress: settings.SHIPYARD_LOGIN_MAX_PER_ADDRESS,
-        windowSeconds: settings.SHIPYARD_LOGIN_WINDOW_S,
+        maxPerAccount: settings.loginMaxPerAccount,
+        maxPerAddress: settings.loginMaxPerAddress,
+        windowSeconds: settings.loginWindowSeconds,
         scope: runQueue.name,
       },
     },

@@ -10,6 +10,7 @@ import { finishRun, markInterrupted } from '../src/queue/run-status.js';
 import { logger } from '../src/logger.js';
 import type { AgentRunContext, RunAgent, RunOutcome } from './agent/contract.js';
 import type { RunMetrics } from '../src/metrics/run-metrics.js';
+import { sandboxProvider } from './sandbox/provider.js';
 
 /** Abort reasons: `worker.cancelJob(runId, STOP)` for stopAgentRun, `cancelAllJobs(SHUTDOWN)` for a draining worker. */
 export const STOP = 'stop';
@@ -26,6 +27,11 @@ export interface ProcessorDeps {
 }
 
 export type RunJobResult = { runId: string; status: RunStatus | 'SKIPPED' };
+
+/** Said in every run's first STATUS event when agents' commands are not sandboxed. */
+function sandboxNote(): string {
+  return sandboxProvider().availability().kind === 'off' ? ' WARNING: commands run UNSANDBOXED on this worker (SHIPYARD_SANDBOX=off).' : '';
+}
 
 export function createRunProcessor(deps: ProcessorDeps) {
   const { db, redis, runAgent, workerId, metrics } = deps;
@@ -72,7 +78,7 @@ export function createRunProcessor(deps: ProcessorDeps) {
         type: 'STATUS',
         payload: {
           status: 'RUNNING',
-          message: resuming ? `Resumed on worker ${workerId} after session ${run.sessionsCompleted}.` : `Started on worker ${workerId}.`,
+          message: (resuming ? `Resumed on worker ${workerId} after session ${run.sessionsCompleted}.` : `Started on worker ${workerId}.`) + sandboxNote(),
         },
       });
       await sink.flush();
