@@ -9,8 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { bwrapArgs } from '../worker/sandbox/bwrap-args.js';
 import { SandboxProvider } from '../worker/sandbox/provider.js';
 import type { CommandRunner } from '../worker/sandbox/runner.js';
-import { config } from '../src/config/index.js';
-import { sandboxSettings } from '../worker/sandbox/settings.js';
+import { readSandboxSettings } from '../worker/sandbox/settings.js';
 import { writeRuntimeFiles } from '../worker/sandbox/runtime-files.js';
 import { UnsandboxedRunner } from '../worker/sandbox/unsandboxed.js';
 import { stopSpawner } from '../worker/tools/spawner.js';
@@ -37,7 +36,7 @@ async function timeCommands(runner: CommandRunner, command: string, n: number): 
   return times;
 }
 
-const provider = new SandboxProvider(sandboxSettings(config().sandbox));
+const provider = new SandboxProvider(readSandboxSettings());
 const status = provider.availability();
 if (status.kind !== 'bwrap') {
   console.error(`bench:sandbox needs bubblewrap: ${JSON.stringify(status)}`);

@@ -26,7 +26,7 @@ export function resetModelClient(): void {
   sharedClient = undefined;
 }
 
-export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
+export const runAgent: RunAgent = async ({ runId, db, events, signal, onSessionEnd }) => {
   const run = await db.agentRun.findUnique({ where: { id: runId }, include: { project: true, agent: true } });
   if (!run) return { status: 'FAILED', stopReason: null, error: `Run ${runId} does not exist.` };
   const { project } = run;
@@ -86,6 +86,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
           : 'The project has no CODING agent to continue with.');
       }
 
+      const sessionStartedAt = Date.now();
       const session = await db.agentSession.upsert({
         where: { runId_number: { runId, number } },
         create: { runId, number, kind },
@@ -142,6 +143,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
           },
         }),
       ]);
+      onSessionEnd?.({ number, kind, turns: result.turns, stopReason: result.stopReason, newlyPassing: result.newlyPassing, durationMs: Date.now() - sessionStartedAt });
       events.emit({
         type: 'STATUS',
         payload: {
