@@ -43,6 +43,27 @@ export class BwrapSession implements CommandRunner {
   constructor(private readonly options: BwrapSessionOptions) {}
 
   async run(command: string, opts: CommandOptions): Promise<RunResult> {
+    const result = await this.runOnce(command, opts);
+    // The session's own processes used up its process limit (a fork bomb left running): nothing can start in it any
+    // more, so it is replaced by a fresh sandbox (its background processes are gone) and the command runs there.
+    if (result.exitCode === null && /^failed to start: .*EAGAIN/.test(result.output) && !this.closed && !opts.signal.aborted) {
+      await this.restart();
+      const retried = await this.runOnce(command, opts);
+      return { ...retried, output: `[the session's sandbox had run out of processes and was restarted; background processes were ended]\n${retried.output}` };
+    }
+    return result;
+  }
+
+  /** Kills the sandbox and waits until it is gone, so the next command starts a fresh one. */
+  private restart(): Promise<void> {
+    const child = this.child;
+    if (!child) return Promise.resolve();
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.stop();
+    return gone;
+  }
+
+  private async runOnce(command: string, opts: CommandOptions): Promise<RunResult> {
     if (this.closed) return failure('The session sandbox was closed.\n');
     if (opts.signal.aborted) return failure('', { aborted: true });
     try {
