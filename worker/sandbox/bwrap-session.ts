@@ -19,6 +19,7 @@ export interface BwrapSessionOptions {
   /** A writable pids cgroup directory under which each session gets its own group (null: RLIMIT_NPROC only). */
   pidsCgroupRoot: string | null;
   nodePath: string;
+  bwrap: string;
   /** ALLOWLIST network through an egress proxy; absent: no network at all. */
   network?: EgressOptions;
 }
@@ -123,14 +124,14 @@ export class BwrapSession implements CommandRunner {
       const { limits, nodePath } = this.options;
       const plan = { ...this.options.plan, proxySocketDir: this.proxy?.dir };
       const rlimits = [`--data=${limits.memoryBytes}`, `--fsize=${limits.fileBytes}`, '--core=0', '--nofile=4096'];
-      let file = 'bwrap';
+      let file = this.options.bwrap;
       let args = [...bwrapArgs(plan)];
       if (this.options.pidsCgroupRoot) {
         this.cgroup = join(this.options.pidsCgroupRoot, `session-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
         mkdirSync(this.cgroup);
         writeFileSync(join(this.cgroup, 'pids.max'), String(limits.processes));
         // The shell joins the cgroup before it becomes bwrap, so every process of the sandbox is counted.
-        args = ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', this.cgroup, 'bwrap', ...args];
+        args = ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', this.cgroup, this.options.bwrap, ...args];
         file = '/bin/sh';
       } else {
         rlimits.push(`--nproc=${limits.processes}`);
