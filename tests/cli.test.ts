@@ -86,6 +86,16 @@ describe('shipyard CLI', () => {
     expect(wrong.code).toBe(3);
     expect((await runCli(['login', '--email', email], { ...env, SHIPYARD_PASSWORD: 'correct horse battery' })).code).toBe(0);
     expect((await runCli(['whoami'], env)).stdout).toContain(email);
+    expect((await runCli(['login', '--email', email], env)).code).toBe(2); // no password and no terminal to ask on
+
+    // On a terminal the password is asked for, and not echoed.
+    const prompted = startCli(['login', '--email', email], env, { tty: true, input: true });
+    await until(() => prompted.stdout().includes('Password:'), 30_000, 'the password prompt');
+    prompted.write('correct horse battery\r');
+    const loggedIn = await prompted.result;
+    expect(loggedIn.code, loggedIn.stdout).toBe(0);
+    expect(loggedIn.stdout).toContain(`Signed in as ${email}`);
+    expect(loggedIn.stdout).not.toContain('correct horse');
   });
 
   it('creates a project from app_spec.txt and runs it to SUCCEEDED with --follow (on a TTY: a progress line redrawn in place)', async () => {
