@@ -70,7 +70,7 @@ describe('shipyard CLI', () => {
     expect(down.stderr).toMatch(/Cannot reach the Shipyard server/);
     expect(missingArg.code).toBe(2);
     expect(badNumber.code).toBe(2);
-  });
+  }, 60_000);
 
   it('signs up, stores the token 0600, and knows who is signed in', async () => {
     const email = `cli-${randomBytes(4).toString('hex')}@example.com`;
@@ -96,7 +96,7 @@ describe('shipyard CLI', () => {
     expect(loggedIn.code, loggedIn.stdout).toBe(0);
     expect(loggedIn.stdout).toContain(`Signed in as ${email}`);
     expect(loggedIn.stdout).not.toContain('correct horse');
-  });
+  }, 90_000);
 
   it('creates a project from app_spec.txt and runs it to SUCCEEDED with --follow (on a TTY: a progress line redrawn in place)', async () => {
     const specFile = join(home, 'app_spec.txt');
