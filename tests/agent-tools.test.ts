@@ -12,10 +12,11 @@ import { executeTool, type ToolContext } from '../worker/tools/index.js';
 import { agentEnv, runShellCommand } from '../worker/tools/process-runner.js';
 import { globToRegExp } from '../worker/tools/search.js';
 import { isTestCommand } from '../worker/tools/test-commands.js';
+import { UnsandboxedRunner } from '../worker/sandbox/unsandboxed.js';
 
 let root: string;
 let outside: string;
-const ctx = (): ToolContext => ({ root, allowedCommands: DEFAULT_ALLOWED_COMMANDS, signal: new AbortController().signal, leftoverGroups: new Set(), timeoutMs: 10_000, maxOutputBytes: 10_000 });
+const ctx = (): ToolContext => ({ root, allowedCommands: DEFAULT_ALLOWED_COMMANDS, signal: new AbortController().signal, commands: new UnsandboxedRunner(root), timeoutMs: 10_000, maxOutputBytes: 10_000 });
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'shipyard-tools-'));

@@ -6,6 +6,23 @@ import type { Environment, LOG_LEVELS } from './variables.js';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export const DEFAULT_QUEUE_NAME = 'shipyard-runs';
 
+const MB = 1024 * 1024;
+
+export interface SandboxSettings {
+  /** bwrap (the default) or, only when SHIPYARD_SANDBOX=off is set explicitly, unsandboxed. */
+  mode: 'bwrap' | 'off';
+  limits: {
+    /** RLIMIT_DATA of every process (bytes): heap and private mappings. */
+    memoryBytes: number;
+    /** RLIMIT_FSIZE (bytes): the largest file a process may write. */
+    fileBytes: number;
+    /** Processes in one session sandbox (pids cgroup when writable, else RLIMIT_NPROC, which counts per real uid). */
+    processes: number;
+    /** Size of the private /tmp (tmpfs, counts against the host's memory). */
+    tmpBytes: number;
+  };
+}
+
 export interface Config {
   nodeEnv: string | undefined;
   /** Unset: the embedded Postgres (PGlite) under dataDir. */
@@ -48,6 +65,12 @@ export interface Config {
     sseFlushMs: number;
     eventFlushMs: number;
   };
+  ops: {
+    SHIPYARD_WORKER_HEARTBEAT_MS: number;
+    SHIPYARD_WORKER_TTL_MS: number;
+    SHIPYARD_NO_WORKER_CHECK_MS: number;
+  };
+  sandbox: SandboxSettings;
 }
 
 export function toConfig(env: Environment): Config {
@@ -89,6 +112,20 @@ export function toConfig(env: Environment): Config {
     events: {
       sseFlushMs: env.SHIPYARD_SSE_FLUSH_MS,
       eventFlushMs: env.SHIPYARD_EVENT_FLUSH_MS,
+    },
+    ops: {
+      SHIPYARD_WORKER_HEARTBEAT_MS: env.SHIPYARD_WORKER_HEARTBEAT_MS,
+      SHIPYARD_WORKER_TTL_MS: env.SHIPYARD_WORKER_TTL_MS,
+      SHIPYARD_NO_WORKER_CHECK_MS: env.SHIPYARD_NO_WORKER_CHECK_MS,
+    },
+    sandbox: {
+      mode: env.SHIPYARD_SANDBOX,
+      limits: {
+        memoryBytes: env.SHIPYARD_SANDBOX_MEMORY_MB * MB,
+        fileBytes: env.SHIPYARD_SANDBOX_FILE_MB * MB,
+        processes: env.SHIPYARD_SANDBOX_PROCESSES,
+        tmpBytes: env.SHIPYARD_SANDBOX_TMP_MB * MB,
+      },
     },
   };
 }

@@ -71,6 +71,16 @@ export const variables = {
   SHIPYARD_QUEUE: z.string().regex(/^[\w.-]+$/, { error: 'may contain only letters, digits, _, . and -' }).optional(),
   SHIPYARD_DATA_DIR: z.string().default('.data'),
   SHIPYARD_MIGRATE_ON_START: flag(true),
+  // Operations (worker liveness).
+  SHIPYARD_WORKER_HEARTBEAT_MS: int(100, 5000),
+  SHIPYARD_WORKER_TTL_MS: int(300, 15_000),
+  SHIPYARD_NO_WORKER_CHECK_MS: int(100, 5000),
+  // The agents' command sandbox (worker/sandbox/).
+  SHIPYARD_SANDBOX: z.enum(['bwrap', 'off'], { error: 'must be bwrap or off' }).default('bwrap'),
+  SHIPYARD_SANDBOX_MEMORY_MB: int(1, 2048),
+  SHIPYARD_SANDBOX_FILE_MB: int(1, 512),
+  SHIPYARD_SANDBOX_PROCESSES: int(1, 256),
+  SHIPYARD_SANDBOX_TMP_MB: int(1, 512),
 };
 
 export type VariableName = keyof typeof variables;

@@ -3,7 +3,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { checkCommand } from './command-policy.js';
 import { EDITOR_TOOL_NAME, runEditor, type ToolOutcome } from './editor.js';
-import { runShellCommand } from './process-runner.js';
+import type { CommandRunner } from '../sandbox/runner.js';
 import { runGlob, runGrep } from './search.js';
 import { isTestCommand } from './test-commands.js';
 
@@ -11,7 +11,8 @@ export interface ToolContext {
   root: string;
   allowedCommands: readonly string[];
   signal: AbortSignal;
-  leftoverGroups: Set<number>;
+  /** Where the session's commands run (its sandbox); processes left in the background live until it closes. */
+  commands: CommandRunner;
   timeoutMs: number;
   maxOutputBytes: number;
 }
@@ -104,7 +105,7 @@ export async function executeTool(name: string, rawInput: unknown, ctx: ToolCont
 async function runChecked(command: string, ctx: ToolContext, alwaysTest: boolean): Promise<ToolExecution> {
   const decision = checkCommand(command, ctx.allowedCommands, ctx.root);
   if (!decision.ok) return fail(`${decision.reason}\nNothing was run.`);
-  const result = await runShellCommand(command, { cwd: ctx.root, timeoutMs: ctx.timeoutMs, maxOutputBytes: ctx.maxOutputBytes, signal: ctx.signal, leftoverGroups: ctx.leftoverGroups });
+  const result = await ctx.commands.run(command, { timeoutMs: ctx.timeoutMs, maxOutputBytes: ctx.maxOutputBytes, signal: ctx.signal });
   const notes: string[] = [];
   if (result.truncated) notes.push(`[output truncated to the last ${ctx.maxOutputBytes} bytes]`);
   if (result.timedOut) notes.push(`[killed after the ${Math.round(ctx.timeoutMs / 1000)} s timeout]`);
