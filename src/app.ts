@@ -6,6 +6,8 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError } from 'graphql';
 import { schema } from './schema/index.js';
+import { graphiqlOptions, renderGraphiQL } from './graphiql/options.js';
+import { authorizationOf } from './auth/ws-authorization.js';
 import { contextFor } from './auth/context.js';
 import { getDb } from './db/client.js';
 import type { Context } from './context.js';
@@ -31,7 +33,8 @@ export function createGraphQLHandler(services: AppServices): YogaServerInstance<
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'Shipyard', subscriptionsProtocol: 'WS' },
+    graphiql: graphiqlOptions,
+    renderGraphiQL,
     logging: logger.child({ component: 'yoga' }) as never,
     // graphql-ws builds its context without a request (its authorization comes from connection_init, below).
     context: ({ request }) => contextFor(request?.headers.get('authorization'), services),
@@ -101,7 +104,7 @@ export function createApp({ services, readinessChecks = [], liveWorkers }: AppOp
           socket: ctx.extra.socket,
           params,
         });
-        const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
+        const authorization = authorizationOf(ctx.connectionParams, params.extensions);
         const args = {
           schema: s,
           operationName: params.operationName,
