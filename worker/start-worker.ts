@@ -10,6 +10,7 @@ import { runQueueName, type RunJobData } from '../src/queue/names.js';
 import { workerTimings } from '../src/queue/settings.js';
 import { createRunQueue } from '../src/queue/run-queue.js';
 import { logger } from '../src/logger.js';
+import { hasModelCredentials, MISSING_CREDENTIALS } from './agent/model-client.js';
 import { config } from '../src/config/index.js';
 import type { RunAgent } from './agent/contract.js';
 import { createRunProcessor, SHUTDOWN, type RunJobResult } from './processor.js';
@@ -74,6 +75,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
   const settings = opsSettings();
   const heartbeat = await startHeartbeat(connection, queueName, id, { intervalMs: settings.SHIPYARD_WORKER_HEARTBEAT_MS, ttlMs: settings.SHIPYARD_WORKER_TTL_MS });
   log.info({ queue: queueName, concurrency }, 'worker ready');
+  if (!hasModelCredentials()) log.error(MISSING_CREDENTIALS);
   const sandbox = sandboxProvider().availability();
   if (sandbox.kind === 'off') log.warn('SHIPYARD_SANDBOX=off: agents\' commands run UNSANDBOXED on this host, with access to everything this process can reach');
   else if (sandbox.kind === 'unavailable') log.error(`This worker refuses agent runs: ${sandbox.reason}`);
