@@ -6,7 +6,8 @@ import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { getDb } from '../src/db/client.js';
 import { connectRedis, redisUrl } from '../src/redis.js';
-import { runQueueName, type RunJobData } from '../src/queue/names.js';
+import type { RunJobData } from '../src/queue/names.js';
+import { resolveQueueName } from '../src/queue/queue-name.js';
 import { workerTimings } from '../src/queue/settings.js';
 import { createRunQueue } from '../src/queue/run-queue.js';
 import { logger } from '../src/logger.js';
@@ -43,7 +44,7 @@ export interface StartedWorker {
 export async function startWorker(opts: StartWorkerOptions): Promise<StartedWorker> {
   const db = opts.db ?? getDb();
   const url = opts.redisUrl ?? redisUrl();
-  const queueName = opts.queueName ?? runQueueName();
+  const queueName = opts.queueName ?? (await resolveQueueName(db, config().queueName));
   const id = opts.workerId ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   const concurrency = opts.concurrency ?? config().worker.concurrency;
   const drainTimeoutMs = opts.drainTimeoutMs ?? config().worker.drainTimeoutMs;
