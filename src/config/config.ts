@@ -5,23 +5,6 @@ import type { Environment, LOG_LEVELS } from './variables.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-const MB = 1024 * 1024;
-
-export interface SandboxSettings {
-  /** bwrap (the default) or, only when SHIPYARD_SANDBOX=off is set explicitly, unsandboxed. */
-  mode: 'bwrap' | 'off';
-  limits: {
-    /** RLIMIT_DATA of every process (bytes): heap and private mappings. */
-    memoryBytes: number;
-    /** RLIMIT_FSIZE (bytes): the largest file a process may write. */
-    fileBytes: number;
-    /** Processes in one session sandbox (pids cgroup when writable, else RLIMIT_NPROC, which counts per real uid). */
-    processes: number;
-    /** Size of the private /tmp (tmpfs, counts against the host's memory). */
-    tmpBytes: number;
-  };
-}
-
 export interface Config {
   nodeEnv: string | undefined;
   /** Unset: the embedded Postgres (PGlite) under dataDir. */
@@ -61,16 +44,33 @@ export interface Config {
     commandOutputBytes: number;
     usageFlushMs: number;
   };
+  sandbox: {
+    mode: 'bwrap' | 'off';
+    memoryMb: number;
+    fileMb: number;
+    processes: number;
+    tmpMb: number;
+  };
   events: {
     sseFlushMs: number;
     eventFlushMs: number;
   };
-  ops: {
-    SHIPYARD_WORKER_HEARTBEAT_MS: number;
-    SHIPYARD_WORKER_TTL_MS: number;
-    SHIPYARD_NO_WORKER_CHECK_MS: number;
+  operations: {
+    workerHeartbeatMs: number;
+    workerTtlMs: number;
+    /** The worker's /metrics port (0: any free port). */
+    metricsPort: number;
+    noWorkerCheckMs: number;
+    requestTimeoutMs: number;
   };
-  sandbox: SandboxSettings;
+  accounts: {
+    /** log2 of scrypt's N. */
+    scryptCost: number;
+    loginMaxPerAccount: number;
+    loginMaxPerAddress: number;
+    loginWindowSeconds: number;
+    maxSubscriptionsPerUser: number;
+  };
 }
 
 export function toConfig(env: Environment): Config {
@@ -109,23 +109,30 @@ export function toConfig(env: Environment): Config {
       commandOutputBytes: env.SHIPYARD_COMMAND_OUTPUT_BYTES,
       usageFlushMs: env.SHIPYARD_USAGE_FLUSH_MS,
     },
+    sandbox: {
+      mode: env.SHIPYARD_SANDBOX,
+      memoryMb: env.SHIPYARD_SANDBOX_MEMORY_MB,
+      fileMb: env.SHIPYARD_SANDBOX_FILE_MB,
+      processes: env.SHIPYARD_SANDBOX_PROCESSES,
+      tmpMb: env.SHIPYARD_SANDBOX_TMP_MB,
+    },
     events: {
       sseFlushMs: env.SHIPYARD_SSE_FLUSH_MS,
       eventFlushMs: env.SHIPYARD_EVENT_FLUSH_MS,
     },
-    ops: {
-      SHIPYARD_WORKER_HEARTBEAT_MS: env.SHIPYARD_WORKER_HEARTBEAT_MS,
-      SHIPYARD_WORKER_TTL_MS: env.SHIPYARD_WORKER_TTL_MS,
-      SHIPYARD_NO_WORKER_CHECK_MS: env.SHIPYARD_NO_WORKER_CHECK_MS,
+    operations: {
+      workerHeartbeatMs: env.SHIPYARD_WORKER_HEARTBEAT_MS,
+      workerTtlMs: env.SHIPYARD_WORKER_TTL_MS,
+      metricsPort: env.SHIPYARD_METRICS_PORT,
+      noWorkerCheckMs: env.SHIPYARD_NO_WORKER_CHECK_MS,
+      requestTimeoutMs: env.SHIPYARD_REQUEST_TIMEOUT_MS,
     },
-    sandbox: {
-      mode: env.SHIPYARD_SANDBOX,
-      limits: {
-        memoryBytes: env.SHIPYARD_SANDBOX_MEMORY_MB * MB,
-        fileBytes: env.SHIPYARD_SANDBOX_FILE_MB * MB,
-        processes: env.SHIPYARD_SANDBOX_PROCESSES,
-        tmpBytes: env.SHIPYARD_SANDBOX_TMP_MB * MB,
-      },
+    accounts: {
+      scryptCost: env.SHIPYARD_SCRYPT_COST,
+      loginMaxPerAccount: env.SHIPYARD_LOGIN_MAX_PER_ACCOUNT,
+      loginMaxPerAddress: env.SHIPYARD_LOGIN_MAX_PER_ADDRESS,
+      loginWindowSeconds: env.SHIPYARD_LOGIN_WINDOW_S,
+      maxSubscriptionsPerUser: env.SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER,
     },
   };
 }
