@@ -123,6 +123,19 @@ describe('GraphiQL', () => {
     await context.close();
   }, 120_000);
 
+  it("serves a page that names no other host, and the editor's files from the API", async () => {
+    const page = await (await fetch(`${api.url}/graphql`, { headers: { accept: 'text/html' } })).text();
+    expect(page.match(/https?:\/\/[^"' )]+/g) ?? []).toEqual([]);
+    const scripts = [...page.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]);
+    expect(scripts).toEqual(['/graphiql/graphiql.css', '/graphiql/graphiql.js']);
+    for (const path of scripts) {
+      const response = await fetch(`${api.url}${path}`);
+      expect(response.status).toBe(200);
+      expect((await response.text()).length).toBeGreaterThan(1000);
+    }
+    expect((await fetch(`${api.url}/graphiql/nothing.js`)).status).toBe(404);
+  });
+
   it('says where the token goes when a subscription has none', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

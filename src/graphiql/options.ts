@@ -1,8 +1,6 @@
-// GraphiQL as the API serves it: the bundled assets of @graphql-yoga/render-graphiql (no CDN, works offline), an
-// example operation to start from, and the Authorization header template its Headers tab opens with.
+// What GraphiQL opens with: an example operation to start from, and the Authorization header template of its
+// Headers tab. Its files come from the installed packages (assets.ts): no CDN, it works offline.
 import type { GraphiQLOptions } from 'graphql-yoga';
-
-export { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 
 export const EXAMPLE_OPERATION = /* GraphQL */ `# Welcome to Shipyard.
 # 1. Run SignUp (or LogIn with an existing account) and copy the token from the answer.
