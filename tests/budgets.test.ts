@@ -1,6 +1,8 @@
 // Budgets park runs instead of ending them: a project's monthly budget and the starter's monthly budget are enforced
 // like the run's own (PAUSED, budget, naming which one); raising it and resuming continues; spend is visible on the
-// project and the viewer.
+// project and the viewer. Also the steering mutations over GraphQL: pauseAgentRun on a queued run, sendRunMessage
+// (who said it, when it was delivered) and resumeAgentRun.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient } from '../src/db/client.js';
 import { createRedis } from '../src/redis.js';
@@ -9,6 +11,9 @@ import { gqlOk } from './helpers/api.js';
 import { createProject, rawId, useApiWithOwner } from './helpers/foundation.js';
 import { bash, say, startScriptedAnthropic } from './helpers/scripted-anthropic.js';
 import { continueRun, seedInitialized, type RuntimeHarness } from './helpers/runtime-fixtures.js';
+
+// This file's own queue: no worker anywhere takes the runs it starts.
+process.env.SHIPYARD_QUEUE = `shipyard-test-budgets-${randomBytes(4).toString('hex')}`;
 
 const costly = { input_tokens: 1_000_000, output_tokens: 0 }; // $3 at the default model's $3/MTok input
 const SPEND = `query Spend($id: ID!) { node(id: $id) { ... on Project { monthlyBudgetUsd monthSpendUsd } } viewer { monthlyBudgetUsd monthSpendUsd } }`;
@@ -65,5 +70,36 @@ describe('monthly budgets', () => {
     expect(spend.node.monthSpendUsd).toBeLessThan(9.01);
     expect(spend.viewer).toMatchObject({ monthlyBudgetUsd: null });
     expect(spend.viewer.monthSpendUsd).toBeCloseTo(spend.node.monthSpendUsd, 6);
+  });
+
+  it('pauses a queued run, takes a message for it and resumes it over GraphQL; the message reaches the model', async () => {
+    const { api, owner } = state;
+    const project = await createProject(api, owner, 'Steered');
+    const projectId = rawId(project.id);
+    const { workspacePath } = await h.db.project.findUniqueOrThrow({ where: { id: projectId } });
+    await seedInitialized(h, workspacePath, projectId, ['Alpha']);
+    const started = await gqlOk(api, `mutation($input: StartAgentRunInput!) { startAgentRun(input: $input) { id status } }`, { input: { projectId: project.id, maxSessions: 1 } }, owner.token);
+    const runGid = started.startAgentRun.id;
+    // No worker listens on this file's queue: the run stays QUEUED, so the API pauses it itself.
+    const paused = await gqlOk(api, `mutation($id: ID!) { pauseAgentRun(id: $id) { status pausedReason } }`, { id: runGid }, owner.token);
+    expect(paused.pauseAgentRun).toEqual({ status: 'PAUSED', pausedReason: 'user' });
+    const sent = await gqlOk(
+      api,
+      `mutation($runId: ID!, $text: String!) { sendRunMessage(runId: $runId, text: $text) { text deliveredAt author { name } run { id status } } }`,
+      { runId: runGid, text: '  Keep the public API stable.  ' },
+      owner.token,
+    );
+    // A message to a paused run resumes it.
+    expect(sent.sendRunMessage).toEqual({ text: 'Keep the public API stable.', deliveredAt: null, author: { name: 'owner' }, run: { id: runGid, status: 'QUEUED' } });
+
+    // A worker would now take the job; run the runtime on it here and look at what the model received.
+    await h.db.agentRun.update({ where: { id: rawId(runGid) }, data: { status: 'RUNNING' } });
+    h.model.enqueue(say('Understood.'));
+    const before = h.model.requests.length;
+    expect(await continueRun(h, rawId(runGid), projectId)).toEqual({ status: 'STOPPED', stopReason: 'max_sessions' });
+    expect(JSON.stringify(h.model.requests[before].body.messages)).toMatch(/Message from owner[\s\S]*Keep the public API stable\./);
+    const after = await gqlOk(api, `query($id: ID!) { agentRun(id: $id) { messages { text deliveredAt } } }`, { id: runGid }, owner.token);
+    expect(after.agentRun.messages).toHaveLength(1);
+    expect(after.agentRun.messages[0].deliveredAt).not.toBeNull();
   });
 });
