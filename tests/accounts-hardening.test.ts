@@ -74,6 +74,22 @@ describe('sessions', () => {
     expect(api.services.subscriptions.openCount).toBe(1);
     survivor.stop();
   });
+
+  it('revoking a token also ends a REST event stream opened with it', async () => {
+    const { email, token: owner } = await signUp(api, 'rest-revoker');
+    const projectId = await newProject(owner);
+    const run = await getDb().agentRun.create({ data: { projectId: Buffer.from(projectId, 'base64').toString().split(':')[1]! } });
+    const doomed = (await logIn(email)).data!.logIn.token as string;
+    const response = await fetch(`${api.url}/api/agent-runs/${run.id}/stream`, { headers: { authorization: `Bearer ${doomed}` } });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    let text = new TextDecoder().decode((await reader.read()).value);
+    await until(() => api.services.subscriptions.openCount >= 1, 10_000, 'the REST stream to count');
+    await gqlOk(api, 'mutation { logOut }', {}, doomed);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
+    expect(text).toContain('stream ended: UNAUTHENTICATED');
+    await until(() => api.services.subscriptions.openCount === 0, 10_000, 'the slot to free up');
+  });
 });
 
 describe('passwords', () => {
