@@ -21,6 +21,7 @@ import { serveMetrics } from './metrics/serve.js';
 import { useRejectInvalidText } from './plugins/reject-invalid-text.js';
 import { createRestHandler } from './rest/handler.js';
 import { createAdminHandler } from './admin/queue-dashboard.js';
+import { createProjectSockets } from './ws/project-socket.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -156,7 +157,15 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
     return yoga.requestListener(req, res);
   });
 
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_BODY_BYTES });
+  // WebSocket upgrades are routed by path: graphql-ws on /graphql, the seed's project sockets on /ws/:projectId.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  const projectSockets = createProjectSockets(services, MAX_BODY_BYTES);
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === yoga.graphqlEndpoint) return wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    if (projectSockets.handleUpgrade(req, socket, head)) return;
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
   useServer(
     {
       execute: (args: any) => args.rootValue.execute(args),
@@ -187,7 +196,10 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
   );
   // Each WebSocket message is two socket writes (header, payload): join them per flush like SSE responses.
   wss.on('connection', (_socket, req) => coalesceWrites(req.socket));
-  server.on('close', () => wss.close());
+  server.on('close', () => {
+    wss.close();
+    projectSockets.close();
+  });
   return server;
 }
 

@@ -2,6 +2,7 @@
 // cost and rehash, invalid text, node(id) of unknown ids, the per-user subscription cap and slow request bodies.
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
 import { subscribeSse, subscribeWs } from './helpers/subscriptions.js';
@@ -88,6 +89,23 @@ describe('sessions', () => {
     await gqlOk(api, 'mutation { logOut }', {}, doomed);
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
     expect(text).toContain('stream ended: UNAUTHENTICATED');
+    await until(() => api.services.subscriptions.openCount === 0, 10_000, 'the slot to free up');
+  });
+});
+
+describe('project sockets', () => {
+  it('revoking a token closes a project WebSocket opened with it (4401)', async () => {
+    const { email, token: owner } = await signUp(api, 'socket-revoker');
+    const projectId = await newProject(owner);
+    const doomed = (await logIn(email)).data!.logIn.token as string;
+    const socket = new WebSocket(`${api.url.replace('http', 'ws')}/ws/${projectId}`, { headers: { authorization: `Bearer ${doomed}` } });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('message', () => resolve());
+      socket.once('error', reject);
+    });
+    await gqlOk(api, 'mutation { logOut }', {}, doomed);
+    expect(await closed).toBe(4401);
     await until(() => api.services.subscriptions.openCount === 0, 10_000, 'the slot to free up');
   });
 });

@@ -44,6 +44,13 @@ export interface Config {
     commandOutputBytes: number;
     usageFlushMs: number;
   };
+  sandbox: {
+    mode: 'bwrap' | 'off';
+    memoryMb: number;
+    fileMb: number;
+    processes: number;
+    tmpMb: number;
+  };
   events: {
     sseFlushMs: number;
     eventFlushMs: number;
@@ -103,6 +110,13 @@ export function toConfig(env: Environment): Config {
       commandTimeoutMs: env.SHIPYARD_COMMAND_TIMEOUT_MS,
       commandOutputBytes: env.SHIPYARD_COMMAND_OUTPUT_BYTES,
       usageFlushMs: env.SHIPYARD_USAGE_FLUSH_MS,
+    },
+    sandbox: {
+      mode: env.SHIPYARD_SANDBOX,
+      memoryMb: env.SHIPYARD_SANDBOX_MEMORY_MB,
+      fileMb: env.SHIPYARD_SANDBOX_FILE_MB,
+      processes: env.SHIPYARD_SANDBOX_PROCESSES,
+      tmpMb: env.SHIPYARD_SANDBOX_TMP_MB,
     },
     events: {
       sseFlushMs: env.SHIPYARD_SSE_FLUSH_MS,
