@@ -28,6 +28,22 @@ import { createProjectSockets } from './ws/project-socket.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** Yoga's per-operation metrics: counts, durations and errors; not the per-phase timings (a cost on every request). */
+const GRAPHQL_METRICS = {
+  graphql_envelop_request: true,
+  graphql_envelop_request_duration: true,
+  graphql_envelop_error_result: true,
+  graphql_yoga_http_duration: true,
+  graphql_envelop_request_time_summary: false,
+  graphql_envelop_deprecated_field: false,
+  graphql_envelop_phase_parse: false,
+  graphql_envelop_phase_validate: false,
+  graphql_envelop_phase_context: false,
+  graphql_envelop_phase_execute: false,
+  graphql_envelop_phase_subscribe: false,
+  graphql_envelop_schema_change: false,
+} as const;
+
 export interface AppOptions {
   services: AppServices;
   /** Extra readiness checks (e.g. Redis), each throwing when not ready. */
@@ -68,7 +84,7 @@ export function createGraphQLHandler(
           if (result.length) logger.info({ code: 'GRAPHQL_VALIDATION_FAILED', message: result.map((e) => e.message).join('; ') }, 'client error');
         },
       },
-      ...(metrics ? [usePrometheus({ registry: metrics, endpoint: false })] : []),
+      ...(metrics ? [usePrometheus({ registry: metrics, endpoint: false, metrics: GRAPHQL_METRICS })] : []),
       EnvelopArmorPlugin({
         maxDepth: { n: 12, flattenFragments: true },
         maxAliases: { n: 20 },
