@@ -1,5 +1,5 @@
 // Typed documents (client preset): tests/generated/ for our tests, client/src/generated/ for the client library
-// (shipyard/client). `npm run codegen` writes both; neither is committed.
+// (shipyard/client), web/src/generated/ for the console. `npm run codegen` writes all three; none is committed.
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const shared = {
@@ -19,6 +19,7 @@ const config: CodegenConfig = {
   generates: {
     'tests/generated/': { ...shared, documents: ['tests/**/*.graphql', 'tests/documents/*.ts', '!tests/generated/**'] },
     'client/src/generated/': { ...shared, documents: ['client/src/**/*.graphql'] },
+    'web/src/generated/': { ...shared, documents: ['web/src/**/*.graphql'] },
   },
 };
 

@@ -15,6 +15,7 @@ import { coalesceWrites } from './events/coalesce-writes.js';
 import { setWsLiveWriter } from './events/ws-frames.js';
 import { useSharedSubscriptionExecution } from './events/shared-execution.js';
 import { useSseSubscriptionFrames } from './events/sse-frames.js';
+import { serveConsole } from './console/serve.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -88,6 +89,7 @@ export function createApp({ services, readinessChecks = [] }: AppOptions): Serve
           .end(JSON.stringify({ status: 'not ready', reason: (error as Error).message }));
       }
     }
+    if (req.method !== 'POST' && path !== '/graphql' && (await serveConsole(req, res))) return;
     if (req.method === 'POST') {
       const length = Number(req.headers['content-length'] ?? NaN);
       if (Number.isNaN(length)) return void res.writeHead(411).end('Content-Length required');

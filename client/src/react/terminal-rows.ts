@@ -31,8 +31,8 @@ const seconds = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `$
 
 function toolCallText(name: string, input: unknown): string {
   const args = input && typeof input === 'object' ? (input as Record<string, unknown>) : {};
-  if (typeof args.command === 'string') return `$ ${oneLine(args.command)}`;
-  if (typeof args.path === 'string') return `${name} ${typeof args.command === 'string' ? args.command : ''} ${args.path}`.replace(/\s+/g, ' ');
+  if (name === 'bash' && typeof args.command === 'string') return `$ ${oneLine(args.command)}`;
+  if (typeof args.path === 'string') return `✎ ${typeof args.command === 'string' ? args.command : name} ${args.path}`;
   return `${name} ${oneLine(JSON.stringify(input ?? {}), 300)}`;
 }
 

@@ -3,7 +3,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Client } from '@urql/core';
 import { followRun, type RunEvent } from '../follow-run.js';
-import { applyFeatureEvent, featureStates, progressOf, type FeatureStates, type FeatureStatsLike, type Progress } from '../progress.js';
+import { loadFeatureStates } from '../feature-states.js';
+import { applyFeatureEvent, progressOf, type FeatureStates, type FeatureStatsLike, type Progress } from '../progress.js';
 import {
   AgentRunByIdDocument,
   ProjectRunStateDocument,
@@ -55,8 +56,8 @@ export function useAgentRun(projectId: string | null | undefined, options: UseAg
       const project = result.data?.project;
       if (!project) throw new Error('Project not found');
       setStats(project.featureStats);
-      setStates(featureStates(project.features.edges.map((e) => e.node)));
       if (pickLatest) setRun(project.agentRuns.edges[0]?.node ?? null);
+      setStates(await loadFeatureStates(client, id));
     },
     [client],
   );
