@@ -9,6 +9,7 @@ import type { RunJobData } from '../src/queue/names.js';
 import { finishRun, markInterrupted } from '../src/queue/run-status.js';
 import { logger } from '../src/logger.js';
 import type { RunAgent, RunOutcome } from './agent/contract.js';
+import { sandboxProvider } from './sandbox/provider.js';
 
 /** Abort reasons: `worker.cancelJob(runId, STOP)` for stopAgentRun, `cancelAllJobs(SHUTDOWN)` for a draining worker. */
 export const STOP = 'stop';
@@ -24,6 +25,11 @@ export interface ProcessorDeps {
 }
 
 export type RunJobResult = { runId: string; status: RunStatus | 'SKIPPED' };
+
+/** Said in every run's first STATUS event when agents' commands are not sandboxed. */
+function sandboxNote(): string {
+  return sandboxProvider().availability().kind === 'off' ? ' WARNING: commands run UNSANDBOXED on this worker (SHIPYARD_SANDBOX=off).' : '';
+}
 
 export function createRunProcessor(deps: ProcessorDeps) {
   const { db, redis, runAgent, workerId } = deps;
@@ -61,7 +67,7 @@ export function createRunProcessor(deps: ProcessorDeps) {
         type: 'STATUS',
         payload: {
           status: 'RUNNING',
-          message: resuming ? `Resumed on worker ${workerId} after session ${run.sessionsCompleted}.` : `Started on worker ${workerId}.`,
+          message: (resuming ? `Resumed on worker ${workerId} after session ${run.sessionsCompleted}.` : `Started on worker ${workerId}.`) + sandboxNote(),
         },
       });
       await sink.flush();

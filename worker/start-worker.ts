@@ -10,10 +10,14 @@ import { runQueueName, type RunJobData } from '../src/queue/names.js';
 import { workerTimings } from '../src/queue/settings.js';
 import { createRunQueue } from '../src/queue/run-queue.js';
 import { logger } from '../src/logger.js';
+import { config } from '../src/config/index.js';
 import type { RunAgent } from './agent/contract.js';
 import { createRunProcessor, SHUTDOWN, type RunJobResult } from './processor.js';
 import { listenForCancels } from './cancel-listener.js';
 import { reapOrphans } from './reaper.js';
+import { sandboxProvider } from './sandbox/provider.js';
+import { opsSettings } from '../src/ops/settings.js';
+import { startHeartbeat } from '../src/queue/worker-liveness.js';
 
 export interface StartWorkerOptions {
   runAgent: RunAgent;
@@ -35,18 +39,13 @@ export interface StartedWorker {
   close(opts?: { force?: boolean }): Promise<void>;
 }
 
-const envInt = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
-
 export async function startWorker(opts: StartWorkerOptions): Promise<StartedWorker> {
   const db = opts.db ?? getDb();
   const url = opts.redisUrl ?? redisUrl();
   const queueName = opts.queueName ?? runQueueName();
   const id = opts.workerId ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
-  const concurrency = opts.concurrency ?? envInt('WORKER_CONCURRENCY', 2);
-  const drainTimeoutMs = opts.drainTimeoutMs ?? envInt('SHIPYARD_DRAIN_TIMEOUT_MS', 25_000);
+  const concurrency = opts.concurrency ?? config().worker.concurrency;
+  const drainTimeoutMs = opts.drainTimeoutMs ?? config().worker.drainTimeoutMs;
   const log = logger.child({ component: 'worker', workerId: id });
 
   const connection: Redis = await connectRedis(url, { worker: true, connectionName: `shipyard-worker-${id}` });
@@ -72,7 +71,13 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
 
   void worker.run().catch((error) => log.error({ err: error }, 'worker stopped'));
   await worker.waitUntilReady();
+  const settings = opsSettings();
+  const heartbeat = await startHeartbeat(connection, queueName, id, { intervalMs: settings.SHIPYARD_WORKER_HEARTBEAT_MS, ttlMs: settings.SHIPYARD_WORKER_TTL_MS });
   log.info({ queue: queueName, concurrency }, 'worker ready');
+  const sandbox = sandboxProvider().availability();
+  if (sandbox.kind === 'off') log.warn('SHIPYARD_SANDBOX=off: agents\' commands run UNSANDBOXED on this host, with access to everything this process can reach');
+  else if (sandbox.kind === 'unavailable') log.error(`This worker refuses agent runs: ${sandbox.reason}`);
+  else log.info({ processLimit: sandbox.processLimit }, 'agents\' commands run in bubblewrap session sandboxes');
 
   let closing: Promise<void> | undefined;
   let forceCheckpoint: (() => void) | undefined;
@@ -81,6 +86,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
     if (closing) return closing;
     closing = (async () => {
       clearInterval(reaper);
+      await heartbeat.stop(); // a draining worker takes no new runs: it no longer counts as live
       const drained = worker.close();
       // Active runs get drainTimeoutMs to finish; then (or at once when forced) they checkpoint: INTERRUPTED, job back to wait.
       await Promise.race([drained, new Promise<void>((resolve) => (forceCheckpoint = resolve)), delay(force ? 0 : drainTimeoutMs)]);

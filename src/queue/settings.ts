@@ -1,17 +1,14 @@
 // BullMQ timings. A long agent run holds its job for minutes or hours; what matters is how fast a dead worker's
-// job is noticed: its lock expires after LOCK_DURATION_MS and the next stalled check (every STALLED_INTERVAL_MS, run
+// job is noticed: its lock expires after SHIPYARD_LOCK_DURATION_MS and the next stalled check (every SHIPYARD_STALLED_INTERVAL_MS, run
 // by every live worker) moves it back to wait, so another worker resumes it within ~LOCK + INTERVAL.
 import type { JobsOptions, WorkerOptions } from 'bullmq';
+import { config } from '../config/index.js';
 
-const envMs = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-
-export const LOCK_DURATION_MS = envMs('SHIPYARD_LOCK_DURATION_MS', 6000);
-export const STALLED_INTERVAL_MS = envMs('SHIPYARD_STALLED_INTERVAL_MS', 2000);
 
 export function workerTimings(): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> {
   return {
-    lockDuration: LOCK_DURATION_MS,
-    stalledInterval: STALLED_INTERVAL_MS,
+    lockDuration: config().worker.lockDurationMs,
+    stalledInterval: config().worker.stalledIntervalMs,
     // A crashed worker is an infrastructure event, not a verdict on the run: allow many recoveries before BullMQ
     // would mark the job failed.
     maxStalledCount: 20,

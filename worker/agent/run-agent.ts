@@ -3,18 +3,19 @@
 // after run.sessionsCompleted, restarts an interrupted session, and reports (and keeps) uncommitted leftovers.
 import type Anthropic from '@anthropic-ai/sdk';
 import { join, resolve } from 'node:path';
-import { generationsDir } from '../../src/config.js';
+import { config } from '../../src/config/index.js';
 import { boundText } from '../../src/events/types.js';
 import type { Agent } from '../../src/generated/prisma/client.js';
-import { killGroup } from '../tools/process-runner.js';
+import { sandboxProvider } from '../sandbox/provider.js';
+import type { CommandRunner } from '../sandbox/runner.js';
 import { ensureWorkspace, uncommittedChanges } from '../workspace.js';
 import type { RunAgent, RunOutcome } from './contract.js';
 import { FeatureGuard } from './feature-guard.js';
-import { createModelClient, envInt, isAbort, ModelCallError } from './model-client.js';
+import { createModelClient, isAbort, ModelCallError } from './model-client.js';
 import { CommitTracker } from './records.js';
 import { runSession, type BudgetState, type SessionKind } from './session.js';
 
-const noProgressLimit = () => Math.max(1, envInt('SHIPYARD_NO_PROGRESS_SESSIONS', 3));
+const noProgressLimit = () => config().agent.noProgressSessions;
 
 let sharedClient: Anthropic | undefined;
 /** One client per process (connection reuse); tests and the bench set ANTHROPIC_BASE_URL before the first run. */
@@ -38,11 +39,14 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
 
   const maxSessions = run.maxSessions ?? limitsAgent.maxSessions;
   const budget: BudgetState = { limitUsd: toNumber(run.budgetUsd ?? limitsAgent.budgetUsd), spentUsd: toNumber(run.costUsd) ?? 0 };
-  const root = resolve(project.workspacePath || join(generationsDir(), project.slug));
-  const leftoverGroups = new Set<number>();
+  const root = resolve(project.workspacePath || join(config().generationsDir, project.slug));
+  const sandbox = sandboxProvider().availability();
+  if (sandbox.kind === 'unavailable') return failed(events, sandbox.reason, 'SANDBOX_UNAVAILABLE');
+  // The current session's commands; closing it ends every process the session started.
+  let commands: CommandRunner | null = null;
   const killLeftovers = () => {
-    for (const pgid of leftoverGroups) killGroup(pgid);
-    leftoverGroups.clear();
+    void commands?.close();
+    commands = null;
   };
   signal.addEventListener('abort', killLeftovers, { once: true });
 
@@ -96,6 +100,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
       resumedRun = false;
 
       let result;
+      commands = sandboxProvider().open(root);
       try {
         result = await runSession({
           client: modelClient(),
@@ -114,7 +119,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
           budget,
           restarted: !!interrupted,
           leftovers,
-          leftoverGroups,
+          commands,
         });
       } finally {
         killLeftovers();

@@ -4,10 +4,12 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import { boundText, MAX_TEXT_CHARS, type EventSink } from '../../src/events/types.js';
 import { costUsd, type TokenUsage } from '../../src/agents/pricing.js';
+import type { CommandRunner } from '../sandbox/runner.js';
 import { executeTool, isReadOnlyCall, toolDefinitions, type ToolContext } from '../tools/index.js';
 import type { FeatureGuard, GuardVerdict } from './feature-guard.js';
 import { runtimeMetrics } from './metrics.js';
-import { envInt, streamTurn } from './model-client.js';
+import { streamTurn } from './model-client.js';
+import { config } from '../../src/config/index.js';
 import { CommitTracker, recordTestRun } from './records.js';
 import { kickoffMessage, platformNotes } from './session-prompt.js';
 import { TextCoalescer } from './text-coalescer.js';
@@ -46,7 +48,8 @@ export interface SessionInput {
   budget: BudgetState;
   restarted: boolean;
   leftovers: string[];
-  leftoverGroups: Set<number>;
+  /** The session's command runner (its sandbox), closed by the caller when the session ends. */
+  commands: CommandRunner;
 }
 
 export interface SessionResult {
@@ -62,7 +65,7 @@ const UNCHECKED: GuardVerdict = { newlyPassing: [], rejected: false };
 
 export async function runSession(input: SessionInput): Promise<SessionResult> {
   const { client, db, events, agent, signal, guard, commits } = input;
-  const maxTokens = envInt('SHIPYARD_MAX_OUTPUT_TOKENS', 16_000);
+  const maxTokens = config().model.maxOutputTokens;
   const tools = toolDefinitions(agent.allowedTools);
   // The stable prefix (tools, then system) is cached through the breakpoint on the system block.
   const system: Anthropic.TextBlockParam[] = [
@@ -75,9 +78,9 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
     root: input.root,
     allowedCommands: agent.allowedCommands,
     signal,
-    leftoverGroups: input.leftoverGroups,
-    timeoutMs: envInt('SHIPYARD_COMMAND_TIMEOUT_MS', 120_000),
-    maxOutputBytes: envInt('SHIPYARD_COMMAND_OUTPUT_BYTES', 200_000),
+    commands: input.commands,
+    timeoutMs: config().agent.commandTimeoutMs,
+    maxOutputBytes: config().agent.commandOutputBytes,
   };
   const lenient = input.kind === 'INITIALIZER';
   const text = new TextCoalescer((chunk) => {
@@ -87,7 +90,7 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
   let newlyPassing = 0;
   // Every turn's usage is written by default (a crash loses none of what was paid for); SHIPYARD_USAGE_FLUSH_MS > 0
   // trades that for fewer statements under many concurrent runs.
-  const usageWrites = new UsageWriter(db, input.sessionId, input.runId, envInt('SHIPYARD_USAGE_FLUSH_MS', 0));
+  const usageWrites = new UsageWriter(db, input.sessionId, input.runId, config().agent.usageFlushMs);
   let result: SessionResult;
   try {
     result = await loop();
