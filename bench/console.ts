@@ -1,14 +1,13 @@
 // npm run bench:console — the console's initial JavaScript (gzip) and AgentTerminal with 10,000 events in Chromium:
 // time to render (windowed, against every row in the DOM as the baseline measured in the same run) and long tasks
 // while scrolling, from the browser's Performance API. Goals: ≤ 250 KB gzip, ≤ 1 s, no long task over 50 ms.
-import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 import { launchChromium } from '../tests/helpers/browser.js';
+import { serveTerminalPage } from '../tests/helpers/terminal-page.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
@@ -20,22 +19,9 @@ const html = readFileSync(join(root, 'web/dist/index.html'), 'utf8');
 const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]);
 const gzipBytes = scripts.reduce((sum, path) => sum + gzipSync(readFileSync(join(root, 'web/dist', path))).length, 0);
 
-// 2. The harness page, built and served.
-const outDir = mkdtempSync(join(tmpdir(), 'shipyard-bench-console-'));
-await build({ root: join(root, 'bench/console'), base: './', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-const server = createServer((req, res) => {
-  const path = join(outDir, (req.url ?? '/').split('?')[0] === '/' ? 'index.html' : (req.url ?? '/').split('?')[0]);
-  let body: Buffer;
-  try {
-    body = readFileSync(path);
-  } catch {
-    return void res.writeHead(404).end();
-  }
-  res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(body);
-}).listen(0, '127.0.0.1');
-await new Promise((resolve) => server.once('listening', resolve));
-const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+// 2. The terminal alone with synthetic events (tests/fixtures/terminal-page).
+const page$ = await serveTerminalPage();
+const url = page$.url;
 
 const browser = await launchChromium();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -61,6 +47,5 @@ try {
   console.log(`scrolling 120 frames: windowed long tasks ${scroll.longTasks.length} (longest ${longest(scroll.longTasks)}), baseline ${scrollAll.longTasks.length} (longest ${longest(scrollAll.longTasks)}) (goal: none over 50 ms) ${scroll.longTasks.every((d) => d <= 50) ? 'OK' : 'OVER'}`);
 } finally {
   await browser.close();
-  server.close();
-  rmSync(outDir, { recursive: true, force: true });
+  page$.close();
 }

@@ -48,7 +48,15 @@ export function TerminalView({ run, events, progress, isRunning, onStop, error, 
   const [follow, setFollow] = useState(true);
   const [stopping, setStopping] = useState(false);
   const rows = useMemo(() => buildRows(events, { expanded, showAll }), [events, expanded, showAll]);
-  const toggle = useCallback((seq: number) => setExpanded((s) => (s.has(seq) ? new Set([...s].filter((x) => x !== seq)) : new Set(s).add(seq))), []);
+  // Opening a result is reading: stop following, or new events would scroll it away.
+  const toggle = useCallback((seq: number) => {
+    setFollow(false);
+    setExpanded((s) => (s.has(seq) ? new Set([...s].filter((x) => x !== seq)) : new Set(s).add(seq)));
+  }, []);
+  const showAllOf = useCallback((seq: number) => {
+    setFollow(false);
+    setShowAll((s) => new Set(s).add(seq));
+  }, []);
   const render = useCallback(
     (row: Row) => (
       <div
@@ -59,12 +67,12 @@ export function TerminalView({ run, events, progress, isRunning, onStop, error, 
         data-toggle={row.toggles}
         data-more={row.showsAll}
         title={row.text.length > 120 ? row.text.slice(0, 2000) : undefined}
-        onClick={row.toggles != null ? () => toggle(row.seq) : row.showsAll != null ? () => setShowAll((s) => new Set(s).add(row.seq)) : undefined}
+        onClick={row.toggles != null ? () => toggle(row.seq) : row.showsAll != null ? () => showAllOf(row.seq) : undefined}
       >
         {row.text || ' '}
       </div>
     ),
-    [toggle],
+    [toggle, showAllOf],
   );
   const lastSeq = events.length ? events[events.length - 1].seq : 0;
   const cost = run?.usage.costUsd ?? 0;
