@@ -71,9 +71,10 @@ export function useAgentRun(projectId: string | null | undefined, options: UseAg
   );
 
   // What to show: the given run, else the project's latest.
+  // (Events are reset by the follow effect below when the run changes, never here: a projectId arriving after the
+  // run must not clear what is already being followed.)
   useEffect(() => {
     setError(null);
-    setEvents([]);
     if (options.runId) {
       refreshRun(options.runId).catch(fail);
       if (projectId) loadProject(projectId, false).catch(fail);
