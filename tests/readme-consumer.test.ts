@@ -59,5 +59,5 @@ describe("the README's codegen example", () => {
     } finally {
       consumer.remove();
     }
-  }, 90_000);
+  }, 180_000);
 });

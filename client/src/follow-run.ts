@@ -54,6 +54,7 @@ export async function* followRun(client: Client, runId: string, options: FollowR
     let reason = 'the subscription ended before the run completed';
     try {
       for (;;) {
+        if (signal?.aborted) return; // before racing: an already-buffered result would win the race
         const next = await Promise.race([results.next(), aborted]);
         if (next === 'aborted' || next.done) break;
         const { data, error } = next.value;
