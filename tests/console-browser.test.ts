@@ -160,6 +160,33 @@ describe('web console', () => {
     await shot(page, '4-files');
   }, 60_000);
 
+  it('edits an agent and moves a work item between statuses', async () => {
+    const token = await page.evaluate(() => localStorage.getItem('shipyard.token'));
+    const projectId = decodeURIComponent(new URL(projectUrl).pathname.split('/')[2]);
+    const call = (query: string, variables: object) =>
+      fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) }).then((r) => r.json());
+    const create = `mutation($i: CreateWorkItemInput!) { createWorkItem(input: $i) { id key } }`;
+    const epic = (await call(create, { i: { projectId, title: 'Accounts', type: 'EPIC' } })).data.createWorkItem;
+    const story = (await call(create, { i: { projectId, title: 'Sign in with email', type: 'STORY', parentId: epic.id } })).data.createWorkItem;
+
+    await page.goto(`${projectUrl}/work-items`);
+    const card = page.locator('.item').filter({ hasText: story.key });
+    await expect.poll(() => card.textContent()).toContain(`in ${epic.key}`);
+    await card.getByRole('combobox').selectOption('IN_PROGRESS');
+    await expect.poll(() => page.locator('.column').filter({ has: page.getByRole('heading', { name: 'IN_PROGRESS' }) }).textContent()).toContain(story.key);
+    const stored = await getDb().workItem.findFirstOrThrow({ where: { title: 'Sign in with email' } });
+    expect(stored.status).toBe('IN_PROGRESS');
+
+    await page.goto(`${projectUrl}/agents`);
+    await page.getByRole('button', { name: 'Edit' }).first().click();
+    await page.getByLabel('Model').fill('claude-test-edited');
+    await page.getByLabel('Max turns').fill('7');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.locator('.agents').textContent()).toContain('claude-test-edited · 7 turns/session');
+    expect(await getDb().agent.count({ where: { model: 'claude-test-edited', maxTurns: 7 } })).toBe(1);
+    await shot(page, '4b-agents');
+  }, 60_000);
+
   it('stops a slow run from the terminal: CANCELLED within a second or so', async () => {
     await page.goto(`${api.url}/new`);
     await page.getByLabel('Name').fill('Slow');
