@@ -19,7 +19,6 @@ export function useGql<D, V extends AnyVariables>(document: TypedDocumentNode<D,
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client, document, key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { ...state, reload };
