@@ -1,7 +1,7 @@
 import { resolveDatabaseUrl, type ResolvedDatabase } from './db/database-url.js';
 import { applyMigrations } from './db/migrations.js';
 import { connectDb, disconnectDb, getDb } from './db/client.js';
-import { opsSettings } from './ops/settings.js';
+import { createRegistry, registerQueueGauges, registerRunGauges, registerSubscriptionGauge } from './metrics/run-metrics.js';
 import { liveWorkerCount } from './queue/worker-liveness.js';
 import { watchForMissingWorkers } from './queue/no-worker-notice.js';
 import { createApp } from './app.js';
@@ -22,7 +22,7 @@ export interface StartedApi {
 export async function startApi(opts: { port?: number; database?: ResolvedDatabase; config?: Config } = {}): Promise<StartedApi> {
   const config = opts.config ?? processConfig();
   // Redis first: without it there is no queue and no live events, and the error names the fixes.
-  const services = await createServices({ generationsDir: config.generationsDir, redisUrl: config.redisUrl, queueName: config.queueName });
+  const services = await createServices({ generationsDir: config.generationsDir, redisUrl: config.redisUrl, queueName: config.queueName, accounts: config.accounts });
   const database = opts.database ?? (await resolveDatabaseUrl());
   if (database.embedded) logger.info('DATABASE_URL is not set: using the embedded Postgres (PGlite) in .data/');
   if (config.migrateOnStart) {
@@ -30,9 +30,14 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
     if (applied.length) logger.info({ applied }, 'applied migrations');
   }
   connectDb(database.url, database.poolMax, { singleSession: database.embedded });
-  const settings = opsSettings();
+  const metrics = createRegistry('api');
+  registerQueueGauges(metrics, { queue: services.runQueue.queue, redis: services.redis });
+  registerRunGauges(metrics, getDb);
+  registerSubscriptionGauge(metrics, services.subscriptions);
   const server = createApp({
     services,
+    metrics,
+    requestTimeoutMs: config.operations.requestTimeoutMs,
     readinessChecks: [async () => void (await services.redis.ping())],
     liveWorkers: () => liveWorkerCount(services.redis, services.runQueue.name),
   });
@@ -40,7 +45,7 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
     db: getDb(),
     redis: services.redis,
     queueName: services.runQueue.name,
-    intervalMs: settings.SHIPYARD_NO_WORKER_CHECK_MS,
+    intervalMs: config.operations.noWorkerCheckMs,
   });
   const port = opts.port ?? config.port;
   await new Promise<void>((resolve) => server.listen(port, config.host, resolve));

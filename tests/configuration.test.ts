@@ -33,6 +33,9 @@ async function sourceFiles(dir: string): Promise<string[]> {
 const PASS_THROUGH: Record<string, RegExp> = {
   'worker/workspace.ts': /process\.env\.PATH\b/g,
   'worker/tools/process-runner.ts': /Object\.entries\(process\.env\)/g,
+  'worker/tools/search.ts': /process\.env\.PATH\b/g,
+  // Runs inside the sandbox: its environment is the one the sandbox built from nothing.
+  'worker/sandbox/sandbox-server.mjs': /process\.env\b/g,
 };
 
 function runEntry(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {

@@ -9,7 +9,7 @@ export async function listenForCancels(subscriber: Redis, worker: Worker, queueN
   const channel = cancelChannel(queueName);
   subscriber.on('message', (ch: string, runId: string) => {
     if (ch !== channel) return;
-    if (worker.cancelJob(runId, STOP)) logger.info({ runId }, 'stop relayed to this worker; aborting the run');
+    if (worker.cancelJob(runId, STOP)) logger.info({ runId, worker: worker.id }, 'stop relayed to this worker; aborting the run');
   });
   await subscriber.subscribe(channel);
   return async () => {

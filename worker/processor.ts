@@ -2,13 +2,14 @@
 // CANCELLED (a user stopped it) or a checkpoint (this worker is shutting down: INTERRUPTED, job back to wait).
 import { WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { PrismaClient } from '../src/generated/prisma/client.js';
+import type { AgentRun, PrismaClient } from '../src/generated/prisma/client.js';
 import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
 import { FINAL_RUN_STATUSES, type RunStatus } from '../src/events/types.js';
 import type { RunJobData } from '../src/queue/names.js';
 import { finishRun, markInterrupted } from '../src/queue/run-status.js';
 import { logger } from '../src/logger.js';
-import type { RunAgent, RunOutcome } from './agent/contract.js';
+import type { AgentRunContext, RunAgent, RunOutcome } from './agent/contract.js';
+import type { RunMetrics } from '../src/metrics/run-metrics.js';
 import { sandboxProvider } from './sandbox/provider.js';
 
 /** Abort reasons: `worker.cancelJob(runId, STOP)` for stopAgentRun, `cancelAllJobs(SHUTDOWN)` for a draining worker. */
@@ -22,6 +23,7 @@ export interface ProcessorDeps {
   redis: Redis;
   runAgent: RunAgent;
   workerId: string;
+  metrics: RunMetrics;
 }
 
 export type RunJobResult = { runId: string; status: RunStatus | 'SKIPPED' };
@@ -32,30 +34,39 @@ function sandboxNote(): string {
 }
 
 export function createRunProcessor(deps: ProcessorDeps) {
-  const { db, redis, runAgent, workerId } = deps;
-  const log = logger.child({ component: 'processor', workerId });
+  const { db, redis, runAgent, workerId, metrics } = deps;
 
   return async function processRunJob(job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<RunJobResult> {
     const { runId } = job.data;
     const run = await db.agentRun.findUnique({ where: { id: runId } });
     if (!run) return { runId, status: 'SKIPPED' };
+    const log = logger.child({ component: 'processor', runId, projectId: run.projectId, worker: workerId });
     if (FINAL_RUN_STATUSES.includes(run.status as RunStatus)) {
-      log.info({ runId, status: run.status }, 'run already finished; job skipped');
+      log.info({ status: run.status }, 'run already finished; job skipped');
       return { runId, status: 'SKIPPED' };
     }
+    metrics.activeRuns.inc();
+    const startedAt = Date.now();
+    const finished = (status: string, detail: { stopReason?: string | null; error?: string | null } = {}) => {
+      metrics.runsFinished.inc({ status });
+      metrics.runDuration.observe({ status }, (Date.now() - startedAt) / 1000);
+      log.info({ status, stopReason: detail.stopReason ?? null, error: detail.error ?? null, durationMs: Date.now() - startedAt }, 'run finished');
+    };
 
     const controller = new AbortController();
     const abort = (reason: unknown) => controller.abort(reason);
     signal?.addEventListener('abort', () => abort(signal.reason), { once: true });
     if (signal?.aborted) abort(signal.reason);
-    const sink = await createRunEventSink({ db, redis, runId, projectId: run.projectId, onFailure: abort });
+    const sink = await createRunEventSink({ db, redis, runId, projectId: run.projectId, onFailure: abort, onEmit: (type) => metrics.events.inc({ type }) });
     try {
       if (run.stopRequested || controller.signal.reason === STOP) {
         await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: 'stopped', message: 'Stopped before it started on a worker.' });
+        finished('CANCELLED', { stopReason: 'stopped' });
         return { runId, status: 'CANCELLED' };
       }
       if (run.status === 'RUNNING') {
         // Its previous worker died holding the job (BullMQ's stalled check gave the job to us).
+        log.info({ previousWorker: run.workerId, sessionsCompleted: run.sessionsCompleted }, 'run resumed after its worker went away');
         sink.emit({ type: 'STATUS', payload: { status: 'INTERRUPTED', message: 'The worker running this run went away; resuming.' } });
       }
       await db.agentRun.update({
@@ -71,11 +82,20 @@ export function createRunProcessor(deps: ProcessorDeps) {
         },
       });
       await sink.flush();
+      log.info({ resuming, sessionsCompleted: run.sessionsCompleted }, resuming ? 'run resumed' : 'run started');
 
-      const outcome = await runAgentUntilAborted(runAgent, { runId, db, events: sink, signal: controller.signal });
-      if (sink.failure) return { runId, status: 'SKIPPED' }; // another writer owns the run now: write nothing more
+      const onSessionEnd: AgentRunContext['onSessionEnd'] = (session) => {
+        metrics.sessionDuration.observe({ kind: session.kind }, session.durationMs / 1000);
+        log.info({ session: session.number, kind: session.kind, turns: session.turns, stopReason: session.stopReason, newlyPassing: session.newlyPassing, durationMs: session.durationMs }, 'session ended');
+      };
+      const outcome = await runAgentUntilAborted(runAgent, { runId, db, events: sink, signal: controller.signal, onSessionEnd });
+      if (sink.failure) {
+        log.warn({ err: sink.failure }, 'run left to its new owner');
+        return { runId, status: 'SKIPPED' }; // another writer owns the run now: write nothing more
+      }
 
       if (controller.signal.aborted && controller.signal.reason === SHUTDOWN) {
+        log.info('run checkpointed: this worker is shutting down');
         await markInterrupted(db, sink, runId, `Worker ${workerId} is shutting down; the run resumes from its last finished session.`);
         await sink.close();
         await job.moveToWait(token);
@@ -84,19 +104,24 @@ export function createRunProcessor(deps: ProcessorDeps) {
       const stopped = controller.signal.aborted || outcome.status === 'CANCELLED';
       if (stopped) {
         await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: outcome.stopReason ?? 'stopped', message: 'Stopped by a user.' });
+        finished('CANCELLED', { stopReason: outcome.stopReason ?? 'stopped' });
         return { runId, status: 'CANCELLED' };
       }
       await finishRun(db, sink, runId, { status: outcome.status, stopReason: outcome.stopReason, error: outcome.error });
+      finished(outcome.status, outcome);
       return { runId, status: outcome.status };
     } catch (error) {
       if (error instanceof WaitingError || sink.failure) throw error;
-      log.error({ err: error, runId }, 'run failed in the processor');
+      log.error({ err: error }, 'run failed in the processor');
       await finishRun(db, sink, runId, { status: 'FAILED', stopReason: 'error', error: `Internal error: ${(error as Error).message}` }).catch(
-        (e) => log.error({ err: e, runId }, 'could not record the failure'),
+        (e) => log.error({ err: e }, 'could not record the failure'),
       );
+      finished('FAILED', { stopReason: 'error', error: (error as Error).message });
       return { runId, status: 'FAILED' };
     } finally {
+      metrics.activeRuns.dec();
       await sink.close().catch(() => {});
+      await countUsage(db, metrics, run).catch((error) => log.warn({ err: error }, 'could not read the run usage for metrics'));
     }
   };
 }
@@ -123,4 +148,22 @@ async function runAgentUntilAborted(runAgent: RunAgent, ctx: Parameters<RunAgent
   } finally {
     clearTimeout(timer);
   }
+}
+
+type UsageRow = Pick<AgentRun, 'inputTokens' | 'outputTokens' | 'cacheReadInputTokens' | 'cacheCreationInputTokens' | 'costUsd'>;
+
+/** Adds what this job used (the run's totals now minus when the job began) to the token and cost counters. */
+async function countUsage(db: PrismaClient, metrics: RunMetrics, before: UsageRow & { id: string }): Promise<void> {
+  const after = await db.agentRun.findUnique({
+    where: { id: before.id },
+    select: { inputTokens: true, outputTokens: true, cacheReadInputTokens: true, cacheCreationInputTokens: true, costUsd: true },
+  });
+  if (!after) return;
+  const add = (kind: string, delta: number) => delta > 0 && metrics.tokens.inc({ kind }, delta);
+  add('input', after.inputTokens - before.inputTokens);
+  add('output', after.outputTokens - before.outputTokens);
+  add('cache_read', after.cacheReadInputTokens - before.cacheReadInputTokens);
+  add('cache_write', after.cacheCreationInputTokens - before.cacheCreationInputTokens);
+  const cost = Number(after.costUsd) - Number(before.costUsd);
+  if (cost > 0) metrics.costUsd.inc(cost);
 }

@@ -16,8 +16,10 @@ import { createRunProcessor, SHUTDOWN, type RunJobResult } from './processor.js'
 import { listenForCancels } from './cancel-listener.js';
 import { reapOrphans } from './reaper.js';
 import { sandboxProvider } from './sandbox/provider.js';
-import { opsSettings } from '../src/ops/settings.js';
 import { startHeartbeat } from '../src/queue/worker-liveness.js';
+import type { Registry } from 'prom-client';
+import { createRegistry, createRunMetrics, registerQueueGauges } from '../src/metrics/run-metrics.js';
+import { startMetricsServer } from '../src/metrics/serve.js';
 
 export interface StartWorkerOptions {
   runAgent: RunAgent;
@@ -30,11 +32,16 @@ export interface StartWorkerOptions {
   /** On close, how long active runs may go on before they are checkpointed (INTERRUPTED, resumed elsewhere). */
   drainTimeoutMs?: number;
   reapIntervalMs?: number;
+  /** Serve /metrics on this port (0: any free port); undefined: no metrics endpoint. */
+  metricsPort?: number;
 }
 
 export interface StartedWorker {
   id: string;
   worker: Worker<RunJobData, RunJobResult>;
+  metrics: Registry;
+  /** Where /metrics answers, when it listens. */
+  metricsUrl: string | null;
   /** Graceful: take no new runs, let active ones finish for drainTimeoutMs, then checkpoint them. force: checkpoint now. */
   close(opts?: { force?: boolean }): Promise<void>;
 }
@@ -52,7 +59,10 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
   const subscriber = connection.duplicate({ connectionName: `shipyard-worker-cancel-${id}` });
   const runQueue = createRunQueue({ connection, name: queueName });
 
-  const worker = new Worker<RunJobData, RunJobResult>(queueName, createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id }), {
+  const metrics = createRegistry('worker');
+  const runMetrics = createRunMetrics(metrics);
+  registerQueueGauges(metrics, { queue: runQueue.queue, redis: connection });
+  const worker = new Worker<RunJobData, RunJobResult>(queueName, createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id, metrics: runMetrics }), {
     connection,
     concurrency,
     autorun: false,
@@ -71,9 +81,10 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
 
   void worker.run().catch((error) => log.error({ err: error }, 'worker stopped'));
   await worker.waitUntilReady();
-  const settings = opsSettings();
-  const heartbeat = await startHeartbeat(connection, queueName, id, { intervalMs: settings.SHIPYARD_WORKER_HEARTBEAT_MS, ttlMs: settings.SHIPYARD_WORKER_TTL_MS });
-  log.info({ queue: queueName, concurrency }, 'worker ready');
+  const { workerHeartbeatMs, workerTtlMs } = config().operations;
+  const heartbeat = await startHeartbeat(connection, queueName, id, { intervalMs: workerHeartbeatMs, ttlMs: workerTtlMs });
+  const metricsServer = opts.metricsPort === undefined ? null : await startMetricsServer(metrics, opts.metricsPort);
+  log.info({ queue: queueName, concurrency, metrics: metricsServer?.url ?? null }, 'worker ready');
   const sandbox = sandboxProvider().availability();
   if (sandbox.kind === 'off') log.warn('SHIPYARD_SANDBOX=off: agents\' commands run UNSANDBOXED on this host, with access to everything this process can reach');
   else if (sandbox.kind === 'unavailable') log.error(`This worker refuses agent runs: ${sandbox.reason}`);
@@ -94,12 +105,13 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
       await drained;
       await stopCancels();
       await runQueue.close().catch(() => {});
+      metricsServer?.server.close();
       connection.disconnect();
       log.info('worker closed');
     })();
     return closing;
   };
-  return { id, worker, close };
+  return { id, worker, metrics, metricsUrl: metricsServer?.url ?? null, close };
 }
 
 function delay(ms: number): Promise<void> {

@@ -44,9 +44,32 @@ export interface Config {
     commandOutputBytes: number;
     usageFlushMs: number;
   };
+  sandbox: {
+    mode: 'bwrap' | 'off';
+    memoryMb: number;
+    fileMb: number;
+    processes: number;
+    tmpMb: number;
+  };
   events: {
     sseFlushMs: number;
     eventFlushMs: number;
+  };
+  operations: {
+    workerHeartbeatMs: number;
+    workerTtlMs: number;
+    /** The worker's /metrics port (0: any free port). */
+    metricsPort: number;
+    noWorkerCheckMs: number;
+    requestTimeoutMs: number;
+  };
+  accounts: {
+    /** log2 of scrypt's N. */
+    scryptCost: number;
+    loginMaxPerAccount: number;
+    loginMaxPerAddress: number;
+    loginWindowSeconds: number;
+    maxSubscriptionsPerUser: number;
   };
 }
 
@@ -86,9 +109,30 @@ export function toConfig(env: Environment): Config {
       commandOutputBytes: env.SHIPYARD_COMMAND_OUTPUT_BYTES,
       usageFlushMs: env.SHIPYARD_USAGE_FLUSH_MS,
     },
+    sandbox: {
+      mode: env.SHIPYARD_SANDBOX,
+      memoryMb: env.SHIPYARD_SANDBOX_MEMORY_MB,
+      fileMb: env.SHIPYARD_SANDBOX_FILE_MB,
+      processes: env.SHIPYARD_SANDBOX_PROCESSES,
+      tmpMb: env.SHIPYARD_SANDBOX_TMP_MB,
+    },
     events: {
       sseFlushMs: env.SHIPYARD_SSE_FLUSH_MS,
       eventFlushMs: env.SHIPYARD_EVENT_FLUSH_MS,
+    },
+    operations: {
+      workerHeartbeatMs: env.SHIPYARD_WORKER_HEARTBEAT_MS,
+      workerTtlMs: env.SHIPYARD_WORKER_TTL_MS,
+      metricsPort: env.SHIPYARD_METRICS_PORT,
+      noWorkerCheckMs: env.SHIPYARD_NO_WORKER_CHECK_MS,
+      requestTimeoutMs: env.SHIPYARD_REQUEST_TIMEOUT_MS,
+    },
+    accounts: {
+      scryptCost: env.SHIPYARD_SCRYPT_COST,
+      loginMaxPerAccount: env.SHIPYARD_LOGIN_MAX_PER_ACCOUNT,
+      loginMaxPerAddress: env.SHIPYARD_LOGIN_MAX_PER_ADDRESS,
+      loginWindowSeconds: env.SHIPYARD_LOGIN_WINDOW_S,
+      maxSubscriptionsPerUser: env.SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER,
     },
   };
 }

@@ -40,6 +40,8 @@ export interface RunEventSinkOptions {
   projectId: string;
   /** Called once when the sink fails for good, so the owner can abort the run. */
   onFailure?: (error: Error) => void;
+  /** Called for every event accepted (a worker counts them for its metrics). */
+  onEmit?: (type: EventType) => void;
 }
 
 export async function createRunEventSink(opts: RunEventSinkOptions): Promise<RunEventSink> {
@@ -96,6 +98,7 @@ export async function createRunEventSink(opts: RunEventSinkOptions): Promise<Run
       if (closed) throw new Error(`The event sink of run ${runId} is closed.`);
       const valid = parseNewEvent(event);
       queued.push({ runId, projectId, seq: ++lastSeq, type: valid.type, payload: valid.payload, createdAt: new Date().toISOString() });
+      opts.onEmit?.(valid.type);
       if (URGENT.has(valid.type)) void drain();
       else timer ??= FLUSH_DELAY_MS > 0 ? setTimeout(drain, FLUSH_DELAY_MS) : setImmediate(drain);
     },

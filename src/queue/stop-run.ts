@@ -8,6 +8,7 @@ import type { EventHub } from '../events/hub.js';
 import { ACTIVE_RUN_STATUSES } from './names.js';
 import type { RunQueue } from './run-queue.js';
 import { finishRun } from './run-status.js';
+import { logger } from '../logger.js';
 
 /** How long stopAgentRun waits for the worker to confirm before returning the run as it is. */
 export const STOP_CONFIRM_TIMEOUT_MS = 3000;
@@ -39,6 +40,7 @@ export async function stopRun(deps: StopDeps, runId: string): Promise<void> {
       const sink = await createRunEventSink({ db, redis: deps.redis, runId, projectId: run.projectId });
       try {
         await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: 'stopped', message: 'Stopped before a worker started it.' });
+        logger.info({ runId, projectId: run.projectId, status: 'CANCELLED' }, 'run stopped before a worker took it');
       } finally {
         await sink.close().catch(() => {});
       }
@@ -48,6 +50,7 @@ export async function stopRun(deps: StopDeps, runId: string): Promise<void> {
 
   const finished = await watchForComplete(deps, runId, STOP_CONFIRM_TIMEOUT_MS);
   await runQueue.relayCancel(runId);
+  logger.info({ runId, projectId: run.projectId, queue: runQueue.name }, 'stop relayed to the workers');
   await finished.done;
 }
 

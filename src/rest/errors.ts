@@ -12,7 +12,6 @@ export const STATUS_BY_CODE: Record<string, number> = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   TOO_MANY_REQUESTS: 429,
-  RATE_LIMITED: 429,
 };
 
 export interface RestError {

@@ -11,7 +11,7 @@ import type { NodeType } from './ids.js';
 
 export async function authenticate(authorization: string | null | undefined): Promise<User> {
   const secret = bearerFrom(authorization);
-  const user = secret ? await userForToken(getDb(), secret) : null;
+  const user = secret ? (await userForToken(getDb(), secret))?.user : null;
   if (!user) throw restError('UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <token>.');
   return user;
 }

@@ -9,6 +9,17 @@ export interface AgentRunContext {
   events: EventSink;
   /** Aborted when the run is stopped (stopAgentRun) or the worker shuts down; must reach the model stream and child processes. */
   signal: AbortSignal;
+  /** Told when a session ends (the worker logs it and measures its duration). */
+  onSessionEnd?: (session: SessionEnd) => void;
+}
+
+export interface SessionEnd {
+  number: number;
+  kind: string;
+  turns: number;
+  stopReason: string;
+  newlyPassing: number;
+  durationMs: number;
 }
 
 /**

@@ -2,8 +2,9 @@
 // then coding sessions) until every feature passes or a limit stops the run. Resumable after a crash: it continues
 // after run.sessionsCompleted, restarts an interrupted session, and reports (and keeps) uncommitted leftovers.
 import type Anthropic from '@anthropic-ai/sdk';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { config } from '../../src/config/index.js';
+import { workspacePathFor } from '../../src/projects/workspace-path.js';
 import { boundText } from '../../src/events/types.js';
 import type { Agent } from '../../src/generated/prisma/client.js';
 import { sandboxProvider } from '../sandbox/provider.js';
@@ -25,7 +26,7 @@ export function resetModelClient(): void {
   sharedClient = undefined;
 }
 
-export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
+export const runAgent: RunAgent = async ({ runId, db, events, signal, onSessionEnd }) => {
   const run = await db.agentRun.findUnique({ where: { id: runId }, include: { project: true, agent: true } });
   if (!run) return { status: 'FAILED', stopReason: null, error: `Run ${runId} does not exist.` };
   const { project } = run;
@@ -39,7 +40,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
 
   const maxSessions = run.maxSessions ?? limitsAgent.maxSessions;
   const budget: BudgetState = { limitUsd: toNumber(run.budgetUsd ?? limitsAgent.budgetUsd), spentUsd: toNumber(run.costUsd) ?? 0 };
-  const root = resolve(project.workspacePath || join(config().generationsDir, project.slug));
+  const root = resolve(project.workspacePath || workspacePathFor(config().generationsDir, project.id));
   const sandbox = sandboxProvider().availability();
   if (sandbox.kind === 'unavailable') return failed(events, sandbox.reason, 'SANDBOX_UNAVAILABLE');
   // The current session's commands; closing it ends every process the session started.
@@ -85,6 +86,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
           : 'The project has no CODING agent to continue with.');
       }
 
+      const sessionStartedAt = Date.now();
       const session = await db.agentSession.upsert({
         where: { runId_number: { runId, number } },
         create: { runId, number, kind },
@@ -100,7 +102,8 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
       resumedRun = false;
 
       let result;
-      commands = sandboxProvider().open(root);
+      // The session's agent decides its network: none, or its allowlisted hosts through the egress proxy.
+      commands = sandboxProvider().open(root, agent.network === 'ALLOWLIST' ? { network: { allowedHosts: agent.allowedHosts } } : {});
       try {
         result = await runSession({
           client: modelClient(),
@@ -140,6 +143,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
           },
         }),
       ]);
+      onSessionEnd?.({ number, kind, turns: result.turns, stopReason: result.stopReason, newlyPassing: result.newlyPassing, durationMs: Date.now() - sessionStartedAt });
       events.emit({
         type: 'STATUS',
         payload: {

@@ -3,11 +3,13 @@
 // a dev server started with `&` in one command is reachable with curl in the next. close() kills bwrap; its pid
 // namespace dies with it, taking every process of the session along (detached or not).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RunResult } from '../tools/process-runner.js';
-import { bwrapArgs, SERVER_PATH, type BwrapPlan } from './bwrap-args.js';
+import { bwrapArgs, PROXY_PORT, PROXY_SOCKET, SERVER_PATH, type BwrapPlan } from './bwrap-args.js';
+import { EgressProxy, type EgressOptions } from './egress-proxy.js';
 import type { CommandOptions, CommandRunner } from './runner.js';
 import type { SandboxLimits } from './settings.js';
 
@@ -17,6 +19,8 @@ export interface BwrapSessionOptions {
   /** A writable pids cgroup directory under which each session gets its own group (null: RLIMIT_NPROC only). */
   pidsCgroupRoot: string | null;
   nodePath: string;
+  /** ALLOWLIST network through an egress proxy; absent: no network at all. */
+  network?: EgressOptions;
 }
 
 /** A line longer than this from the sandbox is not a reply of ours (output is capped well below it). */
@@ -31,6 +35,7 @@ export class BwrapSession implements CommandRunner {
   private child: ChildProcess | null = null;
   private ready: Promise<void> | null = null;
   private cgroup: string | null = null;
+  private proxy: { server: EgressProxy; dir: string } | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, (result: RunResult) => void>();
   private closed = false;
@@ -44,6 +49,7 @@ export class BwrapSession implements CommandRunner {
       await this.start();
     } catch (error) {
       this.stop();
+      this.ready = null;
       return failure(`The sandbox could not start: ${(error as Error).message}\n`);
     }
     const stdin = this.child?.stdin;
@@ -70,12 +76,31 @@ export class BwrapSession implements CommandRunner {
   async close(): Promise<void> {
     this.closed = true;
     this.stop();
+    if (this.proxy) {
+      this.proxy.server.close();
+      rmSync(this.proxy.dir, { recursive: true, force: true });
+      this.proxy = null;
+    }
   }
 
   private start(): Promise<void> {
     if (this.ready) return this.ready;
-    this.ready = new Promise<void>((resolve, reject) => {
-      const { plan, limits, nodePath } = this.options;
+    this.ready = this.startProxy().then(() => this.spawnSandbox());
+    return this.ready;
+  }
+
+  private async startProxy(): Promise<void> {
+    if (!this.options.network || this.proxy) return;
+    const dir = mkdtempSync(join(tmpdir(), 'shipyard-egress-'));
+    const server = new EgressProxy(this.options.network);
+    this.proxy = { server, dir };
+    await server.listen(join(dir, 'proxy.sock'));
+  }
+
+  private spawnSandbox(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const { limits, nodePath } = this.options;
+      const plan = { ...this.options.plan, proxySocketDir: this.proxy?.dir };
       const rlimits = [`--data=${limits.memoryBytes}`, `--fsize=${limits.fileBytes}`, '--core=0', '--nofile=4096'];
       let file = 'bwrap';
       let args = [...bwrapArgs(plan)];
@@ -89,7 +114,7 @@ export class BwrapSession implements CommandRunner {
       } else {
         rlimits.push(`--nproc=${limits.processes}`);
       }
-      args.push('--', '/usr/bin/prlimit', ...rlimits, '--', nodePath, SERVER_PATH);
+      args.push('--', '/usr/bin/prlimit', ...rlimits, '--', nodePath, SERVER_PATH, ...(this.proxy ? ['--proxy', PROXY_SOCKET, String(PROXY_PORT)] : []));
       const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
       this.child = child;
       let stderr = '';
@@ -121,7 +146,6 @@ export class BwrapSession implements CommandRunner {
         this.removeCgroup();
       });
     });
-    return this.ready;
   }
 
   private stop(): void {

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bwrapArgs, type BwrapPlan } from './bwrap-args.js';
 import { BwrapSession } from './bwrap-session.js';
+import type { EgressOptions } from './egress-proxy.js';
 import type { CommandRunner } from './runner.js';
 import { writeRuntimeFiles, type RuntimeFiles } from './runtime-files.js';
 import { readSandboxSettings, type SandboxSettings } from './settings.js';
@@ -39,11 +40,11 @@ export class SandboxProvider {
   }
 
   /** One runner per agent session. Throws with the reason when agents may not run here. */
-  open(workspace: string): CommandRunner {
+  open(workspace: string, opts: { network?: EgressOptions } = {}): CommandRunner {
     const status = this.availability();
     if (status.kind === 'unavailable') throw new Error(status.reason);
     if (status.kind === 'off') return new UnsandboxedRunner(workspace);
-    return new BwrapSession({ plan: this.plan(realpathSync(workspace)), limits: this.settings.limits, pidsCgroupRoot: this.cgroupRoot, nodePath: realpathSync(process.execPath) });
+    return new BwrapSession({ plan: this.plan(realpathSync(workspace)), limits: this.settings.limits, pidsCgroupRoot: this.cgroupRoot, nodePath: realpathSync(process.execPath), network: opts.network });
   }
 
   private plan(workspace: string): BwrapPlan {
