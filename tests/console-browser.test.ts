@@ -143,7 +143,7 @@ describe('web console', () => {
     await result.click();
     await expect.poll(() => page.locator('.shipyard-terminal .st-row.k-output').count()).toBeGreaterThan(0);
     await shot(page, '2-run-terminal');
-  }, 90_000);
+  }, 150_000);
 
   it("opens a commit's diff and browses a workspace file", async () => {
     await page.goto(`${projectUrl}/commits`);

@@ -66,7 +66,7 @@ describe('followRun', () => {
       } finally {
         await server.stop('SIGKILL');
       }
-    }, 60_000);
+    }, 120_000); // two API process starts, slow on a loaded machine
   }
 
   it('resumes after afterSeq, stops on abort, and fails at once on an answer retrying cannot change', async () => {
