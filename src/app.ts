@@ -6,6 +6,9 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError } from 'graphql';
 import { schema } from './schema/index.js';
+import { graphiqlOptions } from './graphiql/options.js';
+import { buildGraphiQLAssets, GRAPHIQL_ASSETS_PATH, type GraphiQLAssets } from './graphiql/assets.js';
+import { authorizationOf } from './auth/ws-authorization.js';
 import { contextFor } from './auth/context.js';
 import { getDb } from './db/client.js';
 import type { Context } from './context.js';
@@ -20,6 +23,7 @@ import type { Registry } from 'prom-client';
 import { serveMetrics } from './metrics/serve.js';
 import { useRejectInvalidText } from './plugins/reject-invalid-text.js';
 import { createRestHandler } from './rest/handler.js';
+import { createAdminHandler } from './admin/queue-dashboard.js';
 import { createProjectSockets } from './ws/project-socket.js';
 import { serveConsole } from './console/serve.js';
 
@@ -29,6 +33,8 @@ export interface AppOptions {
   services: AppServices;
   /** Extra readiness checks (e.g. Redis), each throwing when not ready. */
   readinessChecks?: Array<() => Promise<void>>;
+  /** Platform administrators besides those flagged in the database (the queue dashboard at /admin/queues). */
+  adminEmails?: readonly string[];
   /** How long a client may take to send a whole request (headers and body). */
   requestTimeoutMs?: number;
   /** Served at /metrics (Prometheus text format); GraphQL operations are measured into it too. */
@@ -37,12 +43,17 @@ export interface AppOptions {
   liveWorkers?: () => Promise<number>;
 }
 
-export function createGraphQLHandler(services: AppServices, metrics?: Registry): YogaServerInstance<{ req?: IncomingMessage }, Context> {
+export function createGraphQLHandler(
+  services: AppServices,
+  metrics?: Registry,
+  graphiql: () => GraphiQLAssets = () => buildGraphiQLAssets(graphiqlOptions),
+): YogaServerInstance<{ req?: IncomingMessage }, Context> {
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'Shipyard', subscriptionsProtocol: 'WS' },
+    graphiql: graphiqlOptions,
+    renderGraphiQL: () => graphiql().html,
     logging: yogaLogger(),
     // graphql-ws builds its context without a request (its authorization comes from connection_init, below).
     context: ({ request, req }) => contextFor(request?.headers.get('authorization'), services, req?.socket.remoteAddress ?? null),
@@ -120,8 +131,12 @@ function yogaLogger() {
   };
 }
 
-export function createApp({ services, readinessChecks = [], liveWorkers, metrics, requestTimeoutMs = 30_000 }: AppOptions): Server {
-  const yoga = createGraphQLHandler(services, metrics);
+export function createApp({ services, readinessChecks = [], liveWorkers, metrics, requestTimeoutMs = 30_000, adminEmails = [] }: AppOptions): Server {
+  // Built on the first GraphiQL request (it copies a 9 MB page), then kept.
+  let graphiqlAssets: GraphiQLAssets | undefined;
+  const graphiql = () => (graphiqlAssets ??= buildGraphiQLAssets(graphiqlOptions));
+  const yoga = createGraphQLHandler(services, metrics, graphiql);
+  const admin = createAdminHandler({ queue: services.runQueue.queue, adminEmails });
   const rest = createRestHandler(yoga, services, { maxBodyBytes: MAX_BODY_BYTES });
   // A client that sends its headers or body slowly (slowloris) is cut off: 408 once the whole request has not
   // arrived within requestTimeoutMs. Checked every second rather than node's default 30 s.
@@ -132,6 +147,18 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
       return rest(req, res, new URL(req.url ?? '/', 'http://localhost')).catch((error: unknown) => {
         logger.error({ err: error }, 'unexpected REST error');
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"INTERNAL_SERVER_ERROR","message":"Unexpected error."}}');
+        else res.end();
+      });
+    }
+    if (path?.startsWith(`${GRAPHIQL_ASSETS_PATH}/`) && req.method === 'GET') {
+      const file = graphiql().files.get(path);
+      if (!file) return void res.writeHead(404).end();
+      return void res.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'public, max-age=3600' }).end(file.body);
+    }
+    if (path === '/admin' || path?.startsWith('/admin/')) {
+      return admin(req, res, path).catch((error: unknown) => {
+        logger.error({ err: error }, 'unexpected admin error');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('Unexpected error.\n');
         else res.end();
       });
     }
@@ -168,7 +195,7 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
           socket: ctx.extra.socket,
           params,
         });
-        const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
+        const authorization = authorizationOf(ctx.connectionParams, params.extensions);
         const args = {
           schema: s,
           operationName: params.operationName,

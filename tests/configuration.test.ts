@@ -78,7 +78,7 @@ describe('configuration', () => {
       host: '0.0.0.0',
       logLevel: 'info',
       migrateOnStart: true,
-      queueName: 'shipyard-runs',
+      queueName: undefined,
       worker: { concurrency: 2, drainTimeoutMs: 25_000, lockDurationMs: 6000, stalledIntervalMs: 2000 },
       agent: { noProgressSessions: 3, commandTimeoutMs: 120_000, commandOutputBytes: 200_000, usageFlushMs: 0 },
       events: { sseFlushMs: 4, eventFlushMs: 0 },

@@ -1,6 +1,6 @@
 // The BullMQ job processor: owns a run's status around the agent runtime (RunAgent) and turns aborts into
 // CANCELLED (a user stopped it) or a checkpoint (this worker is shutting down: INTERRUPTED, job back to wait).
-import { WaitingError, type Job } from 'bullmq';
+import { DelayedError, WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AgentRun, PrismaClient } from '../src/generated/prisma/client.js';
 import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
@@ -17,6 +17,12 @@ export const STOP = 'stop';
 export const SHUTDOWN = 'shutdown';
 /** After an abort, how long the runtime gets to return before the processor finishes the run without it. */
 export const ABORT_GRACE_MS = 1500;
+/**
+ * A job whose run is not in this worker's database belongs to another Shipyard sharing the queue: it goes back,
+ * delayed, for its owner. After this many returns (about 10 minutes) it is taken to be an orphan and dropped.
+ */
+export const FOREIGN_RETRY_MS = 2000;
+export const MAX_FOREIGN_BOUNCES = 300;
 
 export interface ProcessorDeps {
   db: PrismaClient;
@@ -39,7 +45,22 @@ export function createRunProcessor(deps: ProcessorDeps) {
   return async function processRunJob(job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<RunJobResult> {
     const { runId } = job.data;
     const run = await db.agentRun.findUnique({ where: { id: runId } });
-    if (!run) return { runId, status: 'SKIPPED' };
+    if (!run) {
+      const foreign = logger.child({ component: 'processor', runId, worker: workerId, queue: job.queueName });
+      const bounces = (job.data.foreignBounces ?? 0) + 1;
+      if (bounces > MAX_FOREIGN_BOUNCES) {
+        foreign.warn('run not in this database and no other worker took its job: dropped');
+        return { runId, status: 'SKIPPED' };
+      }
+      if (bounces === 1) {
+        foreign.warn(
+          'job for a run that is not in this database: left for the Shipyard that owns it (another instance shares this queue on this Redis; give each its own SHIPYARD_QUEUE, or leave it unset)',
+        );
+      }
+      await job.updateData({ ...job.data, foreignBounces: bounces });
+      await job.moveToDelayed(Date.now() + FOREIGN_RETRY_MS, token);
+      throw new DelayedError();
+    }
     const log = logger.child({ component: 'processor', runId, projectId: run.projectId, worker: workerId });
     if (FINAL_RUN_STATUSES.includes(run.status as RunStatus)) {
       log.info({ status: run.status }, 'run already finished; job skipped');

@@ -4,7 +4,6 @@ import type { ModelPrice } from './model-prices.js';
 import type { Environment, LOG_LEVELS } from './variables.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-export const DEFAULT_QUEUE_NAME = 'shipyard-runs';
 
 export interface Config {
   nodeEnv: string | undefined;
@@ -31,7 +30,8 @@ export interface Config {
   host: string;
   logLevel: (typeof LOG_LEVELS)[number];
   migrateOnStart: boolean;
-  queueName: string;
+  /** SHIPYARD_QUEUE; unset: derived from the database (src/queue/queue-name.ts). */
+  queueName: string | undefined;
   worker: {
     concurrency: number;
     drainTimeoutMs: number;
@@ -70,6 +70,8 @@ export interface Config {
     loginMaxPerAddress: number;
     loginWindowSeconds: number;
     maxSubscriptionsPerUser: number;
+    /** Platform administrators besides each instance's first user (lower case). */
+    adminEmails: string[];
   };
 }
 
@@ -96,7 +98,7 @@ export function toConfig(env: Environment): Config {
     host: env.HOST,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     migrateOnStart: env.SHIPYARD_MIGRATE_ON_START,
-    queueName: env.SHIPYARD_QUEUE ?? DEFAULT_QUEUE_NAME,
+    queueName: env.SHIPYARD_QUEUE,
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
       drainTimeoutMs: env.SHIPYARD_DRAIN_TIMEOUT_MS,
@@ -133,6 +135,7 @@ export function toConfig(env: Environment): Config {
       loginMaxPerAddress: env.SHIPYARD_LOGIN_MAX_PER_ADDRESS,
       loginWindowSeconds: env.SHIPYARD_LOGIN_WINDOW_S,
       maxSubscriptionsPerUser: env.SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER,
+      adminEmails: env.SHIPYARD_ADMIN_EMAILS ?? [],
     },
   };
 }

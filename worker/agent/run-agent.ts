@@ -12,7 +12,7 @@ import type { CommandRunner } from '../sandbox/runner.js';
 import { ensureWorkspace, uncommittedChanges } from '../workspace.js';
 import type { RunAgent, RunOutcome } from './contract.js';
 import { FeatureGuard } from './feature-guard.js';
-import { createModelClient, isAbort, ModelCallError } from './model-client.js';
+import { createModelClient, hasModelCredentials, isAbort, MISSING_CREDENTIALS, ModelCallError } from './model-client.js';
 import { CommitTracker } from './records.js';
 import { runSession, type BudgetState, type SessionKind } from './session.js';
 
@@ -27,6 +27,8 @@ export function resetModelClient(): void {
 }
 
 export const runAgent: RunAgent = async ({ runId, db, events, signal, onSessionEnd }) => {
+  // Before any work: without credentials every model call would fail (after the SDK's retries).
+  if (!hasModelCredentials()) return failed(events, MISSING_CREDENTIALS, 'MODEL_CREDENTIALS_MISSING');
   const run = await db.agentRun.findUnique({ where: { id: runId }, include: { project: true, agent: true } });
   if (!run) return { status: 'FAILED', stopReason: null, error: `Run ${runId} does not exist.` };
   const { project } = run;
