@@ -25,6 +25,7 @@ import { useRejectInvalidText } from './plugins/reject-invalid-text.js';
 import { createRestHandler } from './rest/handler.js';
 import { createAdminHandler } from './admin/queue-dashboard.js';
 import { createProjectSockets } from './ws/project-socket.js';
+import { serveConsole } from './console/serve.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -180,6 +181,7 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
     if (path === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     if (path === '/metrics' && metrics) return serveMetrics(metrics, res);
     if (path === '/ready') return ready(res, readinessChecks, liveWorkers, new URLSearchParams(query).get('require') === 'worker');
+    if (req.method !== 'POST' && path !== '/graphql' && (await serveConsole(req, res))) return;
     if (req.method === 'POST') {
       const length = Number(req.headers['content-length'] ?? NaN);
       if (Number.isNaN(length)) return void res.writeHead(411).end('Content-Length required');

@@ -8,5 +8,6 @@ import './work-item.js';
 import './agent-run.js';
 import './commit.js';
 import './event-data.js';
+import './workspace.js';
 
 export const schema = builder.toSchema({ sortSchema: true });
