@@ -23,14 +23,34 @@ import type { Registry } from 'prom-client';
 import { serveMetrics } from './metrics/serve.js';
 import { useRejectInvalidText } from './plugins/reject-invalid-text.js';
 import { createRestHandler } from './rest/handler.js';
+import { createAdminHandler } from './admin/queue-dashboard.js';
 import { createProjectSockets } from './ws/project-socket.js';
+import { serveConsole } from './console/serve.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Yoga's per-operation metrics: counts, durations and errors; not the per-phase timings (a cost on every request). */
+const GRAPHQL_METRICS = {
+  graphql_envelop_request: true,
+  graphql_envelop_request_duration: true,
+  graphql_envelop_error_result: true,
+  graphql_yoga_http_duration: true,
+  graphql_envelop_request_time_summary: false,
+  graphql_envelop_deprecated_field: false,
+  graphql_envelop_phase_parse: false,
+  graphql_envelop_phase_validate: false,
+  graphql_envelop_phase_context: false,
+  graphql_envelop_phase_execute: false,
+  graphql_envelop_phase_subscribe: false,
+  graphql_envelop_schema_change: false,
+} as const;
 
 export interface AppOptions {
   services: AppServices;
   /** Extra readiness checks (e.g. Redis), each throwing when not ready. */
   readinessChecks?: Array<() => Promise<void>>;
+  /** Platform administrators besides those flagged in the database (the queue dashboard at /admin/queues). */
+  adminEmails?: readonly string[];
   /** How long a client may take to send a whole request (headers and body). */
   requestTimeoutMs?: number;
   /** Served at /metrics (Prometheus text format); GraphQL operations are measured into it too. */
@@ -65,7 +85,7 @@ export function createGraphQLHandler(
           if (result.length) logger.info({ code: 'GRAPHQL_VALIDATION_FAILED', message: result.map((e) => e.message).join('; ') }, 'client error');
         },
       },
-      ...(metrics ? [usePrometheus({ registry: metrics, endpoint: false })] : []),
+      ...(metrics ? [usePrometheus({ registry: metrics, endpoint: false, metrics: GRAPHQL_METRICS })] : []),
       EnvelopArmorPlugin({
         maxDepth: { n: 12, flattenFragments: true },
         maxAliases: { n: 20 },
@@ -127,11 +147,12 @@ function yogaLogger() {
   };
 }
 
-export function createApp({ services, readinessChecks = [], liveWorkers, metrics, requestTimeoutMs = 30_000 }: AppOptions): Server {
+export function createApp({ services, readinessChecks = [], liveWorkers, metrics, requestTimeoutMs = 30_000, adminEmails = [] }: AppOptions): Server {
   // Built on the first GraphiQL request (it copies a 9 MB page), then kept.
   let graphiqlAssets: GraphiQLAssets | undefined;
   const graphiql = () => (graphiqlAssets ??= buildGraphiQLAssets(graphiqlOptions));
   const yoga = createGraphQLHandler(services, metrics, graphiql);
+  const admin = createAdminHandler({ queue: services.runQueue.queue, adminEmails });
   const rest = createRestHandler(yoga, services, { maxBodyBytes: MAX_BODY_BYTES });
   // A client that sends its headers or body slowly (slowloris) is cut off: 408 once the whole request has not
   // arrived within requestTimeoutMs. Checked every second rather than node's default 30 s.
@@ -150,9 +171,17 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
       if (!file) return void res.writeHead(404).end();
       return void res.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'public, max-age=3600' }).end(file.body);
     }
+    if (path === '/admin' || path?.startsWith('/admin/')) {
+      return admin(req, res, path).catch((error: unknown) => {
+        logger.error({ err: error }, 'unexpected admin error');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('Unexpected error.\n');
+        else res.end();
+      });
+    }
     if (path === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     if (path === '/metrics' && metrics) return serveMetrics(metrics, res);
     if (path === '/ready') return ready(res, readinessChecks, liveWorkers, new URLSearchParams(query).get('require') === 'worker');
+    if (req.method !== 'POST' && path !== '/graphql' && (await serveConsole(req, res))) return;
     if (req.method === 'POST') {
       const length = Number(req.headers['content-length'] ?? NaN);
       if (Number.isNaN(length)) return void res.writeHead(411).end('Content-Length required');

@@ -40,6 +40,7 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
     services,
     metrics,
     requestTimeoutMs: config.operations.requestTimeoutMs,
+    adminEmails: config.accounts.adminEmails,
     readinessChecks: [async () => void (await services.redis.ping())],
     liveWorkers: () => liveWorkerCount(services.redis, services.runQueue.name),
   });

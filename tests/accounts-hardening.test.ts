@@ -2,6 +2,7 @@
 // cost and rehash, invalid text, node(id) of unknown ids, the per-user subscription cap and slow request bodies.
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
 import { subscribeSse, subscribeWs } from './helpers/subscriptions.js';
@@ -73,6 +74,39 @@ describe('sessions', () => {
     for (const sub of [sse, ws]) expect(sub.results.at(-1)?.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(api.services.subscriptions.openCount).toBe(1);
     survivor.stop();
+  });
+
+  it('revoking a token also ends a REST event stream opened with it', async () => {
+    const { email, token: owner } = await signUp(api, 'rest-revoker');
+    const projectId = await newProject(owner);
+    const run = await getDb().agentRun.create({ data: { projectId: Buffer.from(projectId, 'base64').toString().split(':')[1]! } });
+    const doomed = (await logIn(email)).data!.logIn.token as string;
+    const response = await fetch(`${api.url}/api/agent-runs/${run.id}/stream`, { headers: { authorization: `Bearer ${doomed}` } });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    let text = new TextDecoder().decode((await reader.read()).value);
+    await until(() => api.services.subscriptions.openCount >= 1, 10_000, 'the REST stream to count');
+    await gqlOk(api, 'mutation { logOut }', {}, doomed);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
+    expect(text).toContain('stream ended: UNAUTHENTICATED');
+    await until(() => api.services.subscriptions.openCount === 0, 10_000, 'the slot to free up');
+  });
+});
+
+describe('project sockets', () => {
+  it('revoking a token closes a project WebSocket opened with it (4401)', async () => {
+    const { email, token: owner } = await signUp(api, 'socket-revoker');
+    const projectId = await newProject(owner);
+    const doomed = (await logIn(email)).data!.logIn.token as string;
+    const socket = new WebSocket(`${api.url.replace('http', 'ws')}/ws/${projectId}`, { headers: { authorization: `Bearer ${doomed}` } });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('message', () => resolve());
+      socket.once('error', reject);
+    });
+    await gqlOk(api, 'mutation { logOut }', {}, doomed);
+    expect(await closed).toBe(4401);
+    await until(() => api.services.subscriptions.openCount === 0, 10_000, 'the slot to free up');
   });
 });
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, gqlOk, signUp } from './helpers/api.js';
 import { createTestDatabase } from './helpers/postgres.js';
 import { freePort, startApiProcess, startWorkerProcess, until, type Proc } from './helpers/processes.js';
-import { startScriptedAnthropic, type ScriptedAnthropic } from './helpers/scripted-anthropic.js';
+import { bash, startScriptedAnthropic, type ScriptedAnthropic } from './helpers/scripted-anthropic.js';
 import { initializerSession } from './helpers/quickstart-script.js';
 import { subscribeSse } from './helpers/subscriptions.js';
 import { sample, scrape } from './helpers/prometheus.js';
@@ -104,6 +104,24 @@ describe('operations', () => {
     }
     expect(workerLog.find((l) => l.msg === 'run finished')).toMatchObject({ status: 'STOPPED', stopReason: 'max_sessions' });
     expect(logLines(api).find((l) => l.msg === 'run queued')).toMatchObject({ level: 30, runId, projectId: projectRowId });
+  }, 60_000);
+
+  it('logs a stop relayed to the worker holding the run, and the run finishing CANCELLED', async () => {
+    model.enqueue(bash('sleep 30', 'Waiting a while.'));
+    const project = await gqlOk(api, `mutation { createProject(input: { name: "Stopped", appSpec: "Build a clock." }) { id } }`, {}, owner.token);
+    const { startAgentRun } = await gqlOk(api, `mutation($i: StartAgentRunInput!) { startAgentRun(input: $i) { id } }`, { i: { projectId: project.createProject.id } }, owner.token);
+    const runId = Buffer.from(startAgentRun.id, 'base64').toString().split(':')[1];
+    await until(() => logLines(worker).some((l) => l.runId === runId && l.msg === 'run started'), 20_000, 'the run to start');
+    await until(async () => {
+      const events = (await gqlOk(api, `query($id: ID!) { agentRun(id: $id) { events(afterSeq: 0, first: 100) { type } } }`, { id: startAgentRun.id }, owner.token)).agentRun.events;
+      return events.some((e: { type: string }) => e.type === 'TOOL_CALL');
+    }, 20_000, 'the command to start');
+    const stopped = await gqlOk(api, `mutation($id: ID!) { stopAgentRun(id: $id) { status } }`, { id: startAgentRun.id }, owner.token);
+    expect(stopped.stopAgentRun.status).toBe('CANCELLED');
+    await until(() => logLines(worker).some((l) => l.runId === runId && l.msg === 'run finished'), 10_000, 'the finish to be logged');
+    expect(logLines(api).find((l) => l.runId === runId && l.msg === 'stop relayed to the workers')).toMatchObject({ level: 30 });
+    expect(logLines(worker).find((l) => l.runId === runId && l.msg === 'stop relayed to this worker; aborting the run')).toMatchObject({ worker: expect.any(String) });
+    expect(logLines(worker).find((l) => l.runId === runId && l.msg === 'run finished')).toMatchObject({ level: 30, status: 'CANCELLED' });
   }, 60_000);
 
   it('logs client errors at info without a stack', async () => {

@@ -31,7 +31,7 @@ export async function userForToken(db: PrismaClient, secret: string): Promise<{ 
   // Every request asks this: straight through pg (a Prisma query costs more than the lookup itself).
   const { rows } = await pgPool(db).query<User & { tokenId: string }>({
     name: 'shipyard_user_for_token_id',
-    text: `SELECT u."id", u."email", u."name", u."passwordHash", u."createdAt", u."updatedAt", t."id" AS "tokenId"
+    text: `SELECT u."id", u."email", u."name", u."passwordHash", u."isAdmin", u."createdAt", u."updatedAt", t."id" AS "tokenId"
       FROM "ApiToken" t JOIN "User" u ON u."id" = t."userId"
       WHERE t."tokenHash" = $1 AND t."revokedAt" IS NULL AND (t."expiresAt" IS NULL OR t."expiresAt" > (now() AT TIME ZONE 'UTC'))`,
     values: [hashToken(secret)],

@@ -72,6 +72,8 @@ export interface Config {
     loginMaxPerAddress: number;
     loginWindowSeconds: number;
     maxSubscriptionsPerUser: number;
+    /** Platform administrators besides each instance's first user (lower case). */
+    adminEmails: string[];
   };
 }
 
@@ -136,6 +138,7 @@ export function toConfig(env: Environment): Config {
       loginMaxPerAddress: env.SHIPYARD_LOGIN_MAX_PER_ADDRESS,
       loginWindowSeconds: env.SHIPYARD_LOGIN_WINDOW_S,
       maxSubscriptionsPerUser: env.SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER,
+      adminEmails: env.SHIPYARD_ADMIN_EMAILS ?? [],
     },
   };
 }

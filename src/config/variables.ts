@@ -87,6 +87,11 @@ export const variables = {
   SHIPYARD_LOGIN_MAX_PER_ACCOUNT: int(1, 10),
   SHIPYARD_LOGIN_MAX_PER_ADDRESS: int(1, 50),
   SHIPYARD_LOGIN_WINDOW_S: int(1, 900),
+  SHIPYARD_ADMIN_EMAILS: z
+    .string()
+    .transform((list) => list.split(',').map((email) => email.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.email({ error: 'must be a comma-separated list of email addresses' })))
+    .optional(),
 };
 
 export type VariableName = keyof typeof variables;

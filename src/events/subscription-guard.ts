@@ -38,6 +38,37 @@ export class SubscriptionGuard {
     return ended;
   }
 
+  /**
+   * For streams outside GraphQL (REST SSE): takes one of the user's slots, or returns null when they have none left.
+   * `end` is called if the token is revoked; the caller releases the slot when the stream ends.
+   */
+  hold(userId: string, tokenId: string | null, end: () => void): (() => void) | null {
+    if ((this.perUser.get(userId) ?? 0) >= this.opts.maxPerUser) return null;
+    const releaseSlot = this.reserve(userId);
+    const tracked: Tracked = { end };
+    if (tokenId) this.addTracked(tokenId, tracked);
+    return () => {
+      releaseSlot();
+      if (tokenId) this.removeTracked(tokenId, tracked);
+    };
+  }
+
+  get maxPerUser(): number {
+    return this.opts.maxPerUser;
+  }
+
+  private addTracked(tokenId: string, tracked: Tracked) {
+    let set = this.perToken.get(tokenId);
+    if (!set) this.perToken.set(tokenId, (set = new Set()));
+    set.add(tracked);
+  }
+
+  private removeTracked(tokenId: string, tracked: Tracked) {
+    const set = this.perToken.get(tokenId);
+    set?.delete(tracked);
+    if (set && !set.size) this.perToken.delete(tokenId);
+  }
+
   plugin(): Plugin<Context> {
     return {
       onSubscribe: ({ args, setResultAndStopExecution }) => {
@@ -104,17 +135,9 @@ export class SubscriptionGuard {
       if (done) return;
       done = true;
       release();
-      if (tokenId) {
-        const set = this.perToken.get(tokenId);
-        set?.delete(tracked);
-        if (set && !set.size) this.perToken.delete(tokenId);
-      }
+      if (tokenId) this.removeTracked(tokenId, tracked);
     };
-    if (tokenId) {
-      let set = this.perToken.get(tokenId);
-      if (!set) this.perToken.set(tokenId, (set = new Set()));
-      set.add(tracked);
-    }
+    if (tokenId) this.addTracked(tokenId, tracked);
     let reportedRevocation = false;
     const wrapped: AsyncIterableIterator<ExecutionResult> = {
       next: () => {

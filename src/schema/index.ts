@@ -11,5 +11,6 @@ import './feature-verification.js';
 import './budgets.js';
 import './commit.js';
 import './event-data.js';
+import './workspace.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -46,6 +46,9 @@ const CreateApiTokenPayload = builder.simpleObject('CreateApiTokenPayload', {
   }),
 });
 
+/** pg_advisory_xact_lock key serializing sign-ups only while deciding who is first. */
+const FIRST_USER_LOCK = 5_349_847_203_114_001n;
+
 const email = z.string().trim().toLowerCase().email('must be an email address').max(254);
 
 const SignUpInput = builder.inputType('SignUpInput', {
@@ -129,7 +132,13 @@ builder.mutationFields((t) => ({
       const db = getDb();
       const address = input.email.trim().toLowerCase();
       if (await db.user.findUnique({ where: { email: address } })) throw conflict('An account with this email already exists.');
-      const user = await db.user.create({ data: { email: address, name: input.name.trim(), passwordHash: await hashPassword(input.password, ctx.services.accounts.passwordParams) } });
+      const passwordHash = await hashPassword(input.password, ctx.services.accounts.passwordParams);
+      const user = await db.$transaction(async (tx) => {
+        // The instance's first user administers it; the lock makes "first" hold under concurrent sign-ups.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_USER_LOCK})`;
+        const first = (await tx.user.count({ take: 1 })) === 0;
+        return tx.user.create({ data: { email: address, name: input.name.trim(), passwordHash, isAdmin: first } });
+      });
       const { token } = await issueToken(db, user.id, 'session', 'sign-up');
       ctx.user = user;
       return { token, user };

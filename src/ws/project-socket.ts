@@ -15,7 +15,7 @@ import { streamRunEventBatches } from '../events/run-stream.js';
 import { abortable } from '../events/live-buffer.js';
 import { membershipCheck } from '../events/access.js';
 import type { RunEvent } from '../events/types.js';
-import { assertMember, authenticate, rowId } from '../rest/run-ref.js';
+import { assertMember, authenticateToken, rowId } from '../rest/run-ref.js';
 import { eventJson } from '../rest/sse.js';
 import { logger } from '../logger.js';
 
@@ -24,7 +24,7 @@ const MAX_QUEUED = 100;
 /** Runs one socket may replay at once (each is a run stream reading Postgres). */
 const MAX_RESUMED = 20;
 
-const CLOSE_CODES: Record<string, number> = { BAD_USER_INPUT: 4400, UNAUTHENTICATED: 4401, FORBIDDEN: 4403, NOT_FOUND: 4404 };
+const CLOSE_CODES: Record<string, number> = { BAD_USER_INPUT: 4400, UNAUTHENTICATED: 4401, FORBIDDEN: 4403, NOT_FOUND: 4404, TOO_MANY_SUBSCRIPTIONS: 4429 };
 
 const ClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), token: z.string().min(1).max(500) }),
@@ -86,16 +86,22 @@ export function createProjectSockets(services: AppServices, maxPayload: number) 
       });
 
     try {
-      let user: User;
-      if (req.headers.authorization) user = await authenticate(req.headers.authorization);
+      let caller: { user: User; tokenId: string };
+      if (req.headers.authorization) caller = await authenticateToken(req.headers.authorization);
       else {
         const first = await nextMessage(AUTH_TIMEOUT_MS);
         if (closed.signal.aborted) return;
         if (first?.type !== 'auth') throw Object.assign(new Error('auth first'), { code: 'UNAUTHENTICATED' });
-        user = await authenticate(`Bearer ${first.token}`);
+        caller = await authenticateToken(`Bearer ${first.token}`);
       }
+      const { user } = caller;
       const projectId = rowId('Project', projectRef);
       await assertMember(user, projectId);
+      // Counts against the user's subscription cap, and closes (4401) when the token is revoked.
+      const release = services.subscriptions.hold(user.id, caller.tokenId, () => fail(Object.assign(new Error('token revoked'), { code: 'UNAUTHENTICATED' })));
+      if (!release) throw Object.assign(new Error('too many subscriptions'), { code: 'TOO_MANY_SUBSCRIPTIONS' });
+      if (closed.signal.aborted) release();
+      else closed.signal.addEventListener('abort', release, { once: true });
       const db = getDb();
       const authorize = membershipCheck(db, user.id, projectId);
       /** Runs being replayed: their live events come through their own run stream. */
