@@ -6,6 +6,9 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError } from 'graphql';
 import { schema } from './schema/index.js';
+import { graphiqlOptions } from './graphiql/options.js';
+import { buildGraphiQLAssets, GRAPHIQL_ASSETS_PATH, type GraphiQLAssets } from './graphiql/assets.js';
+import { authorizationOf } from './auth/ws-authorization.js';
 import { contextFor } from './auth/context.js';
 import { getDb } from './db/client.js';
 import type { Context } from './context.js';
@@ -22,6 +25,7 @@ import { useRejectInvalidText } from './plugins/reject-invalid-text.js';
 import { createRestHandler } from './rest/handler.js';
 import { createAdminHandler } from './admin/queue-dashboard.js';
 import { createProjectSockets } from './ws/project-socket.js';
+import { serveConsole } from './console/serve.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -55,12 +59,17 @@ export interface AppOptions {
   liveWorkers?: () => Promise<number>;
 }
 
-export function createGraphQLHandler(services: AppServices, metrics?: Registry): YogaServerInstance<{ req?: IncomingMessage }, Context> {
+export function createGraphQLHandler(
+  services: AppServices,
+  metrics?: Registry,
+  graphiql: () => GraphiQLAssets = () => buildGraphiQLAssets(graphiqlOptions),
+): YogaServerInstance<{ req?: IncomingMessage }, Context> {
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'Shipyard', subscriptionsProtocol: 'WS' },
+    graphiql: graphiqlOptions,
+    renderGraphiQL: () => graphiql().html,
     logging: yogaLogger(),
     // graphql-ws builds its context without a request (its authorization comes from connection_init, below).
     context: ({ request, req }) => contextFor(request?.headers.get('authorization'), services, req?.socket.remoteAddress ?? null),
@@ -139,7 +148,10 @@ function yogaLogger() {
 }
 
 export function createApp({ services, readinessChecks = [], liveWorkers, metrics, requestTimeoutMs = 30_000, adminEmails = [] }: AppOptions): Server {
-  const yoga = createGraphQLHandler(services, metrics);
+  // Built on the first GraphiQL request (it copies a 9 MB page), then kept.
+  let graphiqlAssets: GraphiQLAssets | undefined;
+  const graphiql = () => (graphiqlAssets ??= buildGraphiQLAssets(graphiqlOptions));
+  const yoga = createGraphQLHandler(services, metrics, graphiql);
   const admin = createAdminHandler({ queue: services.runQueue.queue, adminEmails });
   const rest = createRestHandler(yoga, services, { maxBodyBytes: MAX_BODY_BYTES });
   // A client that sends its headers or body slowly (slowloris) is cut off: 408 once the whole request has not
@@ -154,6 +166,11 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
         else res.end();
       });
     }
+    if (path?.startsWith(`${GRAPHIQL_ASSETS_PATH}/`) && req.method === 'GET') {
+      const file = graphiql().files.get(path);
+      if (!file) return void res.writeHead(404).end();
+      return void res.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'public, max-age=3600' }).end(file.body);
+    }
     if (path === '/admin' || path?.startsWith('/admin/')) {
       return admin(req, res, path).catch((error: unknown) => {
         logger.error({ err: error }, 'unexpected admin error');
@@ -164,6 +181,7 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
     if (path === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     if (path === '/metrics' && metrics) return serveMetrics(metrics, res);
     if (path === '/ready') return ready(res, readinessChecks, liveWorkers, new URLSearchParams(query).get('require') === 'worker');
+    if (req.method !== 'POST' && path !== '/graphql' && (await serveConsole(req, res))) return;
     if (req.method === 'POST') {
       const length = Number(req.headers['content-length'] ?? NaN);
       if (Number.isNaN(length)) return void res.writeHead(411).end('Content-Length required');
@@ -193,7 +211,7 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
           socket: ctx.extra.socket,
           params,
         });
-        const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
+        const authorization = authorizationOf(ctx.connectionParams, params.extensions);
         const args = {
           schema: s,
           operationName: params.operationName,

@@ -9,7 +9,13 @@ export class ClientError extends GraphQLError {
   }
 }
 
-export const unauthenticated = () => new ClientError('UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <token>.');
+export const unauthenticated = () =>
+  new ClientError(
+    'UNAUTHENTICATED',
+    'Sign in first: run signUp or logIn and send its token as the header `Authorization: Bearer <token>` ' +
+      '(in GraphiQL: the Headers tab, {"Authorization": "Bearer <token>"}; over graphql-ws: the connection_init payload ' +
+      'or the subscribe message\'s extensions.headers).',
+  );
 export const forbidden = (what = 'this project') => new ClientError('FORBIDDEN', `You do not have access to ${what}.`);
 export const notFound = (what: string) => new ClientError('NOT_FOUND', `${what} not found.`);
 export const badInput = (message: string, field?: string) =>

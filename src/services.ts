@@ -31,7 +31,7 @@ export interface ClosableServices extends AppServices {
 }
 
 /** Connects Redis (failing fast with the two fixes when nothing answers) and builds the queue and event hub. */
-export async function createServices(opts: { generationsDir: string; redisUrl?: string; queueName?: string; accounts: Config['accounts'] }): Promise<ClosableServices> {
+export async function createServices(opts: { generationsDir: string; redisUrl?: string; queueName: string; accounts: Config['accounts'] }): Promise<ClosableServices> {
   const url = opts.redisUrl ?? redisUrl();
   // Commands fail after a few retries while Redis is away (a mutation reports it); the subscriber waits it out.
   const redis = await connectRedis(url, { connectionName: 'shipyard-api' });

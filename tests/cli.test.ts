@@ -70,7 +70,7 @@ describe('shipyard CLI', () => {
     expect(down.stderr).toMatch(/Cannot reach the Shipyard server/);
     expect(missingArg.code).toBe(2);
     expect(badNumber.code).toBe(2);
-  });
+  }, 60_000);
 
   it('signs up, stores the token 0600, and knows who is signed in', async () => {
     const email = `cli-${randomBytes(4).toString('hex')}@example.com`;
@@ -86,7 +86,17 @@ describe('shipyard CLI', () => {
     expect(wrong.code).toBe(3);
     expect((await runCli(['login', '--email', email], { ...env, SHIPYARD_PASSWORD: 'correct horse battery' })).code).toBe(0);
     expect((await runCli(['whoami'], env)).stdout).toContain(email);
-  });
+    expect((await runCli(['login', '--email', email], env)).code).toBe(2); // no password and no terminal to ask on
+
+    // On a terminal the password is asked for, and not echoed.
+    const prompted = startCli(['login', '--email', email], env, { tty: true, input: true });
+    await until(() => prompted.stdout().includes('Password:'), 30_000, 'the password prompt');
+    prompted.write('correct horse battery\r');
+    const loggedIn = await prompted.result;
+    expect(loggedIn.code, loggedIn.stdout).toBe(0);
+    expect(loggedIn.stdout).toContain(`Signed in as ${email}`);
+    expect(loggedIn.stdout).not.toContain('correct horse');
+  }, 90_000);
 
   it('creates a project from app_spec.txt and runs it to SUCCEEDED with --follow (on a TTY: a progress line redrawn in place)', async () => {
     const specFile = join(home, 'app_spec.txt');

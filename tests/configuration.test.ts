@@ -34,6 +34,7 @@ const PASS_THROUGH: Record<string, RegExp> = {
   'worker/workspace.ts': /process\.env\.PATH\b/g,
   'worker/tools/process-runner.ts': /Object\.entries\(process\.env\)/g,
   'worker/tools/search.ts': /process\.env\.PATH\b/g,
+  'src/workspace/commit-diff.ts': /process\.env\.PATH\b/g,
   // Runs inside the sandbox: its environment is the one the sandbox built from nothing.
   'worker/sandbox/sandbox-server.mjs': /process\.env\b/g,
 };
@@ -78,7 +79,7 @@ describe('configuration', () => {
       host: '0.0.0.0',
       logLevel: 'info',
       migrateOnStart: true,
-      queueName: 'shipyard-runs',
+      queueName: undefined,
       worker: { concurrency: 2, drainTimeoutMs: 25_000, lockDurationMs: 6000, stalledIntervalMs: 2000 },
       agent: { noProgressSessions: 3, commandTimeoutMs: 120_000, commandOutputBytes: 200_000, usageFlushMs: 0 },
       events: { sseFlushMs: 4, eventFlushMs: 0 },

@@ -17,7 +17,7 @@ import { SandboxProvider } from '../worker/sandbox/provider.js';
 import type { CommandRunner } from '../worker/sandbox/runner.js';
 import { readSandboxSettings } from '../worker/sandbox/settings.js';
 import { executeTool, type ToolContext } from '../worker/tools/index.js';
-import { commitsSince, uncommittedChanges } from '../worker/workspace.js';
+import { commitsSince, readHead, uncommittedChanges } from '../worker/workspace.js';
 
 const TAG = randomBytes(4).toString('hex');
 // Under a 0755 path on purpose: nothing of it but the workspace is mounted into the sandbox.
@@ -61,8 +61,17 @@ async function assertContained(output: string) {
   expect(answer).toBe(`api-canary-${TAG}`);
 }
 
+async function until(check: () => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 function hostProcesses(pattern: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(pattern) && !l.includes('ps -eo'));
+  // The processes themselves (`sleep N`), not shells whose command line mentions them.
+  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').filter((l) => /^\s*\d+ /.test(l) && l.trim().replace(/^\d+ /, '').startsWith(pattern));
 }
 
 beforeAll(async () => {
@@ -215,7 +224,7 @@ describe.each(['allowlist', 'off'] as const)('escapes with the command policy %s
     if (!/Nothing was run/.test(result.output)) attempt.check?.(result.output);
     // The platform keeps running: the session still answers (a fresh sandbox if the attempt ended its own).
     const next = await executeTool('bash', { command: 'echo still-here' }, ctx(10_000), DEFAULT_ALLOWED_TOOLS);
-    expect(next.output).toBe('still-here');
+    expect(next.output.split('\n').at(-1)).toBe('still-here');
   });
 
   it('the platform\'s own git runs no hook, fsmonitor, pager, external diff or filter planted in .git/config', async () => {
@@ -241,6 +250,20 @@ describe.each(['allowlist', 'off'] as const)('escapes with the command policy %s
     expect(prepared.exitCode, prepared.output).toBe(0);
     expect(await uncommittedChanges(WS)).toContain(' M a.txt');
     expect((await commitsSince(WS, null)).map((c) => c.message).at(-1)).toBe('one');
+    await assertContained('');
+  });
+
+  it('the platform reads no .git/HEAD, ref or config through a symlink', async () => {
+    const run = (command: string) => commands.run(command, { timeoutMs: 10_000, maxOutputBytes: 10_000, signal: new AbortController().signal });
+    await run(`rm -rf .git && git init -q && echo 'ref: refs/heads/../../../../../../..${OUT}/secret.txt' > .git/HEAD`);
+    expect(readHead(WS)).toBeNull();
+    await run(`ln -sfn ${OUT}/secret.txt .git/HEAD`);
+    expect(readHead(WS)).toBeNull();
+    await run(`rm .git/HEAD && echo 'ref: refs/heads/main' > .git/HEAD && mkdir -p .git/refs/heads && ln -sfn ${OUT}/secret.txt .git/refs/heads/main`);
+    expect(readHead(WS)).toBeNull();
+    await run('mv .git/config .git/config.real && ln -s /dev/zero .git/config');
+    await expect(uncommittedChanges(WS)).rejects.toThrow(/not a regular file/);
+    await run('rm .git/config && mv .git/config.real .git/config && rm -f .git/refs/heads/main');
     await assertContained('');
   });
 
@@ -316,6 +339,18 @@ describe('sessions', () => {
     const gone = Date.now() + 10_000;
     while (hostProcesses(`sleep ${marker}`).length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
     expect(hostProcesses(`sleep ${marker}`)).toEqual([]);
+  });
+
+  it('a stopped run ends the running command at once and every process of the session with it', async () => {
+    const marker = `${6000 + Math.floor(Math.random() * 900)}.${Math.floor(Math.random() * 9000) + 1000}`;
+    const session = provider.open(WS);
+    const stop = new AbortController();
+    const running = session.run(`sleep ${marker}1 & setsid sleep ${marker}2 & sleep ${marker}3`, { ...opts(), signal: stop.signal });
+    await until(() => hostProcesses(`sleep ${marker}`).length === 3);
+    stop.abort();
+    expect((await running).aborted).toBe(true);
+    await session.close();
+    await until(() => hostProcesses(`sleep ${marker}`).length === 0);
   });
 
   it("one tenant's session cannot see or kill another's processes", async () => {

@@ -6,10 +6,12 @@ import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { getDb } from '../src/db/client.js';
 import { connectRedis, redisUrl } from '../src/redis.js';
-import { runQueueName, type RunJobData } from '../src/queue/names.js';
+import type { RunJobData } from '../src/queue/names.js';
+import { resolveQueueName } from '../src/queue/queue-name.js';
 import { workerTimings } from '../src/queue/settings.js';
 import { createRunQueue } from '../src/queue/run-queue.js';
 import { logger } from '../src/logger.js';
+import { hasModelCredentials, MISSING_CREDENTIALS } from './agent/model-client.js';
 import { config } from '../src/config/index.js';
 import type { RunAgent } from './agent/contract.js';
 import { createRunProcessor, SHUTDOWN, type RunJobResult } from './processor.js';
@@ -49,7 +51,7 @@ export interface StartedWorker {
 export async function startWorker(opts: StartWorkerOptions): Promise<StartedWorker> {
   const db = opts.db ?? getDb();
   const url = opts.redisUrl ?? redisUrl();
-  const queueName = opts.queueName ?? runQueueName();
+  const queueName = opts.queueName ?? (await resolveQueueName(db, config().queueName));
   const id = opts.workerId ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   const concurrency = opts.concurrency ?? config().worker.concurrency;
   const drainTimeoutMs = opts.drainTimeoutMs ?? config().worker.drainTimeoutMs;
@@ -62,7 +64,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
   const metrics = createRegistry('worker');
   const runMetrics = createRunMetrics(metrics);
   registerQueueGauges(metrics, { queue: runQueue.queue, redis: connection });
-  const worker = new Worker<RunJobData, RunJobResult>(queueName, createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id, metrics: runMetrics }), {
+  const worker = new Worker<RunJobData, RunJobResult>(queueName, createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id, metrics: runMetrics, runQueue }), {
     connection,
     concurrency,
     autorun: false,
@@ -85,6 +87,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
   const heartbeat = await startHeartbeat(connection, queueName, id, { intervalMs: workerHeartbeatMs, ttlMs: workerTtlMs });
   const metricsServer = opts.metricsPort === undefined ? null : await startMetricsServer(metrics, opts.metricsPort);
   log.info({ queue: queueName, concurrency, metrics: metricsServer?.url ?? null }, 'worker ready');
+  if (!hasModelCredentials()) log.error(MISSING_CREDENTIALS);
   const sandbox = sandboxProvider().availability();
   if (sandbox.kind === 'off') log.warn('SHIPYARD_SANDBOX=off: agents\' commands run UNSANDBOXED on this host, with access to everything this process can reach');
   else if (sandbox.kind === 'unavailable') log.error(`This worker refuses agent runs: ${sandbox.reason}`);

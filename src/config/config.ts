@@ -4,7 +4,6 @@ import type { ModelPrice } from './model-prices.js';
 import type { Environment, LOG_LEVELS } from './variables.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-export const DEFAULT_QUEUE_NAME = 'shipyard-runs';
 
 export interface Config {
   nodeEnv: string | undefined;
@@ -23,6 +22,8 @@ export interface Config {
     streamRetries: number;
     maxOutputTokens: number;
     timeoutMs: number;
+    /** A 429/529 whose retry-after is longer parks the run (PAUSED, rate_limited) instead of waiting in place. */
+    rateLimitMaxWaitMs: number;
     prices: Record<string, ModelPrice>;
   };
   generationsDir: string;
@@ -31,7 +32,8 @@ export interface Config {
   host: string;
   logLevel: (typeof LOG_LEVELS)[number];
   migrateOnStart: boolean;
-  queueName: string;
+  /** SHIPYARD_QUEUE; unset: derived from the database (src/queue/queue-name.ts). */
+  queueName: string | undefined;
   worker: {
     concurrency: number;
     drainTimeoutMs: number;
@@ -90,6 +92,7 @@ export function toConfig(env: Environment): Config {
       streamRetries: env.SHIPYARD_STREAM_RETRIES,
       maxOutputTokens: env.SHIPYARD_MAX_OUTPUT_TOKENS,
       timeoutMs: env.SHIPYARD_API_TIMEOUT_MS,
+      rateLimitMaxWaitMs: env.SHIPYARD_RATE_LIMIT_MAX_WAIT_MS,
       prices: env.SHIPYARD_MODEL_PRICES ?? {},
     },
     generationsDir: resolve(env.GENERATIONS_DIR),
@@ -98,7 +101,7 @@ export function toConfig(env: Environment): Config {
     host: env.HOST,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     migrateOnStart: env.SHIPYARD_MIGRATE_ON_START,
-    queueName: env.SHIPYARD_QUEUE ?? DEFAULT_QUEUE_NAME,
+    queueName: env.SHIPYARD_QUEUE,
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
       drainTimeoutMs: env.SHIPYARD_DRAIN_TIMEOUT_MS,

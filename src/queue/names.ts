@@ -1,14 +1,15 @@
 // Queue names, job payloads and the Redis channel that relays stops to whichever worker holds a run.
-import { config } from '../config/index.js';
-
-/** Tests give every file its own queue (and so its own BullMQ keys and cancel channel). */
-export const runQueueName = () => config().queueName;
 
 export interface RunJobData {
   runId: string;
+  /** A timer job (its own job id): at its time it resumes the run if it is still PAUSED (rate limits). */
+  resume?: 'scheduled';
+  /** How often a worker whose database does not have the run left the job for its owner (see worker/processor.ts). */
+  foreignBounces?: number;
 }
 
 /** Stop requests for runs of one queue are published here; every worker of the queue subscribes. */
 export const cancelChannel = (queueName: string) => `shipyard:cancel:${queueName}`;
 
-export const ACTIVE_RUN_STATUSES = ['QUEUED', 'RUNNING', 'INTERRUPTED'] as const;
+/** Runs that own their project's workspace (one per project); a PAUSED run still does. */
+export const ACTIVE_RUN_STATUSES = ['QUEUED', 'RUNNING', 'INTERRUPTED', 'PAUSED'] as const;

@@ -1,6 +1,6 @@
 // The Messages API client: the SDK retries 429 / 529 / 5xx / connection errors itself (with backoff honouring
 // retry-after); errors that arrive mid-stream (an SSE `error` event, a dropped connection) are retried here.
-import Anthropic, { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { nodeFetch } from './node-fetch.js';
 import { config, type Config } from '../../src/config/index.js';
 
@@ -12,8 +12,44 @@ export function createModelClient(model: Config['model'] = config().model): Anth
     ...(model.baseUrl ? { baseURL: model.baseUrl } : {}),
     maxRetries: model.maxRetries,
     timeout: model.timeoutMs,
-    fetch: nodeFetch,
+    fetch: parkOnLongRetryAfter(nodeFetch),
   });
+}
+
+/** The longest retry-after (429/529) the worker waits for in place; a longer one parks the run (PAUSED, rate_limited). */
+export const rateLimitWaitMs = () => config().model.rateLimitMaxWaitMs;
+
+/** Reads retry-after-ms / retry-after (seconds or an HTTP date) in milliseconds. */
+export function retryAfterMs(headers: Headers | undefined): number | null {
+  const ms = Number(headers?.get('retry-after-ms'));
+  if (headers?.get('retry-after-ms') && Number.isFinite(ms)) return ms;
+  const value = headers?.get('retry-after');
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : null;
+}
+
+/**
+ * Marks a 429/529 whose retry-after exceeds the wait budget as not to be retried (x-should-retry: false), so the SDK
+ * gives up at once instead of holding a worker slot; the runtime then parks the run until that time.
+ */
+function parkOnLongRetryAfter(inner: typeof nodeFetch): typeof nodeFetch {
+  return async (input, init) => {
+    const response = await inner(input, init);
+    if (response.status === 429 || response.status === 529) {
+      const wait = retryAfterMs(response.headers);
+      if (wait !== null && wait > rateLimitWaitMs()) {
+        try {
+          response.headers.set('x-should-retry', 'false');
+        } catch {
+          /* immutable headers (built-in fetch): the SDK's own retries run first */
+        }
+      }
+    }
+    return response;
+  };
 }
 
 export class ModelCallError extends Error {
@@ -21,6 +57,8 @@ export class ModelCallError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly code?: string,
+    /** Set for a rate limit (429/529) that outlasts the wait budget: when to try again. */
+    readonly resumeAt?: Date,
   ) {
     super(message);
     this.name = 'ModelCallError';
@@ -39,9 +77,31 @@ export function isAbort(error: unknown, signal: AbortSignal): boolean {
   return signal.aborted || error instanceof APIUserAbortError || (error as Error)?.name === 'AbortError';
 }
 
-/** A readable account of an API failure, without secrets. */
-export function describeModelError(error: unknown): ModelCallError {
+/** Said when neither credential is set: the worker logs it at start and every run fails with it at once. */
+export const MISSING_CREDENTIALS =
+  'No model credentials: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) in the environment of the worker (`npm run worker` / `npm start`), restart it, and start the run again.';
+
+export const hasModelCredentials = (model: Config['model'] = config().model) => Boolean(model.apiKey || model.authToken);
+
+/** The innermost cause's message (e.g. "connect ECONNREFUSED 127.0.0.1:9" under the SDK's "Connection error."). */
+function rootCause(error: unknown): string {
+  let current = error as { cause?: unknown; message?: string } | undefined;
+  while (current?.cause && typeof current.cause === 'object') current = current.cause as typeof current;
+  return current?.message ?? String(error);
+}
+
+/** A readable account of an API failure, without secrets. `baseUrl` is named when the API could not be reached. */
+export function describeModelError(error: unknown, baseUrl?: string): ModelCallError {
   if (error instanceof ModelCallError) return error;
+  if (error instanceof APIConnectionError && !(error instanceof APIConnectionTimeoutError)) {
+    // The SDK already retried the connection (SHIPYARD_API_MAX_RETRIES times): retrying again here only delays the answer.
+    const where = baseUrl ? ` at ${baseUrl}` : '';
+    return new ModelCallError(
+      `Could not connect to the model API${where} (${rootCause(error)}): check ANTHROPIC_BASE_URL and that the endpoint is up and reachable from the worker.`,
+      false,
+      'connection_error',
+    );
+  }
   if (error instanceof APIError) {
     const body = error.error as { error?: { type?: string; message?: string } } | undefined;
     const type = body?.error?.type ?? (error as { type?: string }).type;
@@ -53,6 +113,12 @@ export function describeModelError(error: unknown): ModelCallError {
       // Errors with no status arrived inside the stream (SSE error event) or are connection failures.
       const retryable = !type || RETRYABLE_TYPES.has(type);
       return new ModelCallError(`The model stream failed${type ? ` (${type})` : ''}: ${detail}`, retryable, type ?? 'connection_error');
+    }
+    if (status === 429 || status === 529) {
+      const wait = retryAfterMs(error.headers ?? undefined);
+      if (wait !== null && wait > rateLimitWaitMs()) {
+        return new ModelCallError(`The Anthropic API answered ${status}${type ? ` ${type}` : ''}: ${detail} (retry after ${Math.round(wait / 1000)} s)`, false, 'rate_limited', new Date(Date.now() + wait));
+      }
     }
     // HTTP-level failures reach us only after the SDK's own retries (maxRetries) ran out.
     const transient = status === 429 || status === 529 || status >= 500 || status === 408;
@@ -82,9 +148,9 @@ export async function streamTurn(
       return await stream.finalMessage();
     } catch (error) {
       if (isAbort(error, signal)) throw error;
-      const failure = describeModelError(error);
+      const failure = describeModelError(error, client.baseURL);
       if (!failure.retryable || attempt >= attempts) {
-        throw attempt > 1 ? new ModelCallError(`${failure.message} (after ${attempt} attempts)`, false, failure.code) : failure;
+        throw attempt > 1 ? new ModelCallError(`${failure.message} (after ${attempt} attempts)`, false, failure.code, failure.resumeAt) : failure;
       }
       const delayMs = Math.min(500 * 2 ** (attempt - 1), 8_000) * (1 - Math.random() * 0.25);
       callbacks.onRetry(failure, attempt, delayMs);

@@ -19,6 +19,7 @@ export interface BwrapSessionOptions {
   /** A writable pids cgroup directory under which each session gets its own group (null: RLIMIT_NPROC only). */
   pidsCgroupRoot: string | null;
   nodePath: string;
+  bwrap: string;
   /** ALLOWLIST network through an egress proxy; absent: no network at all. */
   network?: EgressOptions;
 }
@@ -43,6 +44,27 @@ export class BwrapSession implements CommandRunner {
   constructor(private readonly options: BwrapSessionOptions) {}
 
   async run(command: string, opts: CommandOptions): Promise<RunResult> {
+    const result = await this.runOnce(command, opts);
+    // The session's own processes used up its process limit (a fork bomb left running): nothing can start in it any
+    // more, so it is replaced by a fresh sandbox (its background processes are gone) and the command runs there.
+    if (result.exitCode === null && /^failed to start: .*EAGAIN/.test(result.output) && !this.closed && !opts.signal.aborted) {
+      await this.restart();
+      const retried = await this.runOnce(command, opts);
+      return { ...retried, output: `[the session's sandbox had run out of processes and was restarted; background processes were ended]\n${retried.output}` };
+    }
+    return result;
+  }
+
+  /** Kills the sandbox and waits until it is gone, so the next command starts a fresh one. */
+  private restart(): Promise<void> {
+    const child = this.child;
+    if (!child) return Promise.resolve();
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.stop();
+    return gone;
+  }
+
+  private async runOnce(command: string, opts: CommandOptions): Promise<RunResult> {
     if (this.closed) return failure('The session sandbox was closed.\n');
     if (opts.signal.aborted) return failure('', { aborted: true });
     try {
@@ -102,14 +124,14 @@ export class BwrapSession implements CommandRunner {
       const { limits, nodePath } = this.options;
       const plan = { ...this.options.plan, proxySocketDir: this.proxy?.dir };
       const rlimits = [`--data=${limits.memoryBytes}`, `--fsize=${limits.fileBytes}`, '--core=0', '--nofile=4096'];
-      let file = 'bwrap';
+      let file = this.options.bwrap;
       let args = [...bwrapArgs(plan)];
       if (this.options.pidsCgroupRoot) {
         this.cgroup = join(this.options.pidsCgroupRoot, `session-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
         mkdirSync(this.cgroup);
         writeFileSync(join(this.cgroup, 'pids.max'), String(limits.processes));
         // The shell joins the cgroup before it becomes bwrap, so every process of the sandbox is counted.
-        args = ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', this.cgroup, 'bwrap', ...args];
+        args = ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', this.cgroup, this.options.bwrap, ...args];
         file = '/bin/sh';
       } else {
         rlimits.push(`--nproc=${limits.processes}`);

@@ -23,14 +23,15 @@ export class SandboxProvider {
   private status: SandboxAvailability | null = null;
   private cgroupRoot: string | null = null;
 
-  constructor(readonly settings: SandboxSettings) {}
+  /** `bwrap` is the program to run (tests name a missing one to see the refusal). */
+  constructor(readonly settings: SandboxSettings, private readonly bwrap = 'bwrap') {}
 
   availability(): SandboxAvailability {
     if (this.status) return this.status;
     if (this.settings.mode === 'off') return (this.status = { kind: 'off' });
     if (process.platform !== 'linux') return (this.status = { kind: 'unavailable', reason: `Agents' commands must run in a bubblewrap sandbox, which needs Linux (this is ${process.platform}); ${INSTALL_HINT}.` });
     const files = this.runtimeFiles();
-    const probe = spawnSync('bwrap', [...bwrapArgs(this.plan(dirname(files.hosts))), '--', '/bin/sh', '-c', 'test "$(id -u)" = 65532'], { encoding: 'utf8', timeout: 10_000, env: {} });
+    const probe = spawnSync(this.bwrap, [...bwrapArgs(this.plan(dirname(files.hosts))), '--', '/bin/sh', '-c', 'test "$(id -u)" = 65532'], { encoding: 'utf8', timeout: 10_000, env: {} });
     if (probe.error || probe.status !== 0) {
       const detail = probe.error ? (probe.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'bwrap is not installed' : probe.error.message : (probe.stderr.trim() || `exit ${probe.status}`);
       return (this.status = { kind: 'unavailable', reason: `Agents' commands must run in a bubblewrap sandbox, and it cannot start here (${detail}); ${INSTALL_HINT}.` });
@@ -44,7 +45,7 @@ export class SandboxProvider {
     const status = this.availability();
     if (status.kind === 'unavailable') throw new Error(status.reason);
     if (status.kind === 'off') return new UnsandboxedRunner(workspace);
-    return new BwrapSession({ plan: this.plan(realpathSync(workspace)), limits: this.settings.limits, pidsCgroupRoot: this.cgroupRoot, nodePath: realpathSync(process.execPath), network: opts.network });
+    return new BwrapSession({ plan: this.plan(realpathSync(workspace)), limits: this.settings.limits, pidsCgroupRoot: this.cgroupRoot, nodePath: realpathSync(process.execPath), network: opts.network, bwrap: this.bwrap });
   }
 
   private plan(workspace: string): BwrapPlan {
