@@ -33,6 +33,9 @@ const literalCheck = new WeakMap<DocumentNode, boolean>();
 
 function hasBadLiteral(document: DocumentNode): boolean {
   let bad = literalCheck.get(document);
+  // The source text answers "no" cheaply for nearly every document: no NUL, no lone surrogate, no \u escape.
+  const source = document.loc?.source.body;
+  if (bad === undefined && source !== undefined && !source.includes('\\u') && !invalidText(source)) bad = false;
   if (bad === undefined) {
     bad = false;
     visit(document, {
