@@ -96,4 +96,19 @@ describe('revoking a token ends its REST and WebSocket streams', () => {
     other.close();
     await until(() => ctx.api.services.subscriptions.openCount === 0, 10_000, 'every slot to free up');
   });
+
+  it('ends a stream whose token was revoked while it was being opened (the announcement beat the stream’s registration)', async () => {
+    const { runId, sink } = await runWithEvents(1);
+    const racing = await secondSession();
+    // The race, replayed: the revocation announcement reaches this process, but the token's row still reads as valid
+    // (authentication looked before the revocation committed). The stream must still end as it registers.
+    ctx.api.services.subscriptions.revoke([rawId(racing.sessionId)]);
+    const stream = await openSse(`${ctx.api.url}/api/agent-runs/${runId}/stream`, { authorization: `Bearer ${racing.token}` });
+    await stream.ended;
+    expect(stream.frames).toEqual([]);
+    const socket = new WebSocket(`${ctx.api.url.replace('http', 'ws')}/ws/${projectId}`, { headers: { authorization: `Bearer ${racing.token}` } });
+    expect(await new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)))).toBe(4401);
+    await sink.close();
+    await until(() => ctx.api.services.subscriptions.openCount === 0, 10_000, 'every slot to free up');
+  });
 });
