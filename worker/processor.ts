@@ -7,6 +7,8 @@ import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
 import { FINAL_RUN_STATUSES, type RunStatus } from '../src/events/types.js';
 import type { RunJobData } from '../src/queue/names.js';
 import { finishRun, markInterrupted } from '../src/queue/run-status.js';
+import { markPaused, resumeRun, type PauseReason } from '../src/queue/pause-run.js';
+import type { RunQueue } from '../src/queue/run-queue.js';
 import { logger } from '../src/logger.js';
 import type { AgentRunContext, RunAgent, RunOutcome } from './agent/contract.js';
 import type { RunMetrics } from '../src/metrics/run-metrics.js';
@@ -29,6 +31,8 @@ export interface ProcessorDeps {
   redis: Redis;
   runAgent: RunAgent;
   workerId: string;
+  /** Schedules the timer job that resumes a rate-limited run (and runs those timers). */
+  runQueue: RunQueue;
   metrics: RunMetrics;
 }
 
@@ -40,7 +44,7 @@ function sandboxNote(): string {
 }
 
 export function createRunProcessor(deps: ProcessorDeps) {
-  const { db, redis, runAgent, workerId, metrics } = deps;
+  const { db, redis, runAgent, workerId, runQueue, metrics } = deps;
 
   return async function processRunJob(job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<RunJobResult> {
     const { runId } = job.data;
@@ -62,6 +66,15 @@ export function createRunProcessor(deps: ProcessorDeps) {
       throw new DelayedError();
     }
     const log = logger.child({ component: 'processor', runId, projectId: run.projectId, worker: workerId });
+    if (job.data.resume === 'scheduled') {
+      // A rate-limit timer: resume the run (a new job under the run's id) if it is still parked.
+      if (run.status === 'PAUSED' && run.pausedReason === 'rate_limited') await resumeRun({ db, redis, runQueue }, runId, 'the rate limit is over').catch(() => false);
+      return { runId, status: 'SKIPPED' };
+    }
+    if (run.status === 'PAUSED') {
+      log.info('run is paused; job skipped');
+      return { runId, status: 'SKIPPED' };
+    }
     if (FINAL_RUN_STATUSES.includes(run.status as RunStatus)) {
       log.info({ status: run.status }, 'run already finished; job skipped');
       return { runId, status: 'SKIPPED' };
@@ -94,7 +107,7 @@ export function createRunProcessor(deps: ProcessorDeps) {
         where: { id: runId },
         data: { status: 'RUNNING', startedAt: run.startedAt ?? new Date(), workerId },
       });
-      const resuming = run.sessionsCompleted > 0 || run.status !== 'QUEUED';
+      const resuming = run.sessionsCompleted > 0 || run.status !== 'QUEUED' || run.startedAt !== null;
       sink.emit({
         type: 'STATUS',
         payload: {
@@ -122,15 +135,23 @@ export function createRunProcessor(deps: ProcessorDeps) {
         await job.moveToWait(token);
         throw new WaitingError();
       }
+      if (outcome.status === 'PAUSED' && !controller.signal.aborted) {
+        const reason = (['user', 'budget', 'rate_limited'] as const).find((r) => r === outcome.stopReason) ?? 'user';
+        await markPaused(db, sink, runId, reason, { message: pauseMessage(reason, outcome.resumeAt, outcome.detail), resumeAt: outcome.resumeAt });
+        if (outcome.resumeAt) await runQueue.scheduleResume(runId, outcome.resumeAt);
+        log.info({ reason, resumeAt: outcome.resumeAt ?? null }, 'run paused');
+        return { runId, status: 'PAUSED' };
+      }
       const stopped = controller.signal.aborted || outcome.status === 'CANCELLED';
       if (stopped) {
         await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: outcome.stopReason ?? 'stopped', message: 'Stopped by a user.' });
         finished('CANCELLED', { stopReason: outcome.stopReason ?? 'stopped' });
         return { runId, status: 'CANCELLED' };
       }
-      await finishRun(db, sink, runId, { status: outcome.status, stopReason: outcome.stopReason, error: outcome.error });
-      finished(outcome.status, outcome);
-      return { runId, status: outcome.status };
+      const final = outcome.status === 'PAUSED' ? 'CANCELLED' : outcome.status;
+      await finishRun(db, sink, runId, { status: final, stopReason: outcome.stopReason, error: outcome.error });
+      finished(final, outcome);
+      return { runId, status: final };
     } catch (error) {
       if (error instanceof WaitingError || sink.failure) throw error;
       log.error({ err: error }, 'run failed in the processor');
@@ -145,6 +166,12 @@ export function createRunProcessor(deps: ProcessorDeps) {
       await countUsage(db, metrics, run).catch((error) => log.warn({ err: error }, 'could not read the run usage for metrics'));
     }
   };
+}
+
+function pauseMessage(reason: PauseReason, resumeAt: Date | undefined, detail: string | undefined): string {
+  if (reason === 'budget') return `Paused: ${detail ?? 'the budget'} is spent. Raise it (updateAgentRun, updateProject or updateViewer) and resume.`;
+  if (reason === 'rate_limited') return `Paused by the API's rate limit; resumes by itself at ${resumeAt?.toISOString() ?? 'a later time'}.`;
+  return 'Paused after its current turn; resumeAgentRun continues from here.';
 }
 
 /**

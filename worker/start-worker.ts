@@ -64,7 +64,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
   const metrics = createRegistry('worker');
   const runMetrics = createRunMetrics(metrics);
   registerQueueGauges(metrics, { queue: runQueue.queue, redis: connection });
-  const worker = new Worker<RunJobData, RunJobResult>(queueName, createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id, metrics: runMetrics }), {
+  const worker = new Worker<RunJobData, RunJobResult>(queueName, createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id, metrics: runMetrics, runQueue }), {
     connection,
     concurrency,
     autorun: false,
