@@ -15,9 +15,17 @@ interface Tracked {
   end(): void;
 }
 
+/**
+ * How long a revoked token is remembered here: a stream whose token was checked just before its revocation arrived
+ * (between authentication and registering the stream) is ended as it registers instead of living on.
+ */
+const REMEMBER_REVOKED_MS = 60_000;
+
 export class SubscriptionGuard {
   private readonly perUser = new Map<string, number>();
   private readonly perToken = new Map<string, Set<Tracked>>();
+  /** Recently revoked token ids and when they are forgotten (in insertion order, so expired ones come first). */
+  private readonly revoked = new Map<string, number>();
   private open = 0;
 
   constructor(private readonly opts: SubscriptionGuardOptions) {}
@@ -28,8 +36,15 @@ export class SubscriptionGuard {
 
   /** Ends (with an UNAUTHENTICATED error) every open subscription made with one of these tokens. */
   revoke(tokenIds: Iterable<string>): number {
+    const now = Date.now();
+    for (const [tokenId, until] of this.revoked) {
+      if (until > now) break;
+      this.revoked.delete(tokenId);
+    }
     let ended = 0;
     for (const tokenId of tokenIds) {
+      this.revoked.delete(tokenId);
+      this.revoked.set(tokenId, now + REMEMBER_REVOKED_MS);
       for (const tracked of this.perToken.get(tokenId) ?? []) {
         tracked.end();
         ended++;
@@ -61,6 +76,8 @@ export class SubscriptionGuard {
     let set = this.perToken.get(tokenId);
     if (!set) this.perToken.set(tokenId, (set = new Set()));
     set.add(tracked);
+    // Revoked while this stream was being opened: end it as soon as its opener has finished setting it up.
+    if ((this.revoked.get(tokenId) ?? 0) > Date.now()) queueMicrotask(() => tracked.end());
   }
 
   private removeTracked(tokenId: string, tracked: Tracked) {
