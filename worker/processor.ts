@@ -1,37 +1,48 @@
-// The BullMQ job processor: owns a run's status around the agent runtime (RunAgent) and turns aborts into
-// CANCELLED (a user stopped it) or a checkpoint (this worker is shutting down: INTERRUPTED, job back to wait).
-import { WaitingError, type Job } from 'bullmq';
+// The BullMQ job processor: claims the run's lease (fencing, src/queue/run-lease.ts), owns the run's status around
+// the agent runtime (RunAgent) and turns aborts into CANCELLED (a user stopped it) or a checkpoint (this worker is
+// shutting down: INTERRUPTED, job back to wait). A delivery of a run whose lease a live copy still renews (a Redis
+// restart made BullMQ hand the job out again) does not start a second copy: it waits, then looks again later.
+import { DelayedError, WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
-import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
+import { createRunEventSink, dbRetryLimitMs, EventStoreUnavailableError, RunOwnershipLostError, type RunEventSink } from '../src/events/sink.js';
 import { FINAL_RUN_STATUSES, type RunStatus } from '../src/events/types.js';
 import type { RunJobData } from '../src/queue/names.js';
 import { finishRun, markInterrupted } from '../src/queue/run-status.js';
+import { claimLease, leaseMs, leaseOwnerName, LeaseLostError, RunLease } from '../src/queue/run-lease.js';
+import { isTransientDbError, withDbRetries } from '../src/db/transient.js';
 import { logger } from '../src/logger.js';
 import type { RunAgent, RunOutcome } from './agent/contract.js';
+import type { ActiveRuns } from './active-runs.js';
 
-/** Abort reasons: `worker.cancelJob(runId, STOP)` for stopAgentRun, `cancelAllJobs(SHUTDOWN)` for a draining worker. */
+/** Abort reasons: a relayed stopAgentRun, and a draining worker. */
 export const STOP = 'stop';
 export const SHUTDOWN = 'shutdown';
 /** After an abort, how long the runtime gets to return before the processor finishes the run without it. */
 export const ABORT_GRACE_MS = 1500;
+/** While Postgres is unreachable after this copy stopped itself, how often it looks whether it is back. */
+const DB_POLL_MS = 250;
 
 export interface ProcessorDeps {
   db: PrismaClient;
   redis: Redis;
   runAgent: RunAgent;
   workerId: string;
+  activeRuns: ActiveRuns;
 }
 
 export type RunJobResult = { runId: string; status: RunStatus | 'SKIPPED' };
 
+/** How one attempt (one lease) ended: a result for BullMQ, or "Postgres went away: claim again once it is back". */
+type Attempt = { result: RunJobResult } | { retry: true };
+
 export function createRunProcessor(deps: ProcessorDeps) {
-  const { db, redis, runAgent, workerId } = deps;
+  const { db, workerId, activeRuns } = deps;
   const log = logger.child({ component: 'processor', workerId });
 
   return async function processRunJob(job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<RunJobResult> {
     const { runId } = job.data;
-    const run = await db.agentRun.findUnique({ where: { id: runId } });
+    const run = await withDbRetries(() => db.agentRun.findUnique({ where: { id: runId }, select: { status: true } }), dbRetryLimitMs());
     if (!run) return { runId, status: 'SKIPPED' };
     if (FINAL_RUN_STATUSES.includes(run.status as RunStatus)) {
       log.info({ runId, status: run.status }, 'run already finished; job skipped');
@@ -42,20 +53,95 @@ export function createRunProcessor(deps: ProcessorDeps) {
     const abort = (reason: unknown) => controller.abort(reason);
     signal?.addEventListener('abort', () => abort(signal.reason), { once: true });
     if (signal?.aborted) abort(signal.reason);
-    const sink = await createRunEventSink({ db, redis, runId, projectId: run.projectId, onFailure: abort });
+    const unregister = activeRuns.add(runId, abort);
     try {
+      let afterOutage = false;
+      for (;;) {
+        const owner = leaseOwnerName(workerId);
+        const claim = await acquire(runId, owner, controller.signal);
+        if (claim === 'final') return { runId, status: 'SKIPPED' };
+        if (claim === 'busy' || claim === 'aborted') {
+          if (claim === 'aborted' && controller.signal.reason !== SHUTDOWN) return { runId, status: 'SKIPPED' }; // the holder got the stop too
+          // Another live copy holds the run: look again later instead of running it twice.
+          log.info({ runId }, 'run is held by another live copy; this delivery waits');
+          if (!token) return { runId, status: 'SKIPPED' };
+          await job.moveToDelayed(Date.now() + leaseMs(), token);
+          throw new DelayedError();
+        }
+        const attempt = await runAttempt(job, token, controller.signal, claim, afterOutage);
+        if ('result' in attempt) return attempt.result;
+        afterOutage = true;
+        await waitForDatabase(controller.signal);
+        if (controller.signal.aborted && controller.signal.reason !== SHUTDOWN) return { runId, status: 'SKIPPED' };
+      }
+    } finally {
+      unregister();
+    }
+  };
+
+  /**
+   * Claims the run's lease. A lease that is held is waited for until it expires (its holder died) or for one lease
+   * period, whichever comes first; still held then means a live holder renews it: 'busy'.
+   */
+  async function acquire(runId: string, owner: string, signal: AbortSignal): Promise<RunLease | 'busy' | 'final' | 'aborted'> {
+    const giveUpAt = Date.now() + leaseMs() + 1000;
+    for (;;) {
+      if (signal.aborted) return 'aborted';
+      const sentAt = Date.now();
+      const claim = await withDbRetries(() => claimLease(db, runId, owner), dbRetryLimitMs(), signal);
+      if (claim.status === 'claimed') return new RunLease(db, runId, owner, claim.epoch, sentAt);
+      if (claim.status === 'missing') return 'final';
+      const row = await withDbRetries(() => db.agentRun.findUnique({ where: { id: runId }, select: { status: true } }), dbRetryLimitMs());
+      if (!row || FINAL_RUN_STATUSES.includes(row.status as RunStatus)) return 'final';
+      if (Date.now() + claim.remainingMs > giveUpAt) return 'busy';
+      await delay(Math.min(250, claim.remainingMs + 20), signal);
+    }
+  }
+
+  async function waitForDatabase(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await db.$queryRaw`SELECT 1`;
+        return;
+      } catch {
+        await delay(DB_POLL_MS, signal);
+      }
+    }
+  }
+
+  async function runAttempt(job: Job<RunJobData>, token: string | undefined, jobSignal: AbortSignal, lease: RunLease, afterOutage: boolean): Promise<Attempt> {
+    const { runId } = job.data;
+    const { epoch } = lease;
+    const controller = new AbortController();
+    const abort = (reason: unknown) => controller.abort(reason);
+    const onJobAbort = () => abort(jobSignal.reason);
+    const onLeaseLost = () => abort(lease.signal.reason);
+    jobSignal.addEventListener('abort', onJobAbort, { once: true });
+    lease.signal.addEventListener('abort', onLeaseLost, { once: true });
+    if (jobSignal.aborted) onJobAbort();
+    let sink: RunEventSink | undefined;
+    try {
+      const run = await db.agentRun.findUnique({ where: { id: runId } });
+      if (!run || FINAL_RUN_STATUSES.includes(run.status as RunStatus)) return { result: { runId, status: 'SKIPPED' } };
+      sink = await createRunEventSink({ db, redis: deps.redis, runId, projectId: run.projectId, epoch, onFailure: abort });
       if (run.stopRequested || controller.signal.reason === STOP) {
-        await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: 'stopped', message: 'Stopped before it started on a worker.' });
-        return { runId, status: 'CANCELLED' };
+        await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: 'stopped', message: 'Stopped before it started on a worker.' }, epoch);
+        return { result: { runId, status: 'CANCELLED' } };
       }
       if (run.status === 'RUNNING') {
-        // Its previous worker died holding the job (BullMQ's stalled check gave the job to us).
-        sink.emit({ type: 'STATUS', payload: { status: 'INTERRUPTED', message: 'The worker running this run went away; resuming.' } });
+        sink.emit({
+          type: 'STATUS',
+          payload: {
+            status: 'INTERRUPTED',
+            message: afterOutage ? 'Postgres was unreachable for too long, so this copy stopped itself; resuming.' : 'The worker running this run went away; resuming.',
+          },
+        });
       }
-      await db.agentRun.update({
-        where: { id: runId },
+      const started = await db.agentRun.updateMany({
+        where: { id: runId, leaseEpoch: epoch },
         data: { status: 'RUNNING', startedAt: run.startedAt ?? new Date(), workerId },
       });
+      if (started.count !== 1) throw new RunOwnershipLostError(runId, sink.lastSeq);
       const resuming = run.sessionsCompleted > 0 || run.status !== 'QUEUED';
       sink.emit({
         type: 'STATUS',
@@ -66,33 +152,66 @@ export function createRunProcessor(deps: ProcessorDeps) {
       });
       await sink.flush();
 
-      const outcome = await runAgentUntilAborted(runAgent, { runId, db, events: sink, signal: controller.signal });
-      if (sink.failure) return { runId, status: 'SKIPPED' }; // another writer owns the run now: write nothing more
+      const outcome = await runAgentUntilAborted(deps.runAgent, { runId, db, events: sink, signal: controller.signal, lease });
+      const lost = lostReason(lease, sink);
+      if (lost) return lost;
 
       if (controller.signal.aborted && controller.signal.reason === SHUTDOWN) {
-        await markInterrupted(db, sink, runId, `Worker ${workerId} is shutting down; the run resumes from its last finished session.`);
+        await markInterrupted(db, sink, runId, `Worker ${workerId} is shutting down; the run resumes from its last finished session.`, epoch);
         await sink.close();
-        await job.moveToWait(token);
+        await lease.release();
+        await moveBackToWait(job, token);
         throw new WaitingError();
       }
       const stopped = controller.signal.aborted || outcome.status === 'CANCELLED';
       if (stopped) {
-        await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: outcome.stopReason ?? 'stopped', message: 'Stopped by a user.' });
-        return { runId, status: 'CANCELLED' };
+        await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: outcome.stopReason ?? 'stopped', message: 'Stopped by a user.' }, epoch);
+        return { result: { runId, status: 'CANCELLED' } };
       }
-      await finishRun(db, sink, runId, { status: outcome.status, stopReason: outcome.stopReason, error: outcome.error });
-      return { runId, status: outcome.status };
+      await finishRun(db, sink, runId, { status: outcome.status, stopReason: outcome.stopReason, error: outcome.error }, epoch);
+      return { result: { runId, status: outcome.status } };
     } catch (error) {
-      if (error instanceof WaitingError || sink.failure) throw error;
+      if (error instanceof WaitingError) throw error;
+      const lost = lostReason(lease, sink) ?? asLost(error);
+      if (lost) return lost;
       log.error({ err: error, runId }, 'run failed in the processor');
-      await finishRun(db, sink, runId, { status: 'FAILED', stopReason: 'error', error: `Internal error: ${(error as Error).message}` }).catch(
-        (e) => log.error({ err: e, runId }, 'could not record the failure'),
-      );
-      return { runId, status: 'FAILED' };
+      if (sink) {
+        await finishRun(db, sink, runId, { status: 'FAILED', stopReason: 'error', error: `Internal error: ${(error as Error).message}` }, epoch).catch(
+          (e) => log.error({ err: e, runId }, 'could not record the failure'),
+        );
+      }
+      return { result: { runId, status: 'FAILED' } };
     } finally {
-      await sink.close().catch(() => {});
+      jobSignal.removeEventListener('abort', onJobAbort);
+      await sink?.close().catch(() => {});
+      await lease.release();
     }
-  };
+
+    function lostReason(lease: RunLease, sink: RunEventSink | undefined): Attempt | null {
+      const reason = lease.signal.aborted ? lease.signal.reason : sink?.failure;
+      return reason ? asLost(reason) : null;
+    }
+
+    /** Another holder claimed the run: write nothing more. Postgres was gone too long: claim again once it is back. */
+    function asLost(error: unknown): Attempt | null {
+      if (error instanceof LeaseLostError && error.kind === 'expired') return { retry: true };
+      if (error instanceof EventStoreUnavailableError || isTransientDbError(error)) return { retry: true };
+      if (error instanceof LeaseLostError || error instanceof RunOwnershipLostError) {
+        log.warn({ runId, epoch }, 'another copy owns the run now; this one stopped');
+        return { result: { runId, status: 'SKIPPED' } };
+      }
+      return null;
+    }
+  }
+
+  /** A checkpointed run goes back to wait; if this worker no longer holds the job (Redis lost it), the reaper re-enqueues it. */
+  async function moveBackToWait(job: Job<RunJobData>, token: string | undefined): Promise<void> {
+    try {
+      await job.moveToWait(token);
+    } catch (error) {
+      log.warn({ runId: job.data.runId, err: error }, 'could not move the job back to wait; the reaper will re-enqueue the run');
+    }
+  }
 }
 
 /**
@@ -102,6 +221,7 @@ export function createRunProcessor(deps: ProcessorDeps) {
 async function runAgentUntilAborted(runAgent: RunAgent, ctx: Parameters<RunAgent>[0]): Promise<RunOutcome> {
   const running = runAgent(ctx).catch((error: unknown): RunOutcome => {
     if (ctx.signal.aborted) return { status: 'CANCELLED', stopReason: 'stopped' };
+    if (isTransientDbError(error)) throw error; // Postgres went away: the processor resumes the run once it is back
     return { status: 'FAILED', stopReason: 'error', error: error instanceof Error ? error.message : String(error) };
   });
   let timer: NodeJS.Timeout | undefined;
@@ -117,4 +237,16 @@ async function runAgentUntilAborted(runAgent: RunAgent, ctx: Parameters<RunAgent
   } finally {
     clearTimeout(timer);
   }
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

@@ -8,10 +8,14 @@ const envMs = (name: string, fallback: number) => Number(process.env[name] ?? fa
 export const LOCK_DURATION_MS = envMs('SHIPYARD_LOCK_DURATION_MS', 6000);
 export const STALLED_INTERVAL_MS = envMs('SHIPYARD_STALLED_INTERVAL_MS', 2000);
 
-export function workerTimings(): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> {
+/** BullMQ waits this long before retrying a Redis command that failed for lack of a connection (its default: 15 s). */
+export const RUN_RETRY_DELAY_MS = envMs('SHIPYARD_RUN_RETRY_DELAY_MS', 500);
+
+export function workerTimings(): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'runRetryDelay'> {
   return {
     lockDuration: LOCK_DURATION_MS,
     stalledInterval: STALLED_INTERVAL_MS,
+    runRetryDelay: RUN_RETRY_DELAY_MS,
     // A crashed worker is an infrastructure event, not a verdict on the run: allow many recoveries before BullMQ
     // would mark the job failed.
     maxStalledCount: 20,

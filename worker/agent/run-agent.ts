@@ -4,6 +4,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { join, resolve } from 'node:path';
 import { generationsDir } from '../../src/config.js';
+import { isTransientDbError } from '../../src/db/transient.js';
 import { boundText } from '../../src/events/types.js';
 import type { Agent } from '../../src/generated/prisma/client.js';
 import { killGroup } from '../tools/process-runner.js';
@@ -24,7 +25,7 @@ export function resetModelClient(): void {
   sharedClient = undefined;
 }
 
-export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
+export const runAgent: RunAgent = async ({ runId, db, events, signal, lease }) => {
   const run = await db.agentRun.findUnique({ where: { id: runId }, include: { project: true, agent: true } });
   if (!run) return { status: 'FAILED', stopReason: null, error: `Run ${runId} does not exist.` };
   const { project } = run;
@@ -115,6 +116,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
           restarted: !!interrupted,
           leftovers,
           leftoverGroups,
+          lease,
         });
       } finally {
         killLeftovers();
@@ -152,6 +154,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal }) => {
     }
   } catch (error) {
     if (isAbort(error, signal)) return { status: 'CANCELLED', stopReason: 'stop_requested' };
+    if (isTransientDbError(error)) throw error; // not the run's fault: the processor resumes it once Postgres is back
     const reason = error instanceof ModelCallError ? error.message : `Agent runtime error: ${(error as Error)?.message ?? String(error)}`;
     return failed(events, reason, error instanceof ModelCallError ? error.code : 'RUNTIME_ERROR');
   } finally {
