@@ -72,7 +72,19 @@ function maskError(error: unknown, message: string): Error {
   return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 
-export function createApp({ services, readinessChecks = [] }: AppOptions): Server {
+/** How long a WebSocket client gets to answer our close frame before its socket is cut. */
+const WS_CLOSE_GRACE_MS = 500;
+
+export interface App {
+  server: Server;
+  /**
+   * Shutdown, first step: every graphql-ws socket is closed with 1001 (going away) so clients resubscribe elsewhere
+   * with their last seq, and no new socket is accepted. Resolves once they are gone.
+   */
+  closeWebSockets(): Promise<void>;
+}
+
+export function createApp({ services, readinessChecks = [] }: AppOptions): App {
   const yoga = createGraphQLHandler(services);
   const server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -98,11 +110,26 @@ export function createApp({ services, readinessChecks = [] }: AppOptions): Serve
   });
 
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_BODY_BYTES });
-  useServer(
+  const wsServer = useServer(
     {
+      // Close reasons never carry an internal error's text (as with HTTP, errors are masked).
+      isProd: true,
       execute: (args: any) => args.rootValue.execute(args),
       subscribe: (args: any) => args.rootValue.subscribe(args),
+      // Errors sent to a subscriber (a throw while streaming included) are masked like HTTP's.
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => maskError(e, UNEXPECTED) as GraphQLError),
       onSubscribe: async (ctx, id, params) => {
+        try {
+          return await prepareSubscription(ctx, id, params);
+        } catch (error) {
+          // e.g. Postgres unreachable while authorizing: the subscriber gets the masked error, the socket stays open.
+          return [maskError(error, UNEXPECTED) as GraphQLError];
+        }
+      },
+    },
+    wss,
+  );
+  async function prepareSubscription(ctx: any, id: string, params: any) {
         const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -122,12 +149,20 @@ export function createApp({ services, readinessChecks = [] }: AppOptions): Serve
         if (errors.length) return errors.map((e: GraphQLError) => maskError(e, e.message) as GraphQLError);
         setWsLiveWriter(args.contextValue, ctx.extra.socket, id, () => id in ctx.subscriptions);
         return args;
-      },
-    },
-    wss,
-  );
+  }
   // Each WebSocket message is two socket writes (header, payload): join them per flush like SSE responses.
   wss.on('connection', (_socket, req) => coalesceWrites(req.socket));
-  server.on('close', () => wss.close());
-  return server;
+
+  const closeWebSockets = async () => {
+    const sockets = [...wss.clients];
+    const gone = Promise.all(sockets.map((socket) => new Promise<void>((resolve) => (socket.readyState === socket.CLOSED ? resolve() : socket.once('close', () => resolve())))));
+    // dispose(): close(1001, 'Going away') on every socket, then the server stops accepting.
+    const disposed = Promise.resolve(wsServer.dispose()).catch(() => {});
+    const cut = setTimeout(() => sockets.forEach((socket) => socket.terminate()), WS_CLOSE_GRACE_MS);
+    await Promise.all([gone, disposed]);
+    clearTimeout(cut);
+  };
+  return { server, closeWebSockets };
 }
+
+const UNEXPECTED = 'Unexpected error.';

@@ -26,13 +26,15 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
     if (applied.length) logger.info({ applied }, 'applied migrations');
   }
   connectDb(database.url, database.poolMax);
-  const server = createApp({ services, readinessChecks: [async () => void (await services.redis.ping())] });
+  const { server, closeWebSockets } = createApp({ services, readinessChecks: [async () => void (await services.redis.ping())] });
   const port = opts.port ?? Number(process.env.PORT ?? 4000);
   await new Promise<void>((resolve) => server.listen(port, process.env.HOST ?? '0.0.0.0', resolve));
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
   logger.info(`Shipyard API on ${url}/graphql`);
   const stop = async () => {
+    // WebSockets first (1001): an upgraded socket would otherwise keep server.close() waiting.
+    await closeWebSockets();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
