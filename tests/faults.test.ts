@@ -10,7 +10,8 @@ import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createRedis } from '../src/redis.js';
 import { createRunQueue } from '../src/queue/run-queue.js';
 import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from './helpers/fault-services.js';
-import { startScriptedWorker, until, type Proc } from './helpers/processes.js';
+import { freePort, startApiProcess, startScriptedWorker, until, type Proc } from './helpers/processes.js';
+import { subscribeWs } from './helpers/subscriptions.js';
 
 // Short BullMQ and lease timings so each fault plays out in seconds.
 const TIMINGS = {
@@ -174,4 +175,34 @@ describe('Postgres stopped for 10 s mid-run', () => {
     expect(texts.filter((t) => t === 'session 3 begins')).toHaveLength(1);
     expect(run.sessionsCompleted).toBe(3);
   }, 90_000);
+});
+
+describe('errors while Postgres is down', () => {
+  let redis: OwnRedis;
+  let api: Proc & { url: string };
+  beforeAll(async () => {
+    redis = await startOwnRedis({ aof: false });
+    api = await startApiProcess({ DATABASE_URL: pgServer.url, REDIS_URL: redis.url }, await freePort());
+  }, 60_000);
+  afterAll(async () => {
+    await api?.stop('SIGKILL');
+    await redis?.destroy();
+    await pgServer.start();
+  });
+
+  it('graphql-ws and HTTP answer the same masked error, with no connection details', async () => {
+    await pgServer.stop();
+    const http = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer shp_not_a_real_token' },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    }).then((r) => r.json() as Promise<{ errors: Array<{ message: string }> }>);
+    const ws = subscribeWs(api.url, 'shp_not_a_real_token', 'subscription($p: ID!) { projectEvents(projectId: $p) { seq } }', { p: 'UHJvamVjdDox' });
+    await ws.done;
+    const wsErrors = ws.results.flatMap((r) => r.errors ?? []);
+    const everything = JSON.stringify({ http, wsErrors, closed: ws.closed });
+    expect(everything).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connect /);
+    expect(http.errors.map((e) => e.message)).toEqual(['Unexpected error.']);
+    expect(wsErrors.map((e) => e.message)).toEqual(['Unexpected error.']);
+  }, 30_000);
 });
