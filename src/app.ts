@@ -1,5 +1,5 @@
 // The HTTP + WebSocket server: Yoga (GraphQL over HTTP and SSE), graphql-ws on the same path, /health and /ready.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { WebSocketServer } from 'ws';
@@ -15,6 +15,7 @@ import { coalesceWrites } from './events/coalesce-writes.js';
 import { setWsLiveWriter } from './events/ws-frames.js';
 import { useSharedSubscriptionExecution } from './events/shared-execution.js';
 import { useSseSubscriptionFrames } from './events/sse-frames.js';
+import { createRestHandler } from './rest/handler.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -22,6 +23,8 @@ export interface AppOptions {
   services: AppServices;
   /** Extra readiness checks (e.g. Redis), each throwing when not ready. */
   readinessChecks?: Array<() => Promise<void>>;
+  /** Live workers of this instance's queue, reported by /ready (`?require=worker` makes none a 503). */
+  liveWorkers?: () => Promise<number>;
 }
 
 export function createGraphQLHandler(services: AppServices): YogaServerInstance<{ req?: IncomingMessage }, Context> {
@@ -84,22 +87,20 @@ export interface App {
   closeWebSockets(): Promise<void>;
 }
 
-export function createApp({ services, readinessChecks = [] }: AppOptions): App {
+export function createApp({ services, readinessChecks = [], liveWorkers }: AppOptions): App {
   const yoga = createGraphQLHandler(services);
+  const rest = createRestHandler(yoga, services, { maxBodyBytes: MAX_BODY_BYTES });
   const server = createServer(async (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    if (path === '/ready') {
-      try {
-        await getDb().$queryRaw`SELECT 1`;
-        for (const check of readinessChecks) await check();
-        return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
-      } catch (error) {
-        return void res
-          .writeHead(503, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ status: 'not ready', reason: (error as Error).message }));
-      }
+    const [path, query = ''] = (req.url ?? '/').split('?');
+    if (path === '/api' || path?.startsWith('/api/')) {
+      return rest(req, res, new URL(req.url ?? '/', 'http://localhost')).catch((error: unknown) => {
+        logger.error({ err: error }, 'unexpected REST error');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":"INTERNAL_SERVER_ERROR","message":"Unexpected error."}}');
+        else res.end();
+      });
     }
+    if (path === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    if (path === '/ready') return ready(res, readinessChecks, liveWorkers, new URLSearchParams(query).get('require') === 'worker');
     if (req.method === 'POST') {
       const length = Number(req.headers['content-length'] ?? NaN);
       if (Number.isNaN(length)) return void res.writeHead(411).end('Content-Length required');
@@ -166,3 +167,20 @@ export function createApp({ services, readinessChecks = [] }: AppOptions): App {
 }
 
 const UNEXPECTED = 'Unexpected error.';
+
+/**
+ * Postgres and Redis answer. With no live worker the API is still ready (it serves everything but running runs, and
+ * `npm start` brings it up before its worker): the body says `workers: 0`, and `?require=worker` turns that into a 503.
+ */
+async function ready(res: ServerResponse, checks: Array<() => Promise<void>>, liveWorkers: AppOptions['liveWorkers'], requireWorker: boolean) {
+  const json = (status: number, body: object) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  try {
+    await getDb().$queryRaw`SELECT 1`;
+    for (const check of checks) await check();
+    const workers = liveWorkers ? await liveWorkers() : undefined;
+    if (requireWorker && !workers) return json(503, { status: 'not ready', reason: 'no live worker', workers: workers ?? 0 });
+    return json(200, workers === undefined ? { status: 'ready' } : { status: 'ready', workers });
+  } catch (error) {
+    return json(503, { status: 'not ready', reason: (error as Error).message });
+  }
+}

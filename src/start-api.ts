@@ -1,6 +1,9 @@
 import { resolveDatabaseUrl, type ResolvedDatabase } from './db/database-url.js';
 import { applyMigrations } from './db/migrations.js';
-import { connectDb, disconnectDb } from './db/client.js';
+import { connectDb, disconnectDb, getDb } from './db/client.js';
+import { opsSettings } from './ops/settings.js';
+import { liveWorkerCount } from './queue/worker-liveness.js';
+import { watchForMissingWorkers } from './queue/no-worker-notice.js';
 import { createApp } from './app.js';
 import { createServices, type ClosableServices } from './services.js';
 import { generationsDir } from './config.js';
@@ -26,13 +29,25 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
     if (applied.length) logger.info({ applied }, 'applied migrations');
   }
   connectDb(database.url, database.poolMax);
-  const { server, closeWebSockets } = createApp({ services, readinessChecks: [async () => void (await services.redis.ping())] });
+  const settings = opsSettings();
+  const { server, closeWebSockets } = createApp({
+    services,
+    readinessChecks: [async () => void (await services.redis.ping())],
+    liveWorkers: () => liveWorkerCount(services.redis, services.runQueue.name),
+  });
+  const stopNoWorkerWatch = watchForMissingWorkers({
+    db: getDb(),
+    redis: services.redis,
+    queueName: services.runQueue.name,
+    intervalMs: settings.SHIPYARD_NO_WORKER_CHECK_MS,
+  });
   const port = opts.port ?? Number(process.env.PORT ?? 4000);
   await new Promise<void>((resolve) => server.listen(port, process.env.HOST ?? '0.0.0.0', resolve));
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
   logger.info(`Shipyard API on ${url}/graphql`);
   const stop = async () => {
+    stopNoWorkerWatch();
     // WebSockets first (1001): an upgraded socket would otherwise keep server.close() waiting.
     await closeWebSockets();
     await new Promise<void>((resolve) => {

@@ -10,12 +10,12 @@ import { checkCommand } from '../worker/tools/command-policy.js';
 import { runEditor } from '../worker/tools/editor.js';
 import { executeTool, type ToolContext } from '../worker/tools/index.js';
 import { agentEnv, runShellCommand } from '../worker/tools/process-runner.js';
-import { globToRegExp } from '../worker/tools/search.js';
 import { isTestCommand } from '../worker/tools/test-commands.js';
+import { UnsandboxedRunner } from '../worker/sandbox/unsandboxed.js';
 
 let root: string;
 let outside: string;
-const ctx = (): ToolContext => ({ root, allowedCommands: DEFAULT_ALLOWED_COMMANDS, signal: new AbortController().signal, leftoverGroups: new Set(), timeoutMs: 10_000, maxOutputBytes: 10_000 });
+const ctx = (): ToolContext => ({ root, allowedCommands: DEFAULT_ALLOWED_COMMANDS, signal: new AbortController().signal, commands: new UnsandboxedRunner(root), timeoutMs: 10_000, maxOutputBytes: 10_000 });
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'shipyard-tools-'));
@@ -177,7 +177,9 @@ describe('editor tool', () => {
 
 describe('search tools', () => {
   it('globs and greps inside the workspace', async () => {
-    expect(globToRegExp('src/**/*.{js,ts}').test('src/x/y/z.ts')).toBe(true);
+    mkdirSync(join(root, 'src/x/y'), { recursive: true });
+    writeFileSync(join(root, 'src/x/y/z.ts'), '');
+    expect((await executeTool('glob', { pattern: 'src/**/*.{js,ts}' }, ctx(), DEFAULT_ALLOWED_TOOLS)).output.split('\n')).toEqual(['src/a.js', 'src/x/y/z.ts']);
     const glob = await executeTool('glob', { pattern: '**/*.js' }, ctx(), DEFAULT_ALLOWED_TOOLS);
     expect(glob.output.split('\n')).toContain('src/a.js');
     const grep = await executeTool('grep', { pattern: 'const b', include: '*.js' }, ctx(), DEFAULT_ALLOWED_TOOLS);

@@ -14,6 +14,7 @@ import { isTransientDbError, withDbRetries } from '../src/db/transient.js';
 import { logger } from '../src/logger.js';
 import type { RunAgent, RunOutcome } from './agent/contract.js';
 import type { ActiveRuns } from './active-runs.js';
+import { sandboxProvider } from './sandbox/provider.js';
 
 /** Abort reasons: a relayed stopAgentRun, and a draining worker. */
 export const STOP = 'stop';
@@ -35,6 +36,11 @@ export type RunJobResult = { runId: string; status: RunStatus | 'SKIPPED' };
 
 /** How one attempt (one lease) ended: a result for BullMQ, or "Postgres went away: claim again once it is back". */
 type Attempt = { result: RunJobResult } | { retry: true };
+
+/** Said in every run's first STATUS event when agents' commands are not sandboxed. */
+function sandboxNote(): string {
+  return sandboxProvider().availability().kind === 'off' ? ' WARNING: commands run UNSANDBOXED on this worker (SHIPYARD_SANDBOX=off).' : '';
+}
 
 export function createRunProcessor(deps: ProcessorDeps) {
   const { db, workerId, activeRuns } = deps;
@@ -147,7 +153,7 @@ export function createRunProcessor(deps: ProcessorDeps) {
         type: 'STATUS',
         payload: {
           status: 'RUNNING',
-          message: resuming ? `Resumed on worker ${workerId} after session ${run.sessionsCompleted}.` : `Started on worker ${workerId}.`,
+          message: (resuming ? `Resumed on worker ${workerId} after session ${run.sessionsCompleted}.` : `Started on worker ${workerId}.`) + sandboxNote(),
         },
       });
       await sink.flush();

@@ -15,6 +15,9 @@ import { createRunProcessor, SHUTDOWN, type RunJobResult } from './processor.js'
 import { listenForCancels } from './cancel-listener.js';
 import { reapOrphans } from './reaper.js';
 import { ActiveRuns } from './active-runs.js';
+import { sandboxProvider } from './sandbox/provider.js';
+import { opsSettings } from '../src/ops/settings.js';
+import { startHeartbeat } from '../src/queue/worker-liveness.js';
 
 export interface StartWorkerOptions {
   runAgent: RunAgent;
@@ -79,7 +82,13 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
 
   void worker.run().catch((error) => log.error({ err: error }, 'worker stopped'));
   await worker.waitUntilReady();
+  const settings = opsSettings();
+  const heartbeat = await startHeartbeat(connection, queueName, id, { intervalMs: settings.SHIPYARD_WORKER_HEARTBEAT_MS, ttlMs: settings.SHIPYARD_WORKER_TTL_MS });
   log.info({ queue: queueName, concurrency }, 'worker ready');
+  const sandbox = sandboxProvider().availability();
+  if (sandbox.kind === 'off') log.warn('SHIPYARD_SANDBOX=off: agents\' commands run UNSANDBOXED on this host, with access to everything this process can reach');
+  else if (sandbox.kind === 'unavailable') log.error(`This worker refuses agent runs: ${sandbox.reason}`);
+  else log.info({ processLimit: sandbox.processLimit }, 'agents\' commands run in bubblewrap session sandboxes');
 
   let closing: Promise<void> | undefined;
   let forceCheckpoint: (() => void) | undefined;
@@ -88,6 +97,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
     if (closing) return closing;
     closing = (async () => {
       clearInterval(reaper);
+      await heartbeat.stop(); // a draining worker takes no new runs: it no longer counts as live
       const drained = worker.close();
       // Active runs get drainTimeoutMs to finish; then (or at once when forced) they checkpoint: INTERRUPTED, job back to wait.
       await Promise.race([drained, new Promise<void>((resolve) => (forceCheckpoint = resolve)), delay(force ? 0 : drainTimeoutMs)]);

@@ -10,13 +10,49 @@ export class PathEscapeError extends Error {
   }
 }
 
-/** git with no user config, no pager and no prompts, so the worker's environment never leaks in. */
+/**
+ * The platform's own git: never runs or obeys workspace-controlled code or config. Hooks, fsmonitor, pagers, external
+ * diff/textconv, filters and protocol helpers are switched off on the command line (which wins over .git/config),
+ * system and global config are ignored, and no inherited GIT_* variable reaches it.
+ */
+const HARDENED_GIT = [
+  '-c', 'core.hooksPath=/dev/null',
+  '-c', 'core.fsmonitor=',
+  '-c', 'core.untrackedCache=false',
+  '-c', 'core.pager=cat',
+  '-c', 'core.sshCommand=false',
+  '-c', 'core.askPass=',
+  '-c', 'diff.external=',
+  '-c', 'protocol.allow=never',
+  '-c', 'protocol.file.allow=never',
+  '-c', 'credential.helper=',
+  '-c', 'gpg.program=false',
+  '-c', 'commit.gpgSign=false',
+  '-c', 'log.showSignature=false',
+  '--no-pager',
+];
+/** Options that keep diff-producing subcommands from running textconv or external diff programs. */
+const NO_EXTERNAL = ['--no-ext-diff', '--no-textconv'];
+
 export async function git(cwd: string, args: string[], opts: { allowFailure?: boolean } = {}): Promise<{ stdout: string; code: number }> {
+  if (existsSync(join(cwd, '.git', 'objects', 'info', 'alternates'))) {
+    // Alternates would make git read another repository's objects (another tenant's history).
+    throw new Error('The workspace repository lists object alternates (.git/objects/info/alternates); refusing to read it.');
+  }
   const result = await spawnProcess({
     file: 'git',
-    args,
+    args: [...HARDENED_GIT, ...filterOverrides(cwd), ...args],
     cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: '/nonexistent',
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_OPTIONAL_LOCKS: '0',
+      GIT_ATTR_NOSYSTEM: '1',
+      LC_ALL: 'C',
+    },
     timeoutMs: 60_000,
     maxOutputBytes: 64 * 1024,
     keepStdout: true,
@@ -24,6 +60,28 @@ export async function git(cwd: string, args: string[], opts: { allowFailure?: bo
   const code = result.exitCode ?? 1;
   if (code !== 0 && !opts.allowFailure) throw new Error(`git ${args.join(' ')} failed: ${result.output.trim() || `exit ${code}`}`);
   return { stdout: code === 0 ? result.stdout : '', code };
+}
+
+/**
+ * filter.<name>.clean/smudge/process from .git/config run programs during status and add: every filter named there
+ * is overridden with a no-op on the command line (git has no switch that turns all filters off).
+ */
+function filterOverrides(cwd: string): string[] {
+  let config = '';
+  try {
+    config = readFileSync(join(cwd, '.git', 'config'), 'utf8').slice(0, 1024 * 1024);
+  } catch {
+    return [];
+  }
+  // An included file could define filters this scan does not see: such a repository is not read at all.
+  if (/^\s*\[\s*include(if)?\b/im.test(config)) throw new Error('The workspace repository\'s .git/config includes other config files; the platform does not read such a repository.');
+  const names = new Set<string>();
+  for (const m of config.matchAll(/^\s*\[\s*filter\s+"((?:[^"\\\n]|\\.)*)"\s*\]/gim)) names.add(m[1].replace(/\\(.)/g, '$1'));
+  const args: string[] = [];
+  for (const name of [...names].slice(0, 100)) {
+    args.push('-c', `filter.${name}.clean=cat`, '-c', `filter.${name}.smudge=cat`, '-c', `filter.${name}.process=`, '-c', `filter.${name}.required=false`);
+  }
+  return args;
 }
 
 /**
@@ -127,7 +185,7 @@ export interface CommitInfo {
 /** Commits reachable from HEAD but not from `since` (all of HEAD's history when since is null), oldest first. */
 export async function commitsSince(root: string, since: string | null, limit = 200): Promise<CommitInfo[]> {
   const range = since ? [`${since}..HEAD`] : ['HEAD'];
-  const { stdout, code } = await git(root, ['log', '--reverse', `--max-count=${limit}`, '--format=%x1e%H%x1f%ct%x1f%B%x1f', '--name-only', ...range], { allowFailure: true });
+  const { stdout, code } = await git(root, ['log', ...NO_EXTERNAL, '--reverse', `--max-count=${limit}`, '--format=%x1e%H%x1f%ct%x1f%B%x1f', '--name-only', ...range], { allowFailure: true });
   if (code !== 0) return [];
   return stdout
     .split('\x1e')

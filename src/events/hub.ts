@@ -1,6 +1,8 @@
-// One Redis subscription per channel per process, fanned out to every local listener (API subscriptions).
+// Live events from Redis for this process: graphql-redis-subscriptions' RedisPubSub keeps one Redis subscription per
+// channel however many local listeners (API subscriptions) follow it.
+import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Redis } from 'ioredis';
-import { parseEventMessage } from './publish.js';
+import { eventsOfMessage } from './publish.js';
 import type { RunEvent } from './types.js';
 import { logger } from '../logger.js';
 
@@ -8,59 +10,53 @@ import { logger } from '../logger.js';
 export type EventListener = (events: RunEvent[]) => void;
 
 export class EventHub {
-  private readonly channels = new Map<string, { listeners: Set<EventListener>; ready: Promise<unknown> }>();
+  private readonly pubsub: RedisPubSub;
+  private readonly channels = new Map<string, number>();
+  /** RedisPubSub hands one parsed message to every listener of a channel in turn: validate it once, not per listener. */
+  private lastMessage: unknown;
+  private lastEvents: RunEvent[] = [];
 
   /** `subscriber` is a dedicated connection: once it SUBSCRIBEs it can issue no other commands. */
   constructor(private readonly subscriber: Redis) {
-    subscriber.on('message', (channel: string, message: string) => {
-      const entry = this.channels.get(channel);
-      if (!entry) return;
-      const events = parseEventMessage(message);
-      if (!events.length) return;
-      for (const listener of entry.listeners) {
-        try {
-          listener(events);
-        } catch (error) {
-          logger.error({ err: error, channel }, 'event listener failed');
-        }
-      }
-    });
+    // Events are published by publishEvents (one pipelined message to the run and the project channel), never through
+    // RedisPubSub.publish; the library takes a publisher only so that it does not open connections of its own.
+    this.pubsub = new RedisPubSub({ subscriber, publisher: subscriber });
   }
 
   /** Resolves once Redis confirmed the subscription, so nothing published afterwards is missed. Returns the unsubscribe. */
   async subscribe(channel: string, listener: EventListener): Promise<() => void> {
-    let entry = this.channels.get(channel);
-    if (!entry) {
-      entry = { listeners: new Set(), ready: this.subscriber.subscribe(channel) };
-      this.channels.set(channel, entry);
-    }
-    entry.listeners.add(listener);
-    const current = entry;
-    try {
-      await current.ready;
-    } catch (error) {
-      this.leave(channel, current, listener);
-      throw error;
-    }
+    const id = await this.pubsub.subscribe(channel, (message: unknown) => {
+      const events = this.eventsOf(message);
+      if (!events.length) return;
+      try {
+        listener(events);
+      } catch (error) {
+        logger.error({ err: error, channel }, 'event listener failed');
+      }
+    });
+    this.channels.set(channel, (this.channels.get(channel) ?? 0) + 1);
     let left = false;
     return () => {
       if (left) return;
       left = true;
-      this.leave(channel, current, listener);
+      this.pubsub.unsubscribe(id);
+      const remaining = (this.channels.get(channel) ?? 1) - 1;
+      if (remaining > 0) this.channels.set(channel, remaining);
+      else this.channels.delete(channel);
     };
+  }
+
+  private eventsOf(message: unknown): RunEvent[] {
+    if (message !== this.lastMessage) {
+      this.lastMessage = message;
+      this.lastEvents = eventsOfMessage(message);
+    }
+    return this.lastEvents;
   }
 
   /** Number of channels this process is subscribed to (for tests and metrics). */
   get channelCount(): number {
     return this.channels.size;
-  }
-
-  private leave(channel: string, entry: { listeners: Set<EventListener> }, listener: EventListener) {
-    entry.listeners.delete(listener);
-    if (entry.listeners.size === 0 && this.channels.get(channel) === entry) {
-      this.channels.delete(channel);
-      this.subscriber.unsubscribe(channel).catch(() => {});
-    }
   }
 
   async close(): Promise<void> {

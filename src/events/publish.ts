@@ -32,10 +32,20 @@ export async function publishEvents(redis: Redis, events: RunEvent[]): Promise<v
 /** Parses a message published by publishEvents; [] when it is not one. */
 export function parseEventMessage(message: string): RunEvent[] {
   try {
-    const parsed = JSON.parse(message) as unknown;
-    const events = Array.isArray(parsed) ? parsed : [parsed];
-    return events.filter((e): e is RunEvent => typeof e?.runId === 'string' && Number.isInteger(e.seq));
+    return eventsOfMessage(JSON.parse(message));
   } catch {
     return [];
   }
+}
+
+/** The events of an already parsed message; [] when it is not one. */
+export function eventsOfMessage(parsed: unknown): RunEvent[] {
+  const events: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
+  return events.filter(isRunEvent);
+}
+
+function isRunEvent(value: unknown): value is RunEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { runId?: unknown; seq?: unknown };
+  return typeof candidate.runId === 'string' && Number.isInteger(candidate.seq);
 }

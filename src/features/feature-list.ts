@@ -10,6 +10,8 @@ export interface FeatureEntry {
 }
 
 export const FEATURE_LIST_FILE = 'feature_list.json';
+/** The largest feature_list.json the platform reads (the API's sync and the worker's guard). */
+export const MAX_FEATURE_LIST_BYTES = 5 * 1024 * 1024;
 const MAX_ENTRIES = 10_000;
 const MAX_TEXT = 10_000;
 

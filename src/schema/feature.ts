@@ -1,15 +1,13 @@
 // Features: one row per feature_list.json entry. Project.features, Project.featureStats and syncFeatures.
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readWorkspaceFile, UnsafePathError } from '../files/safe-open.js';
 import { builder } from '../builder.js';
 import { getDb, pgPool } from '../db/client.js';
 import { badInput, notFound } from '../errors.js';
-import { FEATURE_LIST_FILE, FeatureListError, parseFeatureList } from '../features/feature-list.js';
+import { FEATURE_LIST_FILE, FeatureListError, MAX_FEATURE_LIST_BYTES, parseFeatureList } from '../features/feature-list.js';
 import { syncFeatureRows, type FeatureChange, type FeatureSyncResult, type RemovedFeature } from '../features/sync.js';
 import type { Context } from '../context.js';
 import { ProjectRef } from './project.js';
 
-const MAX_FEATURE_LIST_BYTES = 5 * 1024 * 1024;
 
 export const FeatureRef = builder.prismaNode('Feature', {
   id: { field: 'id' },
@@ -166,19 +164,19 @@ builder.objectField(FeatureChangeRef, 'feature', (t) =>
 
 /** Reads and validates the workspace's feature_list.json; every problem becomes a BAD_USER_INPUT naming it. */
 async function readWorkspaceFeatureList(workspacePath: string) {
-  const path = join(workspacePath, FEATURE_LIST_FILE);
-  let size: number;
+  // No symlink is followed and nothing past the limit is read: the file is written by agents.
+  let bytes: Buffer | 'missing' | 'too-large';
   try {
-    size = (await stat(path)).size;
+    bytes = readWorkspaceFile(workspacePath, FEATURE_LIST_FILE, MAX_FEATURE_LIST_BYTES);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw badInput(`The project's workspace has no ${FEATURE_LIST_FILE} yet (the initializer agent writes it).`);
-    }
-    throw error;
+    if (error instanceof UnsafePathError) throw badInput(`${FEATURE_LIST_FILE} cannot be read: ${error.message}`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') bytes = 'missing';
+    else throw error;
   }
-  if (size > MAX_FEATURE_LIST_BYTES) throw badInput(`${FEATURE_LIST_FILE} is ${size} bytes; the limit is ${MAX_FEATURE_LIST_BYTES}.`);
+  if (bytes === 'missing') throw badInput(`The project's workspace has no ${FEATURE_LIST_FILE} yet (the initializer agent writes it).`);
+  if (bytes === 'too-large') throw badInput(`${FEATURE_LIST_FILE} is larger than the limit of ${MAX_FEATURE_LIST_BYTES} bytes.`);
   try {
-    return parseFeatureList(await readFile(path, 'utf8'));
+    return parseFeatureList(bytes.toString('utf8'));
   } catch (error) {
     if (error instanceof FeatureListError) throw badInput(error.message, FEATURE_LIST_FILE);
     throw error;

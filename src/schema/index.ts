@@ -7,5 +7,6 @@ import './agent.js';
 import './work-item.js';
 import './agent-run.js';
 import './commit.js';
+import './event-data.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

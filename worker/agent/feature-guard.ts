@@ -1,12 +1,11 @@
 // Enforces the feature_list.json contract around every tool call. The Feature rows are the truth: after the
 // initializer session, the only accepted change is `passes` false → true; anything else is undone on disk (restored),
 // explained to the agent in its tool result and reported as an ERROR event.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readWorkspaceFile, writeWorkspaceFile } from '../../src/files/safe-open.js';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import type { EventSink } from '../../src/events/types.js';
 import { boundText } from '../../src/events/types.js';
-import { FEATURE_LIST_FILE, FeatureListError, featureContentHash, parseFeatureList, type FeatureEntry } from '../../src/features/feature-list.js';
+import { FEATURE_LIST_FILE, FeatureListError, featureContentHash, MAX_FEATURE_LIST_BYTES, parseFeatureList, type FeatureEntry } from '../../src/features/feature-list.js';
 import { syncFeatureRows } from '../../src/features/sync.js';
 
 export interface GuardVerdict {
@@ -20,7 +19,6 @@ const NOTHING: GuardVerdict = { newlyPassing: [], rejected: false };
 
 export class FeatureGuard {
   private accepted: FeatureEntry[] | null = null;
-  private readonly path: string;
   /**
    * The file's text as last read or written by the guard (undefined: not read yet). It is the "before" of the next
    * tool call, so each call costs one read instead of two; a change made between calls (a background process) then
@@ -34,7 +32,6 @@ export class FeatureGuard {
     private readonly projectId: string,
     private readonly events: EventSink,
   ) {
-    this.path = join(root, FEATURE_LIST_FILE);
   }
 
   /** The accepted list (null until an initializer produced a valid one). */
@@ -49,7 +46,9 @@ export class FeatureGuard {
   /** Reads the file now. Synchronous on purpose: for a small file, fs.promises.readFile costs the event loop ~10x more (thread-pool round trips). */
   readText(): string | null {
     try {
-      this.known = readFileSync(this.path, 'utf8');
+      // Never through a symlink, and bounded: the file is the agent's to write.
+      const bytes = readWorkspaceFile(this.root, FEATURE_LIST_FILE, MAX_FEATURE_LIST_BYTES);
+      this.known = typeof bytes === 'string' ? null : bytes.toString('utf8');
     } catch {
       this.known = null;
     }
@@ -175,7 +174,7 @@ export class FeatureGuard {
     let text = before;
     if (text !== null && this.violations(text) !== null) text = null;
     const restored = text ?? `${JSON.stringify(this.accepted, null, 2)}\n`;
-    writeFileSync(this.path, restored);
+    writeWorkspaceFile(this.root, FEATURE_LIST_FILE, restored);
     this.known = restored;
   }
 

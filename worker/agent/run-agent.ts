@@ -7,7 +7,8 @@ import { generationsDir } from '../../src/config.js';
 import { isTransientDbError } from '../../src/db/transient.js';
 import { boundText } from '../../src/events/types.js';
 import type { Agent } from '../../src/generated/prisma/client.js';
-import { killGroup } from '../tools/process-runner.js';
+import { sandboxProvider } from '../sandbox/provider.js';
+import type { CommandRunner } from '../sandbox/runner.js';
 import { ensureWorkspace, uncommittedChanges } from '../workspace.js';
 import type { RunAgent, RunOutcome } from './contract.js';
 import { FeatureGuard } from './feature-guard.js';
@@ -40,10 +41,13 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease }) =
   const maxSessions = run.maxSessions ?? limitsAgent.maxSessions;
   const budget: BudgetState = { limitUsd: toNumber(run.budgetUsd ?? limitsAgent.budgetUsd), spentUsd: toNumber(run.costUsd) ?? 0 };
   const root = resolve(project.workspacePath || join(generationsDir(), project.slug));
-  const leftoverGroups = new Set<number>();
+  const sandbox = sandboxProvider().availability();
+  if (sandbox.kind === 'unavailable') return failed(events, sandbox.reason, 'SANDBOX_UNAVAILABLE');
+  // The current session's commands; closing it ends every process the session started.
+  let commands: CommandRunner | null = null;
   const killLeftovers = () => {
-    for (const pgid of leftoverGroups) killGroup(pgid);
-    leftoverGroups.clear();
+    void commands?.close();
+    commands = null;
   };
   signal.addEventListener('abort', killLeftovers, { once: true });
 
@@ -97,6 +101,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease }) =
       resumedRun = false;
 
       let result;
+      commands = sandboxProvider().open(root);
       try {
         result = await runSession({
           client: modelClient(),
@@ -115,7 +120,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease }) =
           budget,
           restarted: !!interrupted,
           leftovers,
-          leftoverGroups,
+          commands,
           lease,
         });
       } finally {

@@ -5,6 +5,7 @@ import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import type { LeaseCheck } from '../../src/queue/run-lease.js';
 import { boundText, MAX_TEXT_CHARS, type EventSink } from '../../src/events/types.js';
 import { costUsd, type TokenUsage } from '../../src/agents/pricing.js';
+import type { CommandRunner } from '../sandbox/runner.js';
 import { executeTool, isReadOnlyCall, toolDefinitions, type ToolContext } from '../tools/index.js';
 import type { FeatureGuard, GuardVerdict } from './feature-guard.js';
 import { runtimeMetrics } from './metrics.js';
@@ -47,7 +48,8 @@ export interface SessionInput {
   budget: BudgetState;
   restarted: boolean;
   leftovers: string[];
-  leftoverGroups: Set<number>;
+  /** The session's command runner (its sandbox), closed by the caller when the session ends. */
+  commands: CommandRunner;
   lease?: LeaseCheck;
 }
 
@@ -77,7 +79,7 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
     root: input.root,
     allowedCommands: agent.allowedCommands,
     signal,
-    leftoverGroups: input.leftoverGroups,
+    commands: input.commands,
     timeoutMs: envInt('SHIPYARD_COMMAND_TIMEOUT_MS', 120_000),
     maxOutputBytes: envInt('SHIPYARD_COMMAND_OUTPUT_BYTES', 200_000),
   };

@@ -1,6 +1,9 @@
-// str_replace_based_edit_tool (text_editor_20250728): view / create / str_replace / insert, confined to the workspace.
-import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, type Stats } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+// str_replace_based_edit_tool (text_editor_20250728): view / create / str_replace / insert, confined to the workspace:
+// paths are checked, then every open walks them again with O_NOFOLLOW (a symlink swapped in meanwhile is refused),
+// and .git/ is never touched (hooks or core.fsmonitor written there would be code the platform's git runs).
+import { closeSync, constants, fstatSync, ftruncateSync, readdirSync, realpathSync, writeSync } from 'node:fs';
+import { basename, dirname, relative, sep } from 'node:path';
+import { openDirNoFollow, openFileNoFollow, readBounded, UnsafePathError } from '../../src/files/safe-open.js';
 import { PathEscapeError, resolveInWorkspace } from '../workspace.js';
 
 export const EDITOR_TOOL_NAME = 'str_replace_based_edit_tool';
@@ -21,27 +24,33 @@ export function runEditor(root: string, input: Record<string, unknown>): ToolOut
   const path = input.path;
   if (typeof path !== 'string') return fail('Missing "path".');
   let target: string;
+  let file: WorkspacePath;
   try {
     target = resolveInWorkspace(root, path);
+    file = realParts(root, target);
   } catch (error) {
-    if (error instanceof PathEscapeError) return fail(`Refused: ${error.message}`);
+    if (error instanceof PathEscapeError || error instanceof UnsafePathError) return fail(`Refused: ${error.message}`);
     throw error;
   }
   const shown = relative(root, target) || '.';
+  if ([...relative(root, target).split(sep), ...file.parts].some((part) => part.toLowerCase() === '.git')) {
+    return fail(`Refused: ${shown} is inside .git/; the repository's internals are not edited with this tool (use git commands).`);
+  }
   try {
     switch (command) {
       case 'view':
-        return view(root, target, shown, input.view_range);
+        return view(file, shown, input.view_range);
       case 'create':
-        return create(target, shown, input.file_text);
+        return create(file, shown, input.file_text);
       case 'str_replace':
-        return strReplace(target, shown, input.old_str, input.new_str);
+        return strReplace(file, shown, input.old_str, input.new_str);
       case 'insert':
-        return insert(target, shown, input.insert_line, input.insert_text ?? input.new_str);
+        return insert(file, shown, input.insert_line, input.insert_text ?? input.new_str);
       default:
         return fail(`Unknown command ${JSON.stringify(command)}; use view, create, str_replace or insert.`);
     }
   } catch (error) {
+    if (error instanceof UnsafePathError) return fail(`Refused: ${error.message}`);
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') return fail(`${shown} does not exist.`);
     if (e.code === 'EISDIR') return fail(`${shown} is a directory.`);
@@ -49,28 +58,86 @@ export function runEditor(root: string, input: Record<string, unknown>): ToolOut
   }
 }
 
-function readText(target: string, shown: string, stat: Stats = statSync(target)): string | ToolOutcome {
-  if (stat.isDirectory()) return fail(`${shown} is a directory.`);
-  if (stat.size > MAX_FILE_BYTES) return fail(`${shown} is larger than ${MAX_FILE_BYTES} bytes; use bash (head, tail, grep) to inspect it.`);
-  return readFileSync(target, 'utf8');
+/** A checked target as components below the workspace's real root; every later open walks them without following symlinks. */
+interface WorkspacePath {
+  realRoot: string;
+  parts: string[];
 }
 
-function view(root: string, target: string, shown: string, range: unknown): ToolOutcome {
-  const stat = statSync(target);
-  if (stat.isDirectory()) {
-    const lines: string[] = [];
-    const walk = (dir: string, depth: number) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-        if (lines.length >= 1000) return;
-        const full = join(dir, entry.name);
-        lines.push(`${relative(root, full)}${entry.isDirectory() ? '/' : ''}`);
-        if (entry.isDirectory() && depth < 2 && !HIDDEN_DIRS.has(entry.name)) walk(full, depth + 1);
-      }
-    };
-    walk(target, 1);
-    return ok(`Files and directories up to 2 levels deep in ${shown}:\n${lines.join('\n')}`);
+function realParts(root: string, target: string): WorkspacePath {
+  const realRoot = realpathSync(root);
+  let probe = target;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      const real = realpathSync(probe);
+      const parts = [...relative(realRoot, real).split(sep).filter(Boolean), ...rest];
+      if (parts[0] === '..') throw new UnsafePathError('the path leaves the workspace.');
+      return { realRoot, parts };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      rest.unshift(basename(probe));
+      probe = dirname(probe);
+    }
   }
-  const text = readText(target, shown, stat);
+}
+
+/** The open file's text, or an outcome when it is a directory or too large. */
+function readOpen(fd: number, shown: string): string | ToolOutcome {
+  const stat = fstatSync(fd);
+  if (stat.isDirectory()) return fail(`${shown} is a directory.`);
+  if (!stat.isFile()) return fail(`${shown} is not a regular file.`);
+  const bytes = readBounded(fd, MAX_FILE_BYTES);
+  if (!bytes) return fail(`${shown} is larger than ${MAX_FILE_BYTES} bytes; use bash (head, tail, grep) to inspect it.`);
+  return bytes.toString('utf8');
+}
+
+function replaceOpen(fd: number, text: string) {
+  ftruncateSync(fd, 0);
+  writeSync(fd, Buffer.from(text), 0, undefined, 0);
+}
+
+function withFile<T>(file: WorkspacePath, shown: string, flags: number, use: (fd: number) => T, createDirs = false): T {
+  const fd = openFileNoFollow(file.realRoot, file.parts, shown, flags | constants.O_NONBLOCK, { createDirs });
+  try {
+    return use(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function listDir(file: WorkspacePath, shown: string): ToolOutcome {
+  const lines: string[] = [];
+  const walk = (parts: string[], depth: number) => {
+    const fd = openDirNoFollow(file.realRoot, parts, shown);
+    let entries;
+    try {
+      entries = readdirSync(`/proc/self/fd/${fd}`, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+    } finally {
+      closeSync(fd);
+    }
+    for (const entry of entries) {
+      if (lines.length >= 1000) return;
+      const sub = [...parts, entry.name];
+      lines.push(`${sub.join('/')}${entry.isDirectory() ? '/' : ''}`);
+      if (entry.isDirectory() && depth < 2 && !HIDDEN_DIRS.has(entry.name)) walk(sub, depth + 1);
+    }
+  };
+  walk(file.parts, 1);
+  return ok(`Files and directories up to 2 levels deep in ${shown}:\n${lines.join('\n')}`);
+}
+
+function view(file: WorkspacePath, shown: string, range: unknown): ToolOutcome {
+  if (file.parts.length === 0) return listDir(file, shown);
+  let isDir = false;
+  const text = withFile(file, shown, constants.O_RDONLY, (fd) => {
+    if (fstatSync(fd).isDirectory()) {
+      isDir = true;
+      return '';
+    }
+    return readOpen(fd, shown);
+  });
+  if (isDir) return listDir(file, shown);
   if (typeof text !== 'string') return text;
   let lines = text.split('\n');
   let first = 1;
@@ -88,23 +155,26 @@ function view(root: string, target: string, shown: string, range: unknown): Tool
   return ok(out);
 }
 
-function create(target: string, shown: string, fileText: unknown): ToolOutcome {
+function create(file: WorkspacePath, shown: string, fileText: unknown): ToolOutcome {
   if (typeof fileText !== 'string') return fail('create needs "file_text".');
   if (Buffer.byteLength(fileText) > MAX_FILE_BYTES) return fail(`file_text is larger than ${MAX_FILE_BYTES} bytes.`);
-  try {
-    if (lstatSync(target).isDirectory()) return fail(`${shown} is a directory.`);
-  } catch {
-    /* new file */
-  }
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, fileText);
-  return ok(`File created successfully at: ${shown}`);
+  return withFile(file, shown, constants.O_WRONLY | constants.O_CREAT, (fd) => {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) return fail(`${shown} is a directory.`);
+    if (!stat.isFile()) return fail(`${shown} is not a regular file.`);
+    replaceOpen(fd, fileText);
+    return ok(`File created successfully at: ${shown}`);
+  }, true);
 }
 
-function strReplace(target: string, shown: string, oldStr: unknown, newStr: unknown): ToolOutcome {
+function strReplace(file: WorkspacePath, shown: string, oldStr: unknown, newStr: unknown): ToolOutcome {
   if (typeof oldStr !== 'string' || !oldStr) return fail('str_replace needs a non-empty "old_str".');
+  return withFile(file, shown, constants.O_RDWR, (fd) => strReplaceOpen(fd, shown, oldStr, newStr));
+}
+
+function strReplaceOpen(fd: number, shown: string, oldStr: string, newStr: unknown): ToolOutcome {
   const replacement = typeof newStr === 'string' ? newStr : '';
-  const text = readText(target, shown);
+  const text = readOpen(fd, shown);
   if (typeof text !== 'string') return text;
   const first = text.indexOf(oldStr);
   if (first < 0) return fail(`No replacement was performed: old_str did not appear verbatim in ${shown}.`);
@@ -112,21 +182,25 @@ function strReplace(target: string, shown: string, oldStr: unknown, newStr: unkn
     const lines = [...text.matchAll(new RegExp(escapeRegExp(oldStr), 'g'))].map((m) => text.slice(0, m.index).split('\n').length);
     return fail(`No replacement was performed: old_str appears more than once in ${shown} (lines ${lines.join(', ')}); make it unique.`);
   }
-  writeFileSync(target, text.slice(0, first) + replacement + text.slice(first + oldStr.length));
+  replaceOpen(fd, text.slice(0, first) + replacement + text.slice(first + oldStr.length));
   const line = text.slice(0, first).split('\n').length;
   return ok(`The file ${shown} has been edited (replacement at line ${line}).`);
 }
 
-function insert(target: string, shown: string, insertLine: unknown, insertText: unknown): ToolOutcome {
+function insert(file: WorkspacePath, shown: string, insertLine: unknown, insertText: unknown): ToolOutcome {
   if (typeof insertText !== 'string') return fail('insert needs "insert_text".');
-  const text = readText(target, shown);
+  return withFile(file, shown, constants.O_RDWR, (fd) => insertOpen(fd, shown, insertLine, insertText));
+}
+
+function insertOpen(fd: number, shown: string, insertLine: unknown, insertText: string): ToolOutcome {
+  const text = readOpen(fd, shown);
   if (typeof text !== 'string') return text;
   const lines = text.split('\n');
   if (!Number.isInteger(insertLine) || (insertLine as number) < 0 || (insertLine as number) > lines.length) {
     return fail(`insert_line must be an integer between 0 and ${lines.length}.`);
   }
   lines.splice(insertLine as number, 0, ...insertText.split('\n'));
-  writeFileSync(target, lines.join('\n'));
+  replaceOpen(fd, lines.join('\n'));
   return ok(`The file ${shown} has been edited (text inserted after line ${insertLine}).`);
 }
 

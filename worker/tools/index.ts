@@ -1,17 +1,20 @@
 // The tools an agent can call: Anthropic's trained client tools (bash, str_replace_based_edit_tool) under their exact
 // names, plus custom glob / grep / run_tests. Definitions for the API and one dispatcher.
 import type Anthropic from '@anthropic-ai/sdk';
-import { checkCommand } from './command-policy.js';
+import { checkCommand, type PolicyDecision } from './command-policy.js';
 import { EDITOR_TOOL_NAME, runEditor, type ToolOutcome } from './editor.js';
-import { runShellCommand } from './process-runner.js';
+import type { CommandRunner } from '../sandbox/runner.js';
 import { runGlob, runGrep } from './search.js';
 import { isTestCommand } from './test-commands.js';
 
 export interface ToolContext {
   root: string;
   allowedCommands: readonly string[];
+  /** 'off' lets every command through to the sandbox (the escape suite shows the sandbox alone contains them). */
+  commandPolicy?: 'allowlist' | 'off';
   signal: AbortSignal;
-  leftoverGroups: Set<number>;
+  /** Where the session's commands run (its sandbox); processes left in the background live until it closes. */
+  commands: CommandRunner;
   timeoutMs: number;
   maxOutputBytes: number;
 }
@@ -48,7 +51,7 @@ export function toolDefinitions(allowedTools: readonly string[]): Anthropic.Tool
   if (allow('grep')) {
     defs.push({
       name: 'grep',
-      description: 'Search file contents in the workspace with a JavaScript regular expression; returns file:line:text matches.',
+      description: 'Search file contents in the workspace with a regular expression (ripgrep syntax: no backreferences or look-around); returns file:line:text matches.',
       input_schema: {
         type: 'object',
         properties: { pattern: { type: 'string' }, path: { type: 'string' }, include: { type: 'string', description: 'Glob of files to search, e.g. "*.ts".' }, ignore_case: { type: 'boolean' } },
@@ -79,6 +82,14 @@ export function isReadOnlyCall(name: string, input: unknown): boolean {
 const fail = (output: string): ToolExecution => ({ output, isError: true, durationMs: 0 });
 
 export async function executeTool(name: string, rawInput: unknown, ctx: ToolContext, allowedTools: readonly string[]): Promise<ToolExecution> {
+  const execution = await dispatch(name, rawInput, ctx, allowedTools);
+  // Output is the agent's to shape: a NUL (from /proc/*/environ, a binary file) cannot be stored in a JSON event.
+  if (execution.output.includes('\0')) execution.output = execution.output.replaceAll('\0', '\uFFFD');
+  if (execution.test?.output.includes('\0')) execution.test.output = execution.test.output.replaceAll('\0', '\uFFFD');
+  return execution;
+}
+
+async function dispatch(name: string, rawInput: unknown, ctx: ToolContext, allowedTools: readonly string[]): Promise<ToolExecution> {
   if (allowedTools.length && !allowedTools.includes(name)) return fail(`The tool "${name}" is not enabled for this agent.`);
   const input = (typeof rawInput === 'object' && rawInput !== null ? rawInput : {}) as Record<string, unknown>;
   const started = performance.now();
@@ -91,9 +102,9 @@ export async function executeTool(name: string, rawInput: unknown, ctx: ToolCont
     case EDITOR_TOOL_NAME:
       return timed(runEditor(ctx.root, input));
     case 'glob':
-      return timed(runGlob(ctx.root, input));
+      return timed(await runGlob(ctx.root, input, ctx.signal));
     case 'grep':
-      return timed(runGrep(ctx.root, input));
+      return timed(await runGrep(ctx.root, input, ctx.signal));
     case 'run_tests':
       return runChecked(typeof input.command === 'string' && input.command.trim() ? input.command : 'npm test', ctx, true);
     default:
@@ -102,9 +113,9 @@ export async function executeTool(name: string, rawInput: unknown, ctx: ToolCont
 }
 
 async function runChecked(command: string, ctx: ToolContext, alwaysTest: boolean): Promise<ToolExecution> {
-  const decision = checkCommand(command, ctx.allowedCommands, ctx.root);
+  const decision: PolicyDecision = ctx.commandPolicy === 'off' ? { ok: true, commands: [] } : checkCommand(command, ctx.allowedCommands, ctx.root);
   if (!decision.ok) return fail(`${decision.reason}\nNothing was run.`);
-  const result = await runShellCommand(command, { cwd: ctx.root, timeoutMs: ctx.timeoutMs, maxOutputBytes: ctx.maxOutputBytes, signal: ctx.signal, leftoverGroups: ctx.leftoverGroups });
+  const result = await ctx.commands.run(command, { timeoutMs: ctx.timeoutMs, maxOutputBytes: ctx.maxOutputBytes, signal: ctx.signal });
   const notes: string[] = [];
   if (result.truncated) notes.push(`[output truncated to the last ${ctx.maxOutputBytes} bytes]`);
   if (result.timedOut) notes.push(`[killed after the ${Math.round(ctx.timeoutMs / 1000)} s timeout]`);

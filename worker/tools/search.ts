@@ -1,51 +1,15 @@
 // Custom read-only tools: glob (find files by pattern) and grep (search file contents), both inside the workspace.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+// Both run ripgrep as a child process (through the spawner, never on the worker's event loop) with a deadline and an
+// output cap; ripgrep's regex engine is linear-time, so a pattern like ^(a+)+$ cannot stall anything.
+import { relative } from 'node:path';
 import { PathEscapeError, resolveInWorkspace } from '../workspace.js';
 import type { ToolOutcome } from './editor.js';
+import { spawnProcess } from './spawner.js';
 
-const SKIP_DIRS = new Set(['.git', 'node_modules', 'dist', 'build', '.next', 'coverage']);
+const SKIP_DIRS = ['.git', 'node_modules', 'dist', 'build', '.next', 'coverage'];
 const MAX_RESULTS = 500;
-const MAX_FILES_SCANNED = 20_000;
-const MAX_GREP_FILE_BYTES = 1024 * 1024;
-
-/** `**` matches any number of directories, `*` anything but `/`, `?` one character, `{a,b}` alternatives. */
-export function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*' && pattern[i + 1] === '*') {
-      re += pattern[i + 2] === '/' ? '(?:.*/)?' : '.*';
-      i += pattern[i + 2] === '/' ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '{') {
-      const end = pattern.indexOf('}', i);
-      if (end < 0) re += '\\{';
-      else {
-        re += `(?:${pattern.slice(i + 1, end).split(',').map((part) => part.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')).join('|')})`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^$()|[\]\\}]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-function* walk(root: string, dir: string, budget: { files: number }): Generator<string> {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
-    if (budget.files-- <= 0) return;
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!SKIP_DIRS.has(entry.name)) yield* walk(root, full, budget);
-    } else if (entry.isFile()) yield relative(root, full);
-  }
-}
+const SEARCH_TIMEOUT_MS = 15_000;
+const SEARCH_OUTPUT_BYTES = 1024 * 1024;
 
 function base(root: string, path: unknown): string | ToolOutcome {
   try {
@@ -56,43 +20,69 @@ function base(root: string, path: unknown): string | ToolOutcome {
   }
 }
 
-export function runGlob(root: string, input: Record<string, unknown>): ToolOutcome {
+interface RgOutcome {
+  lines: string[];
+  error: ToolOutcome | null;
+}
+
+async function ripgrep(root: string, args: string[], signal?: AbortSignal): Promise<RgOutcome> {
+  const result = await spawnProcess({
+    file: 'rg',
+    // No config file, no ignore files (the workspace's own .gitignore/.rgignore are agent-written), no symlinks followed.
+    args: ['--no-config', '--no-ignore', '--hidden', '--no-follow', '--color', 'never', ...SKIP_DIRS.flatMap((d) => ['--glob', `!**/${d}/**`]), ...args],
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C.UTF-8' },
+    timeoutMs: SEARCH_TIMEOUT_MS,
+    maxOutputBytes: SEARCH_OUTPUT_BYTES,
+    keepStdout: true,
+    signal,
+  });
+  if (result.timedOut) return { lines: [], error: { output: `The search was stopped after ${SEARCH_TIMEOUT_MS / 1000} s; narrow it with a path or an include pattern.`, isError: true } };
+  if (result.exitCode === 1) return { lines: [], error: null }; // ripgrep: nothing matched
+  if (result.exitCode !== 0 && result.exitCode !== 2) {
+    const missing = /ENOENT|not found/i.test(result.output) ? 'ripgrep (rg) is not installed on this worker (Debian: apt-get install -y ripgrep).' : result.output.trim().slice(0, 2000);
+    return { lines: [], error: { output: `The search failed: ${missing || `exit ${result.exitCode}`}`, isError: true } };
+  }
+  // Exit 2 with output: some files could not be read; the matches found are still good.
+  const lines = result.stdout.split('\n').filter(Boolean);
+  if (result.exitCode === 2 && lines.length === 0) return { lines: [], error: { output: `The search failed: ${result.output.trim().slice(0, 2000)}`, isError: true } };
+  return { lines, error: null };
+}
+
+export async function runGlob(root: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<ToolOutcome> {
   if (typeof input.pattern !== 'string' || !input.pattern) return { output: 'glob needs a "pattern", e.g. "src/**/*.ts".', isError: true };
   const dir = base(root, input.path);
   if (typeof dir !== 'string') return dir;
-  const re = globToRegExp(input.pattern);
-  const matches: string[] = [];
-  for (const file of walk(dir, dir, { files: MAX_FILES_SCANNED })) {
-    if (re.test(file)) matches.push(relative(root, join(dir, file)));
-    if (matches.length >= MAX_RESULTS) break;
-  }
-  matches.sort();
+  const searchPath = relative(root, dir) || '.';
+  const { lines, error } = await ripgrep(root, ['--files', '--glob', input.pattern.startsWith('/') || input.pattern.includes('/') ? input.pattern : `**/${input.pattern}`, '--', searchPath], signal);
+  if (error) return error;
+  const matches = lines.map((line) => line.replace(/^\.\//, '')).sort().slice(0, MAX_RESULTS);
   return { output: matches.length ? matches.join('\n') : 'No files matched.', isError: false };
 }
 
-export function runGrep(root: string, input: Record<string, unknown>): ToolOutcome {
-  if (typeof input.pattern !== 'string' || !input.pattern) return { output: 'grep needs a "pattern" (a JavaScript regular expression).', isError: true };
-  let re: RegExp;
-  try {
-    re = new RegExp(input.pattern, input.ignore_case ? 'i' : '');
-  } catch (error) {
-    return { output: `Invalid regular expression: ${(error as Error).message}`, isError: true };
-  }
+export async function runGrep(root: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<ToolOutcome> {
+  if (typeof input.pattern !== 'string' || !input.pattern) return { output: 'grep needs a "pattern" (a regular expression).', isError: true };
+  if (input.pattern.length > 10_000) return { output: 'The pattern is longer than 10000 characters.', isError: true };
   const dir = base(root, input.path);
   if (typeof dir !== 'string') return dir;
-  const include = typeof input.include === 'string' && input.include ? globToRegExp(input.include) : null;
-  const lines: string[] = [];
-  const files = statSync(dir).isFile() ? [relative(root, dir)] : [...walk(dir, dir, { files: MAX_FILES_SCANNED })].map((f) => relative(root, join(dir, f)));
-  for (const file of files) {
-    if (include && !include.test(file) && !include.test(file.split('/').at(-1)!)) continue;
-    const full = join(root, file);
-    if (statSync(full).size > MAX_GREP_FILE_BYTES) continue;
-    const text = readFileSync(full, 'utf8');
-    if (text.includes('\0')) continue;
-    text.split('\n').forEach((line, i) => {
-      if (lines.length < MAX_RESULTS && re.test(line)) lines.push(`${file}:${i + 1}:${line.slice(0, 300)}`);
-    });
-    if (lines.length >= MAX_RESULTS) break;
-  }
-  return { output: lines.length ? lines.join('\n') : 'No matches.', isError: false };
+  const searchPath = relative(root, dir) || '.';
+  const args = ['--line-number', '--no-heading', '--with-filename', '--max-columns', '300', '--max-columns-preview', '--max-filesize', '1M', '--max-count', String(MAX_RESULTS)];
+  if (input.ignore_case) args.push('--ignore-case');
+  if (typeof input.include === 'string' && input.include) args.push('--glob', input.include);
+  const { lines, error } = await ripgrep(root, [...args, '--regexp', input.pattern, '--', searchPath], signal);
+  if (error) return /regex parse error|error parsing/i.test(error.output) ? { output: `Invalid regular expression: ${error.output.replace(/^The search failed: /, '')}`, isError: true } : error;
+  const matches = lines.map((line) => line.replace(/^\.\//, '')).sort(byFileAndLine).slice(0, MAX_RESULTS);
+  return { output: matches.length ? matches.join('\n') : 'No matches.', isError: false };
+}
+
+/** ripgrep searches in parallel: put matches back in file, then line order. */
+function byFileAndLine(a: string, b: string): number {
+  const [fa, la] = splitMatch(a);
+  const [fb, lb] = splitMatch(b);
+  return fa === fb ? la - lb : fa < fb ? -1 : 1;
+}
+
+function splitMatch(line: string): [string, number] {
+  const m = /^(.*?):(\d+):/.exec(line);
+  return m ? [m[1], Number(m[2])] : [line, 0];
 }

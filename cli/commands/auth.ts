@@ -1,0 +1,73 @@
+// signup, login, logout, whoami.
+import type { Command } from 'commander';
+import { graphql, type Session } from '../api.js';
+import { credentialsFile, forgetToken, saveToken } from '../config.js';
+import { notSignedIn, usageError } from '../errors.js';
+import { print, type OutputOptions } from '../output.js';
+
+type Globals = () => Promise<{ session: Session; output: OutputOptions }>;
+
+const AUTH = `token user { id email name }`;
+
+function password(flag: string | undefined): string {
+  const value = flag ?? process.env.SHIPYARD_PASSWORD;
+  if (!value) throw usageError('A password is needed: --password <password> or SHIPYARD_PASSWORD.');
+  return value;
+}
+
+export function registerAuth(program: Command, globals: Globals): void {
+  program
+    .command('signup')
+    .description('Create an account and sign in')
+    .requiredOption('--email <email>', 'your email address')
+    .option('--password <password>', 'your password (or SHIPYARD_PASSWORD)')
+    .option('--name <name>', 'your name')
+    .action(async (opts: { email: string; password?: string; name?: string }) => {
+      const { session, output } = await globals();
+      const input = { email: opts.email, password: password(opts.password), name: opts.name ?? opts.email.split('@')[0] };
+      const { signUp } = await graphql<{ signUp: { token: string; user: { id: string; email: string; name: string } } }>(
+        session,
+        `mutation($input: SignUpInput!) { signUp(input: $input) { ${AUTH} } }`,
+        { input },
+        { anonymous: true },
+      );
+      const file = await saveToken(session.server, signUp.token, signUp.user.email);
+      print(output, { user: signUp.user, credentials: file }, () => `Signed up and signed in as ${signUp.user.email} (token saved in ${file}).`);
+    });
+
+  program
+    .command('login')
+    .description('Sign in and keep the token for later commands')
+    .requiredOption('--email <email>', 'your email address')
+    .option('--password <password>', 'your password (or SHIPYARD_PASSWORD)')
+    .action(async (opts: { email: string; password?: string }) => {
+      const { session, output } = await globals();
+      const { logIn } = await graphql<{ logIn: { token: string; user: { id: string; email: string; name: string } } }>(
+        session,
+        `mutation($input: LogInInput!) { logIn(input: $input) { ${AUTH} } }`,
+        { input: { email: opts.email, password: password(opts.password) } },
+        { anonymous: true },
+      );
+      const file = await saveToken(session.server, logIn.token, logIn.user.email);
+      print(output, { user: logIn.user, credentials: file }, () => `Signed in as ${logIn.user.email} (token saved in ${file}).`);
+    });
+
+  program
+    .command('logout')
+    .description('Forget the stored token for this server')
+    .action(async () => {
+      const { session, output } = await globals();
+      const forgot = await forgetToken(session.server);
+      print(output, { loggedOut: forgot, credentials: credentialsFile() }, () => (forgot ? `Signed out of ${session.server}.` : `Not signed in to ${session.server}.`));
+    });
+
+  program
+    .command('whoami')
+    .description('Show the signed-in user')
+    .action(async () => {
+      const { session, output } = await globals();
+      const { viewer } = await graphql<{ viewer: { id: string; email: string; name: string } | null }>(session, `{ viewer { id email name } }`);
+      if (!viewer) throw notSignedIn();
+      print(output, { user: viewer, server: session.server }, () => `${viewer!.name} <${viewer!.email}> on ${session.server}`);
+    });
+}

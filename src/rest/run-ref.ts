@@ -1,0 +1,44 @@
+// Resolves a REST/WebSocket caller and the run or project they name, with the same answers as GraphQL: 401 without a
+// valid token, 400 for a malformed id, 404 for an unknown one, 403 for a non-member.
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import type { ProjectRole, User } from '../generated/prisma/client.js';
+import { getDb } from '../db/client.js';
+import { bearerFrom, userForToken } from '../auth/tokens.js';
+import { lookupRole, roleAtLeast } from '../auth/membership.js';
+import { isUuid } from '../schema/uuid.js';
+import { restError } from './errors.js';
+import type { NodeType } from './ids.js';
+
+export async function authenticate(authorization: string | null | undefined): Promise<User> {
+  const secret = bearerFrom(authorization);
+  const user = secret ? await userForToken(getDb(), secret) : null;
+  if (!user) throw restError('UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <token>.');
+  return user;
+}
+
+/** The row id named by a raw UUID or a global id of `type`. */
+export function rowId(type: NodeType, id: string): string {
+  if (isUuid(id)) return id;
+  try {
+    const decoded = decodeGlobalID(id);
+    if (decoded.typename === type && isUuid(decoded.id)) return decoded.id;
+  } catch {
+    // not base64 / not a global id
+  }
+  throw restError('BAD_USER_INPUT', `Invalid ${type} id: ${id}`);
+}
+
+export async function assertMember(user: User, projectId: string, min: ProjectRole = 'VIEWER'): Promise<void> {
+  const { project, role } = await lookupRole(getDb(), projectId, user.id);
+  if (!project) throw restError('NOT_FOUND', 'Project not found.');
+  if (!roleAtLeast(role, min)) throw restError('FORBIDDEN', 'You do not have access to this project.');
+}
+
+/** The run (raw ids) after checking the user may read it. */
+export async function readableRun(user: User, id: string): Promise<{ id: string; projectId: string }> {
+  const runId = rowId('AgentRun', id);
+  const run = await getDb().agentRun.findUnique({ where: { id: runId }, select: { id: true, projectId: true } });
+  if (!run) throw restError('NOT_FOUND', 'Agent run not found.');
+  await assertMember(user, run.projectId);
+  return run;
+}
