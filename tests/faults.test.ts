@@ -153,6 +153,15 @@ describe('Postgres stopped for 10 s mid-run', () => {
     await platform?.close();
   });
 
+  it('a QUEUED run whose job Redis does not have is enqueued by a worker and runs', async () => {
+    const tag = randomBytes(4).toString('hex');
+    const project = await db.project.create({ data: { name: `lost ${tag}`, slug: `L${tag.toUpperCase()}`, appSpec: JSON.stringify({ sessions: 1, eventsPerSession: 2 }), workspacePath: `/tmp/faults-${tag}` } });
+    const run = await db.agentRun.create({ data: { projectId: project.id } }); // no job: as if Redis lost it
+    const final = await finalRun(run.id, 20_000);
+    console.log(`[faults] QUEUED run without a job: started ${final.startedAt!.getTime() - run.queuedAt.getTime()} ms after it was queued`);
+    expect(final.status).toBe('SUCCEEDED');
+  });
+
   it('the run resumes once Postgres is back, finishes, and its seqs stay contiguous', async () => {
     const runId = await startRun(platform, { sessions: 3, eventsPerSession: 25, intervalMs: 100 });
     await until(async () => (await eventsOf(runId)).some((e) => text(e) === 'session 1 event 5'), 20_000, 'session 1 under way');
