@@ -9,7 +9,7 @@ import { createRedis } from '../src/redis.js';
 import { createRunQueue } from '../src/queue/run-queue.js';
 import { workerTimings } from '../src/queue/settings.js';
 import { leaseMs } from '../src/queue/run-lease.js';
-import { dbRetryLimitMs } from '../src/events/sink.js';
+import { dbRetryLimitMs } from '../src/db/transient.js';
 import { startOwnPostgres, startOwnRedis } from '../tests/helpers/fault-services.js';
 import { freePort, pidOfWorkerId, startApiProcess, startScriptedWorker, type Proc } from '../tests/helpers/processes.js';
 import { subscribeSse } from '../tests/helpers/subscriptions.js';

@@ -42,10 +42,10 @@ interface Platform {
   close(): Promise<void>;
 }
 
-async function startPlatform(aof: boolean): Promise<Platform> {
+async function startPlatform(aof: boolean, overrides: Record<string, string> = {}): Promise<Platform> {
   const redis = await startOwnRedis({ aof });
   const queueName = `faults-${randomBytes(4).toString('hex')}`;
-  const env = { DATABASE_URL: pgServer.url, REDIS_URL: redis.url, SHIPYARD_QUEUE: queueName, WORKER_CONCURRENCY: '2', ...TIMINGS };
+  const env = { DATABASE_URL: pgServer.url, REDIS_URL: redis.url, SHIPYARD_QUEUE: queueName, WORKER_CONCURRENCY: '2', ...TIMINGS, ...overrides };
   const workers = await Promise.all([startScriptedWorker(env), startScriptedWorker(env)]);
   return {
     redis,
@@ -141,6 +141,32 @@ describe.each([
     } finally {
       sampler.stop();
     }
+  }, 90_000);
+});
+
+describe('Postgres down for 2 s (less than the lease)', () => {
+  let platform: Platform;
+  beforeAll(async () => {
+    platform = await startPlatform(true, { SHIPYARD_LEASE_MS: '10000' });
+  }, 60_000);
+  afterAll(async () => {
+    await platform?.close();
+  });
+
+  it('the run goes on without interruption: writes wait and are retried, nothing is repeated', async () => {
+    const runId = await startRun(platform, { sessions: 3, eventsPerSession: 15, intervalMs: 100 });
+    await until(async () => (await eventsOf(runId)).some((e) => text(e) === 'session 1 event 10'), 20_000, 'session 1 under way');
+    await pgServer.stop();
+    await new Promise((r) => setTimeout(r, 2000));
+    await pgServer.start();
+    const run = await finalRun(runId, 45_000);
+    const events = await eventsOf(runId);
+    console.log(`[faults] Postgres down 2 s: ${JSON.stringify({ status: run.status, takeovers: statuses(events).filter((s) => s === 'INTERRUPTED').length })}`);
+    expect(run.status, JSON.stringify(events.map((e) => [e.seq, e.type, text(e)]))).toBe('SUCCEEDED');
+    expect(statuses(events)).toEqual(['RUNNING', 'SUCCEEDED']);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const texts = events.map(text);
+    for (const n of [1, 2, 3]) expect(texts.filter((t) => t === `session ${n} begins`)).toHaveLength(1);
   }, 90_000);
 });
 

@@ -1,5 +1,6 @@
 // Worker process entry (npm run worker): a BullMQ worker running agent runs; WORKER_CONCURRENCY runs at a time.
 import { connectDb, disconnectDb } from '../src/db/client.js';
+import { dbRetryLimitMs } from '../src/db/transient.js';
 import { resolveDatabaseUrl } from '../src/db/database-url.js';
 import { logger } from '../src/logger.js';
 import { RedisUnavailableError } from '../src/redis.js';
@@ -15,7 +16,7 @@ async function loadRunAgent(): Promise<RunAgent> {
 try {
   // A separate worker process needs a real Postgres server (the embedded one is private to `npm start`).
   const database = await resolveDatabaseUrl({ embeddedAllowed: false });
-  connectDb(database.url);
+  connectDb(database.url, undefined, { retryUnreachableMs: dbRetryLimitMs() });
   const worker = await startWorker({ runAgent: await loadRunAgent() });
   exitOnSignals(async (force) => {
     await worker.close({ force });

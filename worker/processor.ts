@@ -5,12 +5,12 @@
 import { DelayedError, WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
-import { createRunEventSink, dbRetryLimitMs, EventStoreUnavailableError, RunOwnershipLostError, type RunEventSink } from '../src/events/sink.js';
+import { createRunEventSink, EventStoreUnavailableError, RunOwnershipLostError, type RunEventSink } from '../src/events/sink.js';
 import { FINAL_RUN_STATUSES, type RunStatus } from '../src/events/types.js';
 import type { RunJobData } from '../src/queue/names.js';
 import { finishRun, markInterrupted } from '../src/queue/run-status.js';
 import { claimLease, leaseMs, leaseOwnerName, LeaseLostError, RunLease } from '../src/queue/run-lease.js';
-import { isTransientDbError, withDbRetries } from '../src/db/transient.js';
+import { dbRetryLimitMs, isTransientDbError, withDbRetries } from '../src/db/transient.js';
 import { logger } from '../src/logger.js';
 import type { RunAgent, RunOutcome } from './agent/contract.js';
 import type { ActiveRuns } from './active-runs.js';

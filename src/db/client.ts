@@ -4,17 +4,28 @@ import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { logger } from '../logger.js';
 import { poolConfigFromUrl } from './pool-config.js';
+import { retryingAdapter } from './retrying-adapter.js';
 
 export type Db = PrismaClient;
 
 const pools = new WeakMap<PrismaClient, pg.Pool>();
 
-export function createPrismaClient(databaseUrl: string, poolMax?: number): PrismaClient {
+export interface DbOptions {
+  /**
+   * Worker processes: statements that certainly never ran (Postgres unreachable or restarting) are retried with
+   * bounded backoff for up to this long, instead of failing whatever called them.
+   */
+  retryUnreachableMs?: number;
+}
+
+export function createPrismaClient(databaseUrl: string, poolMax?: number, opts: DbOptions = {}): PrismaClient {
   const pool = new pg.Pool(poolConfigFromUrl(databaseUrl, poolMax));
   // An idle connection that dies is replaced on next use; an administrator's termination (57P01: restart, drop) is routine.
   pool.on('error', (error: Error & { code?: string }) =>
     logger[error.code === '57P01' ? 'debug' : 'warn']({ code: error.code, message: error.message }, 'idle Postgres connection failed'));
-  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  const base = new PrismaPg(pool, { disposeExternalPool: true });
+  const adapter = opts.retryUnreachableMs ? retryingAdapter(base, opts.retryUnreachableMs) : base;
+  const client = new PrismaClient({ adapter });
   pools.set(client, pool);
   return client;
 }
@@ -42,8 +53,8 @@ export const prismaTimestamps: pg.CustomTypesConfig = {
 
 let client: PrismaClient | undefined;
 
-export function connectDb(databaseUrl: string, poolMax?: number): PrismaClient {
-  client = createPrismaClient(databaseUrl, poolMax);
+export function connectDb(databaseUrl: string, poolMax?: number, opts: DbOptions = {}): PrismaClient {
+  client = createPrismaClient(databaseUrl, poolMax, opts);
   return client;
 }
 

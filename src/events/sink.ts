@@ -5,7 +5,7 @@ import { parseNewEvent, type EventSink, type EventType, type NewEvent, type RunE
 import { publishEvents } from './publish.js';
 import { logger } from '../logger.js';
 import { pgPool } from '../db/client.js';
-import { isTransientDbError, retryDelayMs } from '../db/transient.js';
+import { dbRetryLimitMs, isTransientDbError, retryDelayMs } from '../db/transient.js';
 
 /**
  * How long an emitted event may wait for companions before its batch is written. 0 = the next turn of the event
@@ -32,8 +32,6 @@ export class EventStoreUnavailableError extends Error {
   }
 }
 
-/** How long the sink keeps retrying a batch while Postgres is unreachable before it fails (the lease stops the run sooner). */
-export const dbRetryLimitMs = () => Number(process.env.SHIPYARD_DB_RETRY_LIMIT_MS ?? 30_000);
 
 export interface RunEventSink extends EventSink {
   /** Flushes what is queued and stops accepting events. */

@@ -5,6 +5,7 @@
 // Like the real runtime, it asks the run's lease before starting a command.
 import { spawn } from 'node:child_process';
 import { connectDb, disconnectDb } from '../../src/db/client.js';
+import { dbRetryLimitMs } from '../../src/db/transient.js';
 import { startWorker } from '../../worker/start-worker.js';
 import { exitOnSignals } from '../../worker/signals.js';
 import type { RunAgent, RunOutcome } from '../../worker/agent/contract.js';
@@ -64,7 +65,7 @@ export const scriptedRunAgent: RunAgent = async ({ runId, db, events, signal, le
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  connectDb(process.env.DATABASE_URL!);
+  connectDb(process.env.DATABASE_URL!, undefined, { retryUnreachableMs: dbRetryLimitMs() });
   const worker = await startWorker({
     runAgent: scriptedRunAgent,
     concurrency: Number(process.env.WORKER_CONCURRENCY ?? 2),
