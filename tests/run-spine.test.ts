@@ -291,6 +291,7 @@ describe('run spine', () => {
       const began = Date.now();
       const code = await server.stop('SIGTERM');
       const elapsed = Date.now() - began;
+      console.log(`[spine] API SIGTERM with SSE + graphql-ws clients: exit ${code} after ${elapsed} ms`);
       expect(code, server.output()).toBe(0);
       expect(elapsed).toBeLessThan(5000); // was 10 s (forced exit, code 1) with a WebSocket client open
       await Promise.all([sse.done, ws.done]);
