@@ -10,6 +10,7 @@ import { createRunQueue } from '../src/queue/run-queue.js';
 import { workerTimings } from '../src/queue/settings.js';
 import { leaseMs } from '../src/queue/run-lease.js';
 import { dbRetryLimitMs } from '../src/db/transient.js';
+import { config } from '../src/config/index.js';
 import { startOwnPostgres, startOwnRedis } from '../tests/helpers/fault-services.js';
 import { freePort, pidOfWorkerId, startApiProcess, startScriptedWorker, type Proc } from '../tests/helpers/processes.js';
 import { subscribeSse } from '../tests/helpers/subscriptions.js';
@@ -110,7 +111,7 @@ try {
   console.log('\nbench:recovery — time from the end of each fault to the run\'s next event');
   console.log(
     `settings: lockDuration ${t.lockDuration} ms, stalledInterval ${t.stalledInterval} ms, runRetryDelay ${t.runRetryDelay} ms, maxStalledCount ${t.maxStalledCount}; ` +
-      `lease ${leaseMs()} ms (renewed every ${leaseMs() / 4} ms), reaper every ${process.env.SHIPYARD_REAP_INTERVAL_MS ?? 2000} ms, DB retry limit ${dbRetryLimitMs()} ms`,
+      `lease ${leaseMs()} ms (renewed every ${leaseMs() / 4} ms), reaper every ${config().worker.reapIntervalMs} ms, DB retry limit ${dbRetryLimitMs()} ms`,
   );
   console.log(`baseline: next event with no fault ${baseline} ms (events every ${INTERVAL_MS} ms)\n`);
   for (const r of results) {

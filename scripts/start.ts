@@ -1,34 +1,59 @@
-// npm start — the API and one worker for local use. With DATABASE_URL: two child processes (like production).
-// Without it (embedded PGlite, a single session): the worker runs inside the API process on the same one-connection pool.
+// npm start — the API and one worker for local use. With DATABASE_URL: two supervised child processes (like
+// production); one dying stops the other and npm start exits non-zero naming it. Without it (embedded PGlite, a
+// single session): the worker runs inside the API process on the same one-connection pool. With REDIS_URL unset and
+// nothing on the default port, a private redis-server is started (scripts/start/local-redis.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childEnvironment, loadConfigOrExit } from '../src/config/index.js';
+import { ensureLocalRedis, type LocalRedis } from './start/local-redis.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const config = loadConfigOrExit();
 
-if (process.env.DATABASE_URL) {
-  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-  const children: ChildProcess[] = [
-    spawn(tsx, ['src/server.ts'], { cwd: root, stdio: 'inherit' }),
-    spawn(tsx, ['worker/index.ts'], { cwd: root, stdio: 'inherit' }),
-  ];
-  let exiting = false;
+let redis: LocalRedis;
+try {
+  redis = await ensureLocalRedis(config);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+if (redis.message) console.log(redis.message);
+const stopRedis = () => {
+  if (redis.child && redis.child.exitCode === null) redis.child.kill('SIGTERM');
+};
+// The private redis-server stops with us, however we end.
+process.on('exit', stopRedis);
+
+if (config.databaseUrl) {
+  const env = childEnvironment({ REDIS_URL: redis.url });
+  const children = [
+    { name: 'API', script: 'src/server.ts' },
+    { name: 'worker', script: 'worker/index.ts' },
+  ].map(({ name, script }) => ({ name, child: spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env, stdio: 'inherit' }) }));
   let requested = false;
+  let failureCode: number | undefined;
+  const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
   const stopAll = (signal: NodeJS.Signals) => {
-    for (const child of children) if (child.exitCode === null) child.kill(signal);
+    for (const { child } of children) if (running(child)) child.kill(signal);
   };
-  for (const child of children) {
-    child.on('exit', (code) => {
-      // One of the pair died: stop the other, and exit with its code once both are gone.
-      if (!exiting) {
-        exiting = true;
+  for (const { name, child } of children) {
+    child.on('exit', (code, signal) => {
+      if (!requested && failureCode === undefined) {
+        // Never 0: a child that ends on its own (even with 0) is a failure of the whole.
+        failureCode = code ? code : 1;
+        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        console.error(`npm start: the ${name} process ${how} unexpectedly; stopping the other process and exiting.`);
         stopAll('SIGTERM');
+        setTimeout(() => stopAll('SIGKILL'), 30_000).unref();
       }
-      if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(requested ? 0 : (code ?? 1));
+      if (children.every((c) => !running(c.child))) {
+        const clean = children.every((c) => c.child.exitCode === 0 || c.child.signalCode !== null);
+        process.exit(failureCode ?? (clean ? 0 : 1));
+      }
     });
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
-      exiting = true;
       requested = true;
       stopAll(signal); // a second signal is forwarded too, which makes the worker checkpoint at once
     });
@@ -39,8 +64,8 @@ if (process.env.DATABASE_URL) {
   const { exitOnSignals } = await import('../worker/signals.js');
   const { runAgent } = await import('../worker/agent/run-agent.js');
   try {
-    const api = await startApi();
-    const worker = await startWorker({ runAgent, concurrency: 1 });
+    const api = await startApi({ config: { ...config, redisUrl: redis.url } });
+    const worker = await startWorker({ runAgent, concurrency: 1, redisUrl: redis.url });
     exitOnSignals(async (force) => {
       await worker.close({ force });
       await api.stop();

@@ -1,3 +1,4 @@
+import { config } from './config/index.js';
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin, { decodeGlobalID } from '@pothos/plugin-relay';
@@ -58,7 +59,7 @@ export const builder = new SchemaBuilder<{
     client: () => getDb(),
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
-    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+    onUnusedQuery: config().nodeEnv === 'production' ? null : 'warn',
   },
   validation: {
     validationError: (failure) =>

@@ -1,8 +1,8 @@
 // ioredis connections for api and worker, and the clear start-up error when no Redis answers.
 import { Redis, type RedisOptions } from 'ioredis';
+import { config } from './config/index.js';
 
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-export const redisUrl = () => process.env.REDIS_URL || DEFAULT_REDIS_URL;
+export const redisUrl = () => config().redisUrl;
 
 export interface CreateRedisOptions extends RedisOptions {
   /**

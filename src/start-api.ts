@@ -1,12 +1,11 @@
 import { resolveDatabaseUrl, type ResolvedDatabase } from './db/database-url.js';
 import { applyMigrations } from './db/migrations.js';
 import { connectDb, disconnectDb, getDb } from './db/client.js';
-import { opsSettings } from './ops/settings.js';
 import { liveWorkerCount } from './queue/worker-liveness.js';
 import { watchForMissingWorkers } from './queue/no-worker-notice.js';
 import { createApp } from './app.js';
 import { createServices, type ClosableServices } from './services.js';
-import { generationsDir } from './config.js';
+import { config as processConfig, type Config } from './config/index.js';
 import { logger } from './logger.js';
 import type { Server } from 'node:http';
 
@@ -19,17 +18,17 @@ export interface StartedApi {
 }
 
 /** Connects the database (embedded when DATABASE_URL is unset), applies pending migrations and listens on PORT. */
-export async function startApi(opts: { port?: number; database?: ResolvedDatabase } = {}): Promise<StartedApi> {
+export async function startApi(opts: { port?: number; database?: ResolvedDatabase; config?: Config } = {}): Promise<StartedApi> {
+  const config = opts.config ?? processConfig();
   // Redis first: without it there is no queue and no live events, and the error names the fixes.
-  const services = await createServices({ generationsDir: generationsDir() });
+  const services = await createServices({ generationsDir: config.generationsDir, redisUrl: config.redisUrl, queueName: config.queueName });
   const database = opts.database ?? (await resolveDatabaseUrl());
   if (database.embedded) logger.info('DATABASE_URL is not set: using the embedded Postgres (PGlite) in .data/');
-  if (process.env.SHIPYARD_MIGRATE_ON_START !== 'false') {
-    const applied = await applyMigrations(database.url);
+  if (config.migrateOnStart) {
+    const applied = await applyMigrations(database.url, { log: (message) => logger.warn(message) });
     if (applied.length) logger.info({ applied }, 'applied migrations');
   }
-  connectDb(database.url, database.poolMax);
-  const settings = opsSettings();
+  connectDb(database.url, database.poolMax, { singleSession: database.embedded });
   const { server, closeWebSockets } = createApp({
     services,
     readinessChecks: [async () => void (await services.redis.ping())],
@@ -39,10 +38,10 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
     db: getDb(),
     redis: services.redis,
     queueName: services.runQueue.name,
-    intervalMs: settings.SHIPYARD_NO_WORKER_CHECK_MS,
+    intervalMs: config.operations.noWorkerCheckMs,
   });
-  const port = opts.port ?? Number(process.env.PORT ?? 4000);
-  await new Promise<void>((resolve) => server.listen(port, process.env.HOST ?? '0.0.0.0', resolve));
+  const port = opts.port ?? config.port;
+  await new Promise<void>((resolve) => server.listen(port, config.host, resolve));
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
   logger.info(`Shipyard API on ${url}/graphql`);

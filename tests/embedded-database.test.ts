@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../src/db/database-url.js';
 import { applyMigrations } from '../src/db/migrations.js';
-import { createPrismaClient } from '../src/db/client.js';
+import { createPrismaClient, pgPool } from '../src/db/client.js';
 import { gqlOk } from './helpers/api.js';
 import { CreateProjectDocument, ProjectSummaryDocument, SignUpDocument } from './generated/graphql.js';
 
@@ -80,15 +80,38 @@ describe('embedded Postgres (PGlite)', () => {
     expect(existsSync(dataDir)).toBe(true);
   }, 60_000);
 
-  it('serves the API from `tsx src/server.ts` when DATABASE_URL is unset', async () => {
+  it('survives a reconnect to its single session: named prepared statements of the old connection do not collide', async () => {
+    const database = await startEmbeddedPostgres(join(await tempDir(), 'pglite'));
+    try {
+      await applyMigrations(database.url);
+      const db = createPrismaClient(database.url, database.poolMax, { singleSession: true });
+      try {
+        const pool = pgPool(db);
+        expect(pool.options.idleTimeoutMillis).toBe(0);
+        const named = () => pool.query({ name: 'shipyard_test_named', text: 'SELECT count(*)::int AS n FROM "User" WHERE email = $1', values: ['x@y.z'] });
+        await named();
+        // What an idle timeout or a dropped socket does: the pool's connection ends and a new one opens on the same session.
+        const connection = await pool.connect();
+        connection.release(true);
+        expect((await named()).rows).toEqual([{ n: 0 }]);
+        expect(pool.totalCount).toBe(1);
+      } finally {
+        await db.$disconnect();
+      }
+    } finally {
+      await database.close();
+    }
+  }, 60_000);
+
+  it('`npm start` with DATABASE_URL unset serves the API and a worker, and still authenticates after idling past the pool timeout', async () => {
     const dataDir = await tempDir();
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, SHIPYARD_DATA_DIR: dataDir, GENERATIONS_DIR: join(dataDir, 'generations'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = { ...process.env, SHIPYARD_DATA_DIR: dataDir, GENERATIONS_DIR: join(dataDir, 'generations'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', SHIPYARD_QUEUE: `shipyard-test-embedded-${process.pid}` };
     delete env.DATABASE_URL;
     delete env.SHIPYARD_MIGRATE_ON_START;
     delete env.NODE_OPTIONS;
     let output = '';
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: join(import.meta.dirname, '..'), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: join(import.meta.dirname, '..'), env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     const api = { url: `http://127.0.0.1:${port}` };
@@ -99,7 +122,14 @@ describe('embedded Postgres (PGlite)', () => {
     const project = await gqlOk(api, CreateProjectDocument, { input: { name: 'Embedded' } }, signed.signUp.token);
     const read = await gqlOk(api, ProjectSummaryDocument, { id: project.createProject.id }, signed.signUp.token);
     expect(read.project).toMatchObject({ name: 'Embedded', viewerRole: 'OWNER' });
+    expect(output).toMatch(/worker ready/);
+    // pg's default idle timeout is 10 s: a pool that closed its idle connection would reconnect onto the same
+    // PGlite session, where the named statements of the old connection still exist.
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    const again = await gqlOk(api, ProjectSummaryDocument, { id: project.createProject.id }, signed.signUp.token);
+    expect(again.project).toMatchObject({ name: 'Embedded' });
+    expect(output).not.toMatch(/already exists|INTERNAL_SERVER_ERROR/);
     expect(output).toMatch(/embedded Postgres/);
     expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
-  }, 60_000);
+  }, 90_000);
 });

@@ -1,12 +1,17 @@
 // Worker process entry (npm run worker): a BullMQ worker running agent runs; WORKER_CONCURRENCY runs at a time.
-import { connectDb, disconnectDb } from '../src/db/client.js';
-import { dbRetryLimitMs } from '../src/db/transient.js';
-import { resolveDatabaseUrl } from '../src/db/database-url.js';
-import { logger } from '../src/logger.js';
-import { RedisUnavailableError } from '../src/redis.js';
+import { loadConfigOrExit } from '../src/config/index.js';
 import type { RunAgent } from './agent/contract.js';
-import { startWorker } from './start-worker.js';
-import { exitOnSignals } from './signals.js';
+
+// The configuration is checked before any other module loads (some read it when they load).
+const config = loadConfigOrExit();
+const { connectDb, disconnectDb } = await import('../src/db/client.js');
+const { resolveDatabaseUrl } = await import('../src/db/database-url.js');
+const { applyMigrations } = await import('../src/db/migrations.js');
+const { logger } = await import('../src/logger.js');
+const { RedisUnavailableError } = await import('../src/redis.js');
+const { MigrationError } = await import('../src/db/apply-migrations.js');
+const { startWorker } = await import('./start-worker.js');
+const { exitOnSignals } = await import('./signals.js');
 
 async function loadRunAgent(): Promise<RunAgent> {
   const module = (await import('./agent/run-agent.js')) as { runAgent: RunAgent };
@@ -16,7 +21,12 @@ async function loadRunAgent(): Promise<RunAgent> {
 try {
   // A separate worker process needs a real Postgres server (the embedded one is private to `npm start`).
   const database = await resolveDatabaseUrl({ embeddedAllowed: false });
-  connectDb(database.url, undefined, { retryUnreachableMs: dbRetryLimitMs() });
+  if (config.migrateOnStart) {
+    // Before any table is read: applied here under the migrate lock, or found done by the API that held the lock first.
+    const applied = await applyMigrations(database.url, { log: (message) => logger.warn(message) });
+    if (applied.length) logger.info({ applied }, 'applied migrations');
+  }
+  connectDb(database.url, undefined, { retryUnreachableMs: config.worker.dbRetryLimitMs });
   const worker = await startWorker({ runAgent: await loadRunAgent() });
   exitOnSignals(async (force) => {
     await worker.close({ force });
@@ -24,7 +34,7 @@ try {
   });
 } catch (error) {
   // Plain text for the errors a newcomer meets first (no Redis, no DATABASE_URL); a log line for the rest.
-  if (error instanceof RedisUnavailableError || /DATABASE_URL/.test((error as Error).message)) console.error((error as Error).message);
+  if (error instanceof RedisUnavailableError || error instanceof MigrationError || /DATABASE_URL/.test((error as Error).message)) console.error((error as Error).message);
   else logger.fatal({ err: error }, (error as Error).message);
   process.exit(1);
 }

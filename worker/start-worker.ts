@@ -10,13 +10,13 @@ import { runQueueName, type RunJobData } from '../src/queue/names.js';
 import { workerTimings } from '../src/queue/settings.js';
 import { createRunQueue } from '../src/queue/run-queue.js';
 import { logger } from '../src/logger.js';
+import { config } from '../src/config/index.js';
 import type { RunAgent } from './agent/contract.js';
 import { createRunProcessor, SHUTDOWN, type RunJobResult } from './processor.js';
 import { listenForCancels } from './cancel-listener.js';
 import { reapOrphans } from './reaper.js';
 import { ActiveRuns } from './active-runs.js';
 import { sandboxProvider } from './sandbox/provider.js';
-import { opsSettings } from '../src/ops/settings.js';
 import { startHeartbeat } from '../src/queue/worker-liveness.js';
 
 export interface StartWorkerOptions {
@@ -39,18 +39,13 @@ export interface StartedWorker {
   close(opts?: { force?: boolean }): Promise<void>;
 }
 
-const envInt = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
-
 export async function startWorker(opts: StartWorkerOptions): Promise<StartedWorker> {
   const db = opts.db ?? getDb();
   const url = opts.redisUrl ?? redisUrl();
   const queueName = opts.queueName ?? runQueueName();
   const id = opts.workerId ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
-  const concurrency = opts.concurrency ?? envInt('WORKER_CONCURRENCY', 2);
-  const drainTimeoutMs = opts.drainTimeoutMs ?? envInt('SHIPYARD_DRAIN_TIMEOUT_MS', 25_000);
+  const concurrency = opts.concurrency ?? config().worker.concurrency;
+  const drainTimeoutMs = opts.drainTimeoutMs ?? config().worker.drainTimeoutMs;
   const log = logger.child({ component: 'worker', workerId: id });
 
   const connection: Redis = await connectRedis(url, { worker: true, connectionName: `shipyard-worker-${id}` });
@@ -77,13 +72,13 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
     void reap()
       .catch((error) => log.warn({ err: error }, 'reaper failed'))
       .finally(() => (reaping = false));
-  }, opts.reapIntervalMs ?? envInt('SHIPYARD_REAP_INTERVAL_MS', 2000));
+  }, opts.reapIntervalMs ?? config().worker.reapIntervalMs);
   reaper.unref();
 
   void worker.run().catch((error) => log.error({ err: error }, 'worker stopped'));
   await worker.waitUntilReady();
-  const settings = opsSettings();
-  const heartbeat = await startHeartbeat(connection, queueName, id, { intervalMs: settings.SHIPYARD_WORKER_HEARTBEAT_MS, ttlMs: settings.SHIPYARD_WORKER_TTL_MS });
+  const { workerHeartbeatMs, workerTtlMs } = config().operations;
+  const heartbeat = await startHeartbeat(connection, queueName, id, { intervalMs: workerHeartbeatMs, ttlMs: workerTtlMs });
   log.info({ queue: queueName, concurrency }, 'worker ready');
   const sandbox = sandboxProvider().availability();
   if (sandbox.kind === 'off') log.warn('SHIPYARD_SANDBOX=off: agents\' commands run UNSANDBOXED on this host, with access to everything this process can reach');

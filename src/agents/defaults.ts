@@ -1,6 +1,6 @@
 // Default agents for a new project, following the autonomous-coding workflow (initializer, then coding sessions).
 // Prompts are Shipyard's own words.
-import { defaultModel } from '../config.js';
+import { config } from '../config/index.js';
 import { INITIALIZER_PROMPT, CODING_PROMPT } from './prompts.js';
 
 export const DEFAULT_ALLOWED_COMMANDS = [
@@ -11,7 +11,7 @@ export const DEFAULT_ALLOWED_COMMANDS = [
 export const DEFAULT_ALLOWED_TOOLS = ['bash', 'str_replace_based_edit_tool', 'glob', 'grep', 'run_tests'];
 
 export function defaultAgentsData() {
-  const model = defaultModel();
+  const model = config().model.defaultModel;
   return [
     {
       name: 'Initializer',

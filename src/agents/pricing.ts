@@ -1,11 +1,9 @@
 // Per-model token prices (USD per million tokens) used to turn usage into cost. SHIPYARD_MODEL_PRICES (a JSON object
 // { "<model or prefix>": { input, output, cacheRead?, cacheWrite? } }) overrides or extends the table.
-export interface ModelPrice {
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-}
+import { config } from '../config/index.js';
+import type { ModelPrice } from '../config/model-prices.js';
+
+export { parseOverrides, type ModelPrice } from '../config/model-prices.js';
 
 export interface TokenUsage {
   inputTokens: number;
@@ -35,46 +33,8 @@ const BUILT_IN: Record<string, ModelPrice> = {
 /** Unknown models are priced like a mid-range model so budgets still bite rather than silently costing zero. */
 export const DEFAULT_PRICE: ModelPrice = price(3, 15);
 
-let cachedOverrideSource: string | undefined;
-let cachedOverrides: Record<string, ModelPrice> = {};
-
-function overrides(): Record<string, ModelPrice> {
-  const source = process.env.SHIPYARD_MODEL_PRICES ?? '';
-  if (source === cachedOverrideSource) return cachedOverrides;
-  cachedOverrideSource = source;
-  cachedOverrides = source ? parseOverrides(source) : {};
-  return cachedOverrides;
-}
-
-export function parseOverrides(source: string): Record<string, ModelPrice> {
-  let data: unknown;
-  try {
-    data = JSON.parse(source);
-  } catch {
-    throw new Error('SHIPYARD_MODEL_PRICES must be a JSON object of { "<model>": { "input": n, "output": n, "cacheRead"?: n, "cacheWrite"?: n } }');
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('SHIPYARD_MODEL_PRICES must be a JSON object keyed by model');
-  const result: Record<string, ModelPrice> = {};
-  for (const [model, raw] of Object.entries(data as Record<string, unknown>)) {
-    const p = raw as Partial<ModelPrice>;
-    const num = (v: unknown, name: string) => {
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`SHIPYARD_MODEL_PRICES["${model}"].${name} must be a non-negative number`);
-      return v;
-    };
-    const input = num(p?.input, 'input');
-    const output = num(p?.output, 'output');
-    result[model] = {
-      input,
-      output,
-      cacheRead: p.cacheRead === undefined ? input * 0.1 : num(p.cacheRead, 'cacheRead'),
-      cacheWrite: p.cacheWrite === undefined ? input * 1.25 : num(p.cacheWrite, 'cacheWrite'),
-    };
-  }
-  return result;
-}
-
 export function priceFor(model: string): ModelPrice {
-  const table = { ...BUILT_IN, ...overrides() };
+  const table = { ...BUILT_IN, ...config().model.prices };
   if (table[model]) return table[model];
   let best: string | undefined;
   for (const key of Object.keys(table)) if (model.startsWith(key) && (!best || key.length > best.length)) best = key;

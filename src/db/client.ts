@@ -3,6 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { logger } from '../logger.js';
+import { config } from '../config/index.js';
 import { poolConfigFromUrl } from './pool-config.js';
 import { retryingAdapter } from './retrying-adapter.js';
 
@@ -10,7 +11,13 @@ export type Db = PrismaClient;
 
 const pools = new WeakMap<PrismaClient, pg.Pool>();
 
-export interface DbOptions {
+export interface PoolOptions {
+  /**
+   * The server has one session under every connection (the embedded PGlite): one connection that never idles out,
+   * and each new connection first clears what an earlier one left in the session (prepared statements, settings,
+   * an open transaction), or its named statements would collide with the earlier connection's ("already exists").
+   */
+  singleSession?: boolean;
   /**
    * Worker processes: statements that certainly never ran (Postgres unreachable or restarting) are retried with
    * bounded backoff for up to this long, instead of failing whatever called them.
@@ -18,8 +25,15 @@ export interface DbOptions {
   retryUnreachableMs?: number;
 }
 
-export function createPrismaClient(databaseUrl: string, poolMax?: number, opts: DbOptions = {}): PrismaClient {
-  const pool = new pg.Pool(poolConfigFromUrl(databaseUrl, poolMax));
+/** Runs before a new connection is handed out. DISCARD ALL refuses to run inside a transaction, hence the ROLLBACK. */
+async function resetSession(connection: pg.ClientBase): Promise<void> {
+  await connection.query('ROLLBACK');
+  await connection.query('DISCARD ALL');
+}
+
+export function createPrismaClient(databaseUrl: string, poolMax?: number, opts: PoolOptions = {}): PrismaClient {
+  const config = poolConfigFromUrl(databaseUrl, opts.singleSession ? 1 : poolMax);
+  const pool = new pg.Pool(opts.singleSession ? { ...config, idleTimeoutMillis: 0, onConnect: resetSession } : config);
   // An idle connection that dies is replaced on next use; an administrator's termination (57P01: restart, drop) is routine.
   pool.on('error', (error: Error & { code?: string }) =>
     logger[error.code === '57P01' ? 'debug' : 'warn']({ code: error.code, message: error.message }, 'idle Postgres connection failed'));
@@ -53,14 +67,14 @@ export const prismaTimestamps: pg.CustomTypesConfig = {
 
 let client: PrismaClient | undefined;
 
-export function connectDb(databaseUrl: string, poolMax?: number, opts: DbOptions = {}): PrismaClient {
+export function connectDb(databaseUrl: string, poolMax?: number, opts: PoolOptions = {}): PrismaClient {
   client = createPrismaClient(databaseUrl, poolMax, opts);
   return client;
 }
 
 export function getDb(): PrismaClient {
   if (!client) {
-    const url = process.env.DATABASE_URL;
+    const url = config().databaseUrl;
     if (!url) throw new Error('No database: call connectDb() or set DATABASE_URL');
     client = createPrismaClient(url);
   }

@@ -2,6 +2,7 @@
 // ordinary adapter-pg path works unchanged.
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { config } from '../config/index.js';
 
 export interface ResolvedDatabase {
   url: string;
@@ -12,12 +13,12 @@ export interface ResolvedDatabase {
 }
 
 export async function resolveDatabaseUrl(opts: { embeddedAllowed?: boolean } = {}): Promise<ResolvedDatabase> {
-  const fromEnv = process.env.DATABASE_URL;
+  const fromEnv = config().databaseUrl;
   if (fromEnv) return { url: fromEnv, embedded: false, poolMax: undefined, close: async () => {} };
   if (opts.embeddedAllowed === false) {
     throw new Error('DATABASE_URL is not set; this command needs a PostgreSQL server (e.g. postgresql://postgres@127.0.0.1:5432/shipyard).');
   }
-  return startEmbeddedPostgres(resolve(process.env.SHIPYARD_DATA_DIR ?? '.data', 'pglite'));
+  return startEmbeddedPostgres(resolve(config().dataDir, 'pglite'));
 }
 
 export async function startEmbeddedPostgres(dataDir: string): Promise<ResolvedDatabase> {

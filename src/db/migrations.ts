@@ -1,10 +1,12 @@
-// Applies and diffs prisma/migrations through the schema engine: the same _prisma_migrations rows as `prisma migrate deploy`.
+// Applies prisma/migrations (apply-migrations.ts: the same _prisma_migrations rows as `prisma migrate deploy`) and diffs
+// them against schema.prisma through Prisma's schema engine.
 import { readdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg';
 import { withSchemaEngine } from './schema-engine.js';
+import { applyMigrationsLocked, type ApplyMigrationsOptions } from './apply-migrations.js';
 
 export const prismaDir = fileURLToPath(new URL('../../prisma/', import.meta.url));
 export const migrationsDir = join(prismaDir, 'migrations');
@@ -35,13 +37,12 @@ export async function readMigrationList(baseDir = migrationsDir): Promise<Migrat
 
 const noFilters = { externalTables: [], externalEnums: [] };
 
-/** Applies every pending migration; returns the names applied now. */
-export async function applyMigrations(databaseUrl: string): Promise<string[]> {
-  const migrationsList = await readMigrationList();
-  return withSchemaEngine(databaseUrl, async (engine) => {
-    const out = await engine.applyMigrations({ migrationsList, filters: noFilters });
-    return out.appliedMigrationNames;
-  });
+/**
+ * Applies every pending migration (once, under Prisma's migrate lock: a process that comes second waits, then finds
+ * nothing to do); returns the names applied now. See apply-migrations.ts.
+ */
+export async function applyMigrations(databaseUrl: string, opts: Partial<ApplyMigrationsOptions> = {}): Promise<string[]> {
+  return applyMigrationsLocked(databaseUrl, { dir: migrationsDir, ...opts });
 }
 
 /**

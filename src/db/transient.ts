@@ -1,3 +1,5 @@
+import { config } from '../config/index.js';
+
 // Which database errors are worth retrying (Postgres restarting, unreachable, or a connection cut), and how long to wait.
 
 /** SQLSTATE classes/codes that mean "try again": connection exceptions, admin shutdown, starting up, too many clients. */
@@ -19,10 +21,7 @@ export function isTransientDbError(error: unknown): boolean {
 }
 
 /** How long writers keep retrying while Postgres is unreachable before they give up (a run's lease stops it sooner). */
-export const dbRetryLimitMs = () => {
-  const value = Number(process.env.SHIPYARD_DB_RETRY_LIMIT_MS);
-  return Number.isFinite(value) && value > 0 ? value : 30_000;
-};
+export const dbRetryLimitMs = () => config().worker.dbRetryLimitMs;
 
 /** 100 ms, 200 ms, 400 ms … capped at 1 s, so a write lands within a second of Postgres coming back. */
 export const retryDelayMs = (attempt: number) => Math.min(1000, 100 * 2 ** Math.min(attempt, 10));

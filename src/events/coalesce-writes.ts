@@ -9,8 +9,9 @@
 // written separately under cork; at 1,000 events/s to 20 subscribers the window cost 1.7 ms of median latency.
 // A write with a callback (or an encoding) is not held: what waits goes first, then it is written as is.
 import { performance } from 'node:perf_hooks';
+import { config } from '../config/index.js';
 
-export const SSE_FLUSH_MS = Number(process.env.SHIPYARD_SSE_FLUSH_MS ?? 4);
+export const SSE_FLUSH_MS = config().events.sseFlushMs;
 /** Hysteresis: flushes are spaced once utilization exceeds BUSY_ABOVE, and again immediate below BUSY_BELOW. */
 const BUSY_ABOVE = 0.5;
 const BUSY_BELOW = 0.3;

@@ -6,12 +6,13 @@ import { publishEvents } from './publish.js';
 import { logger } from '../logger.js';
 import { pgPool } from '../db/client.js';
 import { dbRetryLimitMs, isTransientDbError, retryDelayMs } from '../db/transient.js';
+import { config } from '../config/index.js';
 
 /**
  * How long an emitted event may wait for companions before its batch is written. 0 = the next turn of the event
  * loop: events emitted together share an INSERT, and whatever arrives while a write is in flight joins the next one.
  */
-export const FLUSH_DELAY_MS = Number(process.env.SHIPYARD_EVENT_FLUSH_MS ?? 0);
+export const FLUSH_DELAY_MS = config().events.eventFlushMs;
 /** Rows per INSERT statement. */
 export const MAX_BATCH = 500;
 /** These change what a subscriber should show right away, so they are written without waiting. */

@@ -1,7 +1,8 @@
 // Queue names, job payloads and the Redis channel that relays stops to whichever worker holds a run.
+import { config } from '../config/index.js';
 
 /** Tests give every file its own queue (and so its own BullMQ keys and cancel channel). */
-export const runQueueName = () => process.env.SHIPYARD_QUEUE ?? 'shipyard-runs';
+export const runQueueName = () => config().queueName;
 
 export interface RunJobData {
   runId: string;

@@ -7,14 +7,10 @@ import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { pgPool } from '../db/client.js';
 import { logger } from '../logger.js';
-
-const envMs = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-};
+import { config } from '../config/index.js';
 
 /** How long a claim or renewal holds the run; a dead holder's run is free again after this. */
-export const leaseMs = () => envMs('SHIPYARD_LEASE_MS', 6000);
+export const leaseMs = () => config().worker.leaseMs;
 /** A holder that could not renew stops itself this long before its lease could expire. */
 const SAFETY_MARGIN_FRACTION = 1 / 6;
 

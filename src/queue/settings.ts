@@ -1,21 +1,17 @@
 // BullMQ timings. A long agent run holds its job for minutes or hours; what matters is how fast a dead worker's
-// job is noticed: its lock expires after LOCK_DURATION_MS and the next stalled check (every STALLED_INTERVAL_MS, run
+// job is noticed: its lock expires after SHIPYARD_LOCK_DURATION_MS and the next stalled check (every SHIPYARD_STALLED_INTERVAL_MS, run
 // by every live worker) moves it back to wait, so another worker resumes it within ~LOCK + INTERVAL.
 import type { JobsOptions, WorkerOptions } from 'bullmq';
+import { config } from '../config/index.js';
 
-const envMs = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-
-export const LOCK_DURATION_MS = envMs('SHIPYARD_LOCK_DURATION_MS', 6000);
-export const STALLED_INTERVAL_MS = envMs('SHIPYARD_STALLED_INTERVAL_MS', 2000);
-
-/** BullMQ waits this long before retrying a Redis command that failed for lack of a connection (its default: 15 s). */
-export const RUN_RETRY_DELAY_MS = envMs('SHIPYARD_RUN_RETRY_DELAY_MS', 500);
 
 export function workerTimings(): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'runRetryDelay'> {
   return {
-    lockDuration: LOCK_DURATION_MS,
-    stalledInterval: STALLED_INTERVAL_MS,
-    runRetryDelay: RUN_RETRY_DELAY_MS,
+    lockDuration: config().worker.lockDurationMs,
+    stalledInterval: config().worker.stalledIntervalMs,
+    // BullMQ waits this long before retrying a Redis command that failed for lack of a connection (its default, 15 s,
+    // held every run back after a Redis restart).
+    runRetryDelay: config().worker.runRetryDelayMs,
     // A crashed worker is an infrastructure event, not a verdict on the run: allow many recoveries before BullMQ
     // would mark the job failed.
     maxStalledCount: 20,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { builder } from '../builder.js';
 import { getDb } from '../db/client.js';
 import { badInput, conflict, notFound } from '../errors.js';
-import { defaultModel } from '../config.js';
+import { config } from '../config/index.js';
 import { DEFAULT_ALLOWED_COMMANDS, DEFAULT_ALLOWED_TOOLS } from '../agents/defaults.js';
 import { CODING_PROMPT, INITIALIZER_PROMPT } from '../agents/prompts.js';
 import type { AgentRole } from '../generated/prisma/client.js';
@@ -119,7 +119,7 @@ builder.mutationFields((t) => ({
             projectId: input.projectId.id,
             name: input.name.trim(),
             role: input.role,
-            model: input.model?.trim() ?? defaultModel(),
+            model: input.model?.trim() ?? config().model.defaultModel,
             systemPrompt: input.systemPrompt ?? ROLE_PROMPTS[input.role]!,
             allowedCommands: cleanList(input.allowedCommands ?? DEFAULT_ALLOWED_COMMANDS),
             allowedTools: cleanList(input.allowedTools ?? DEFAULT_ALLOWED_TOOLS),

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { builder } from '../builder.js';
 import { getDb } from '../db/client.js';
-import { generationsDir } from '../config.js';
 import { slugCandidates } from '../projects/slug.js';
 import { defaultAgentsData } from '../agents/defaults.js';
 import { badInput, notFound } from '../errors.js';
@@ -119,7 +118,7 @@ builder.mutationFields((t) => ({
             slug,
             description: input.description ?? '',
             appSpec: input.appSpec ?? '',
-            workspacePath: join(generationsDir(), slug.toLowerCase()),
+            workspacePath: join(ctx.services.generationsDir, slug.toLowerCase()),
             members: { create: { userId: ctx.user!.id, role: 'OWNER' } },
             agents: { create: defaultAgentsData() },
           },

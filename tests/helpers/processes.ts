@@ -12,7 +12,8 @@ export interface Proc {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-function start(script: string, env: Record<string, string>, ready: (out: string) => boolean, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<Proc> {
+/** Starts `node --import tsx <script>` and resolves once `ready(output)` holds (rejects if it exits first). */
+export function startScript(script: string, env: Record<string, string>, ready: (out: string) => boolean, timeoutMs = 30_000, nodeArgs: string[] = []): Promise<Proc> {
   // node --import tsx (not the tsx CLI, which forks): the child's pid is the process that runs the script.
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: root, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -46,11 +47,11 @@ function start(script: string, env: Record<string, string>, ready: (out: string)
 }
 
 export const startScriptedWorker = (env: Record<string, string>) =>
-  start('tests/helpers/scripted-worker.ts', env, (out) => out.includes('WORKER_READY'));
+  startScript('tests/helpers/scripted-worker.ts', env, (out) => out.includes('WORKER_READY'));
 
 /** The production worker entry (`npm run worker`), running the real agent loop. */
 export const startWorkerProcess = (env: Record<string, string>) =>
-  start('worker/index.ts', { LOG_LEVEL: 'info', ...env }, (out) => out.includes('worker ready'));
+  startScript('worker/index.ts', { LOG_LEVEL: 'info', ...env }, (out) => out.includes('worker ready'));
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -69,7 +70,7 @@ export async function startApiProcess(env: Record<string, string>, port: number,
     fetch(`${url}/health`).then((r) => (healthy = r.ok), () => {});
   }, 100);
   try {
-    const proc = await start('src/server.ts', { SHIPYARD_MIGRATE_ON_START: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' }, () => healthy, undefined, nodeArgs);
+    const proc = await startScript('src/server.ts', { SHIPYARD_MIGRATE_ON_START: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' }, () => healthy, undefined, nodeArgs);
     return { ...proc, url };
   } finally {
     clearInterval(poll);

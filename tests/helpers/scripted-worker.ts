@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { connectDb, disconnectDb } from '../../src/db/client.js';
 import { dbRetryLimitMs } from '../../src/db/transient.js';
+import { config } from '../../src/config/index.js';
 import { startWorker } from '../../worker/start-worker.js';
 import { exitOnSignals } from '../../worker/signals.js';
 import type { RunAgent, RunOutcome } from '../../worker/agent/contract.js';
@@ -70,7 +71,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     runAgent: scriptedRunAgent,
     concurrency: Number(process.env.WORKER_CONCURRENCY ?? 2),
     drainTimeoutMs: Number(process.env.SHIPYARD_DRAIN_TIMEOUT_MS ?? 25_000),
-    reapIntervalMs: Number(process.env.SHIPYARD_REAP_INTERVAL_MS ?? 2000),
+    reapIntervalMs: config().worker.reapIntervalMs,
   });
   exitOnSignals(async (force) => {
     await worker.close({ force });

@@ -2,17 +2,16 @@
 // retry-after); errors that arrive mid-stream (an SSE `error` event, a dropped connection) are retried here.
 import Anthropic, { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { nodeFetch } from './node-fetch.js';
+import { config, type Config } from '../../src/config/index.js';
 
-export const envInt = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-};
-
-/** Reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL (the SDK's own variables). */
-export function createModelClient(): Anthropic {
+/** ANTHROPIC_API_KEY / ANTHROPIC_AUTH_TOKEN / ANTHROPIC_BASE_URL (the SDK's own variables) come through the config. */
+export function createModelClient(model: Config['model'] = config().model): Anthropic {
   return new Anthropic({
-    maxRetries: envInt('SHIPYARD_API_MAX_RETRIES', 4),
-    timeout: envInt('SHIPYARD_API_TIMEOUT_MS', 10 * 60_000),
+    apiKey: model.apiKey ?? null,
+    authToken: model.authToken ?? null,
+    ...(model.baseUrl ? { baseURL: model.baseUrl } : {}),
+    maxRetries: model.maxRetries,
+    timeout: model.timeoutMs,
     fetch: nodeFetch,
   });
 }
@@ -75,7 +74,7 @@ export async function streamTurn(
   signal: AbortSignal,
   callbacks: StreamCallbacks,
 ): Promise<Anthropic.Message> {
-  const attempts = envInt('SHIPYARD_STREAM_RETRIES', 3) + 1;
+  const attempts = config().model.streamRetries + 1;
   for (let attempt = 1; ; attempt++) {
     try {
       const stream = client.messages.stream(params, { signal });

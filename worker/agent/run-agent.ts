@@ -3,7 +3,7 @@
 // after run.sessionsCompleted, restarts an interrupted session, and reports (and keeps) uncommitted leftovers.
 import type Anthropic from '@anthropic-ai/sdk';
 import { join, resolve } from 'node:path';
-import { generationsDir } from '../../src/config.js';
+import { config } from '../../src/config/index.js';
 import { isTransientDbError } from '../../src/db/transient.js';
 import { boundText } from '../../src/events/types.js';
 import type { Agent } from '../../src/generated/prisma/client.js';
@@ -12,11 +12,11 @@ import type { CommandRunner } from '../sandbox/runner.js';
 import { ensureWorkspace, uncommittedChanges } from '../workspace.js';
 import type { RunAgent, RunOutcome } from './contract.js';
 import { FeatureGuard } from './feature-guard.js';
-import { createModelClient, envInt, isAbort, ModelCallError } from './model-client.js';
+import { createModelClient, isAbort, ModelCallError } from './model-client.js';
 import { CommitTracker } from './records.js';
 import { runSession, type BudgetState, type SessionKind } from './session.js';
 
-const noProgressLimit = () => Math.max(1, envInt('SHIPYARD_NO_PROGRESS_SESSIONS', 3));
+const noProgressLimit = () => config().agent.noProgressSessions;
 
 let sharedClient: Anthropic | undefined;
 /** One client per process (connection reuse); tests and the bench set ANTHROPIC_BASE_URL before the first run. */
@@ -40,7 +40,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease }) =
 
   const maxSessions = run.maxSessions ?? limitsAgent.maxSessions;
   const budget: BudgetState = { limitUsd: toNumber(run.budgetUsd ?? limitsAgent.budgetUsd), spentUsd: toNumber(run.costUsd) ?? 0 };
-  const root = resolve(project.workspacePath || join(generationsDir(), project.slug));
+  const root = resolve(project.workspacePath || join(config().generationsDir, project.slug));
   const sandbox = sandboxProvider().availability();
   if (sandbox.kind === 'unavailable') return failed(events, sandbox.reason, 'SANDBOX_UNAVAILABLE');
   // The current session's commands; closing it ends every process the session started.

@@ -9,7 +9,8 @@ import type { CommandRunner } from '../sandbox/runner.js';
 import { executeTool, isReadOnlyCall, toolDefinitions, type ToolContext } from '../tools/index.js';
 import type { FeatureGuard, GuardVerdict } from './feature-guard.js';
 import { runtimeMetrics } from './metrics.js';
-import { envInt, streamTurn } from './model-client.js';
+import { streamTurn } from './model-client.js';
+import { config } from '../../src/config/index.js';
 import { CommitTracker, recordTestRun } from './records.js';
 import { kickoffMessage, platformNotes } from './session-prompt.js';
 import { TextCoalescer } from './text-coalescer.js';
@@ -66,7 +67,7 @@ const UNCHECKED: GuardVerdict = { newlyPassing: [], rejected: false };
 
 export async function runSession(input: SessionInput): Promise<SessionResult> {
   const { client, db, events, agent, signal, guard, commits } = input;
-  const maxTokens = envInt('SHIPYARD_MAX_OUTPUT_TOKENS', 16_000);
+  const maxTokens = config().model.maxOutputTokens;
   const tools = toolDefinitions(agent.allowedTools);
   // The stable prefix (tools, then system) is cached through the breakpoint on the system block.
   const system: Anthropic.TextBlockParam[] = [
@@ -80,8 +81,8 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
     allowedCommands: agent.allowedCommands,
     signal,
     commands: input.commands,
-    timeoutMs: envInt('SHIPYARD_COMMAND_TIMEOUT_MS', 120_000),
-    maxOutputBytes: envInt('SHIPYARD_COMMAND_OUTPUT_BYTES', 200_000),
+    timeoutMs: config().agent.commandTimeoutMs,
+    maxOutputBytes: config().agent.commandOutputBytes,
   };
   const lenient = input.kind === 'INITIALIZER';
   const text = new TextCoalescer((chunk) => {
@@ -91,7 +92,7 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
   let newlyPassing = 0;
   // Every turn's usage is written by default (a crash loses none of what was paid for); SHIPYARD_USAGE_FLUSH_MS > 0
   // trades that for fewer statements under many concurrent runs.
-  const usageWrites = new UsageWriter(db, input.sessionId, input.runId, envInt('SHIPYARD_USAGE_FLUSH_MS', 0));
+  const usageWrites = new UsageWriter(db, input.sessionId, input.runId, config().agent.usageFlushMs);
   let result: SessionResult;
   try {
     result = await loop();

@@ -9,7 +9,8 @@ import { bwrapArgs, type BwrapPlan } from './bwrap-args.js';
 import { BwrapSession } from './bwrap-session.js';
 import type { CommandRunner } from './runner.js';
 import { writeRuntimeFiles, type RuntimeFiles } from './runtime-files.js';
-import { readSandboxSettings, type SandboxSettings } from './settings.js';
+import { config } from '../../src/config/index.js';
+import { sandboxSettings, type SandboxSettings } from './settings.js';
 import { UnsandboxedRunner } from './unsandboxed.js';
 
 export type SandboxAvailability = { kind: 'bwrap'; processLimit: 'cgroup' | 'rlimit' } | { kind: 'off' } | { kind: 'unavailable'; reason: string };
@@ -75,4 +76,4 @@ function findPidsCgroup(): string | null {
 
 let shared: SandboxProvider | undefined;
 /** One provider per process; tests build their own with typed settings instead. */
-export const sandboxProvider = () => (shared ??= new SandboxProvider(readSandboxSettings()));
+export const sandboxProvider = () => (shared ??= new SandboxProvider(sandboxSettings(config().sandbox)));

@@ -1,0 +1,130 @@
+// The typed configuration every process works from: built once from the environment and validated at start.
+import { resolve } from 'node:path';
+import type { ModelPrice } from './model-prices.js';
+import type { Environment, LOG_LEVELS } from './variables.js';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_QUEUE_NAME = 'shipyard-runs';
+
+export interface Config {
+  nodeEnv: string | undefined;
+  /** Unset: the embedded Postgres (PGlite) under dataDir. */
+  databaseUrl: string | undefined;
+  redisUrl: string;
+  /** Whether REDIS_URL was set (npm start may start a private redis-server only when it was not). */
+  redisUrlSet: boolean;
+  model: {
+    apiKey: string | undefined;
+    authToken: string | undefined;
+    /** Unset: the SDK's default (Anthropic's API). */
+    baseUrl: string | undefined;
+    defaultModel: string;
+    maxRetries: number;
+    streamRetries: number;
+    maxOutputTokens: number;
+    timeoutMs: number;
+    prices: Record<string, ModelPrice>;
+  };
+  generationsDir: string;
+  dataDir: string;
+  port: number;
+  host: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  migrateOnStart: boolean;
+  queueName: string;
+  worker: {
+    concurrency: number;
+    drainTimeoutMs: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+    /** BullMQ's wait before retrying a Redis command that failed for lack of a connection. */
+    runRetryDelayMs: number;
+    /** A run's lease in Postgres (fencing): how long a claim or renewal holds it. */
+    leaseMs: number;
+    /** How long the event sink and a worker's statements keep retrying while Postgres is unreachable. */
+    dbRetryLimitMs: number;
+    reapIntervalMs: number;
+  };
+  agent: {
+    noProgressSessions: number;
+    commandTimeoutMs: number;
+    commandOutputBytes: number;
+    usageFlushMs: number;
+  };
+  events: {
+    sseFlushMs: number;
+    eventFlushMs: number;
+  };
+  sandbox: {
+    /** `off` only when set explicitly: agents' commands then run unsandboxed, and every run says so. */
+    mode: 'bwrap' | 'off';
+    memoryMb: number;
+    fileMb: number;
+    processes: number;
+    tmpMb: number;
+  };
+  operations: {
+    workerHeartbeatMs: number;
+    workerTtlMs: number;
+    noWorkerCheckMs: number;
+  };
+}
+
+export function toConfig(env: Environment): Config {
+  return {
+    nodeEnv: env.NODE_ENV,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL ?? DEFAULT_REDIS_URL,
+    redisUrlSet: env.REDIS_URL !== undefined,
+    model: {
+      apiKey: env.ANTHROPIC_API_KEY,
+      authToken: env.ANTHROPIC_AUTH_TOKEN,
+      baseUrl: env.ANTHROPIC_BASE_URL,
+      defaultModel: env.SHIPYARD_DEFAULT_MODEL,
+      maxRetries: env.SHIPYARD_API_MAX_RETRIES,
+      streamRetries: env.SHIPYARD_STREAM_RETRIES,
+      maxOutputTokens: env.SHIPYARD_MAX_OUTPUT_TOKENS,
+      timeoutMs: env.SHIPYARD_API_TIMEOUT_MS,
+      prices: env.SHIPYARD_MODEL_PRICES ?? {},
+    },
+    generationsDir: resolve(env.GENERATIONS_DIR),
+    dataDir: resolve(env.SHIPYARD_DATA_DIR),
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    migrateOnStart: env.SHIPYARD_MIGRATE_ON_START,
+    queueName: env.SHIPYARD_QUEUE ?? DEFAULT_QUEUE_NAME,
+    worker: {
+      concurrency: env.WORKER_CONCURRENCY,
+      drainTimeoutMs: env.SHIPYARD_DRAIN_TIMEOUT_MS,
+      lockDurationMs: env.SHIPYARD_LOCK_DURATION_MS,
+      stalledIntervalMs: env.SHIPYARD_STALLED_INTERVAL_MS,
+      runRetryDelayMs: env.SHIPYARD_RUN_RETRY_DELAY_MS,
+      leaseMs: env.SHIPYARD_LEASE_MS,
+      dbRetryLimitMs: env.SHIPYARD_DB_RETRY_LIMIT_MS,
+      reapIntervalMs: env.SHIPYARD_REAP_INTERVAL_MS,
+    },
+    agent: {
+      noProgressSessions: env.SHIPYARD_NO_PROGRESS_SESSIONS,
+      commandTimeoutMs: env.SHIPYARD_COMMAND_TIMEOUT_MS,
+      commandOutputBytes: env.SHIPYARD_COMMAND_OUTPUT_BYTES,
+      usageFlushMs: env.SHIPYARD_USAGE_FLUSH_MS,
+    },
+    events: {
+      sseFlushMs: env.SHIPYARD_SSE_FLUSH_MS,
+      eventFlushMs: env.SHIPYARD_EVENT_FLUSH_MS,
+    },
+    sandbox: {
+      mode: env.SHIPYARD_SANDBOX,
+      memoryMb: env.SHIPYARD_SANDBOX_MEMORY_MB,
+      fileMb: env.SHIPYARD_SANDBOX_FILE_MB,
+      processes: env.SHIPYARD_SANDBOX_PROCESSES,
+      tmpMb: env.SHIPYARD_SANDBOX_TMP_MB,
+    },
+    operations: {
+      workerHeartbeatMs: env.SHIPYARD_WORKER_HEARTBEAT_MS,
+      workerTtlMs: env.SHIPYARD_WORKER_TTL_MS,
+      noWorkerCheckMs: env.SHIPYARD_NO_WORKER_CHECK_MS,
+    },
+  };
+}
