@@ -282,7 +282,7 @@ describe('run spine', () => {
   }, 60_000);
 
   it('SIGTERM stops an API process cleanly with SSE and graphql-ws clients: sockets close with 1001, exit 0, resubscribing elsewhere gives the exact tail', async () => {
-    const server = await startApiProcess({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName }, await freePort());
+    const server = await startApiProcess({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName, LOG_LEVEL: 'info' }, await freePort());
     const runId = await startRun(await createProject({ sessions: 1, eventsPerSession: 120, intervalMs: 25 }));
     try {
       const sse = subscribeSse(server.url, owner.token, EVENTS, { runId });
@@ -291,7 +291,8 @@ describe('run spine', () => {
       const began = Date.now();
       const code = await server.stop('SIGTERM');
       const elapsed = Date.now() - began;
-      console.log(`[spine] API SIGTERM with SSE + graphql-ws clients: exit ${code} after ${elapsed} ms`);
+      const steps = server.output().split('\n').find((line) => line.includes('API stopped')) ?? '';
+      console.log(`[spine] API SIGTERM with SSE + graphql-ws clients: exit ${code} after ${elapsed} ms; ${steps.replace(/.*?"webSockets"/, '"webSockets"')}`);
       expect(code, server.output()).toBe(0);
       expect(elapsed).toBeLessThan(5000); // was 10 s (forced exit, code 1) with a WebSocket client open
       await Promise.all([sse.done, ws.done]);
