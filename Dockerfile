@@ -1,8 +1,9 @@
 # One image for the api and the worker (docker-compose.yml picks the command).
 FROM node:20-bookworm-slim
-# git and a shell toolset for the agents' workspaces; tini forwards signals so SIGTERM drains the worker.
+# git and a shell toolset for the agents' workspaces; bubblewrap is the agents' sandbox, ripgrep serves the grep and
+# glob tools, socat forwards the sandbox's proxy port; tini forwards signals so SIGTERM drains the worker.
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends git ca-certificates tini \
+  && apt-get install -y --no-install-recommends git ca-certificates tini bubblewrap ripgrep socat procps curl \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production

@@ -13,6 +13,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    env: { NODE_ENV: 'test' },
+    // Password hashing at production cost (scrypt N=2^17) takes ~0.5-1 s of CPU per sign-up on a shared 2-core machine;
+    // the suite signs up hundreds of users. tests/accounts-hardening.test.ts checks the production default itself.
+    env: { NODE_ENV: 'test', SHIPYARD_SCRYPT_COST: '14' },
   },
 });

@@ -283,7 +283,7 @@ async function main() {
   const redis = createRedis();
   const port = await freePort();
   const group = await startSubscriberProcesses();
-  const api = await startApiProcess({ DATABASE_URL: database.url, SHIPYARD_QUEUE: `bench-events-${randomBytes(3).toString('hex')}` }, port, nodeArgs('BENCH_API_NODE_ARGS'));
+  const api = await startApiProcess({ DATABASE_URL: database.url, SHIPYARD_QUEUE: `bench-events-${randomBytes(3).toString('hex')}`, SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER: String(Math.max(200, SUBSCRIBERS)) }, port, nodeArgs('BENCH_API_NODE_ARGS'));
   try {
     const user = await signUp(api, 'bench');
     const project = await gqlOk(api, `mutation { createProject(input: { name: "Bench events" }) { id } }`, {}, user.token);

@@ -65,7 +65,7 @@ if (config.databaseUrl) {
   const { runAgent } = await import('../worker/agent/run-agent.js');
   try {
     const api = await startApi({ config: { ...config, redisUrl: redis.url } });
-    const worker = await startWorker({ runAgent, concurrency: 1, redisUrl: redis.url });
+    const worker = await startWorker({ runAgent, concurrency: 1, redisUrl: redis.url, queueName: api.services.runQueue.name });
     exitOnSignals(async (force) => {
       await worker.close({ force });
       await api.stop();

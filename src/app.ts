@@ -6,6 +6,9 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError } from 'graphql';
 import { schema } from './schema/index.js';
+import { graphiqlOptions } from './graphiql/options.js';
+import { buildGraphiQLAssets, GRAPHIQL_ASSETS_PATH, type GraphiQLAssets } from './graphiql/assets.js';
+import { authorizationOf } from './auth/ws-authorization.js';
 import { contextFor } from './auth/context.js';
 import { getDb } from './db/client.js';
 import type { Context } from './context.js';
@@ -15,7 +18,13 @@ import { coalesceWrites } from './events/coalesce-writes.js';
 import { setWsLiveWriter } from './events/ws-frames.js';
 import { useSharedSubscriptionExecution } from './events/shared-execution.js';
 import { useSseSubscriptionFrames } from './events/sse-frames.js';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import type { Registry } from 'prom-client';
+import { serveMetrics } from './metrics/serve.js';
+import { useRejectInvalidText } from './plugins/reject-invalid-text.js';
 import { createRestHandler } from './rest/handler.js';
+import { createAdminHandler } from './admin/queue-dashboard.js';
+import { createProjectSockets } from './ws/project-socket.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -23,23 +32,43 @@ export interface AppOptions {
   services: AppServices;
   /** Extra readiness checks (e.g. Redis), each throwing when not ready. */
   readinessChecks?: Array<() => Promise<void>>;
+  /** Platform administrators besides those flagged in the database (the queue dashboard at /admin/queues). */
+  adminEmails?: readonly string[];
+  /** How long a client may take to send a whole request (headers and body). */
+  requestTimeoutMs?: number;
+  /** Served at /metrics (Prometheus text format); GraphQL operations are measured into it too. */
+  metrics?: Registry;
   /** Live workers of this instance's queue, reported by /ready (`?require=worker` makes none a 503). */
   liveWorkers?: () => Promise<number>;
 }
 
-export function createGraphQLHandler(services: AppServices): YogaServerInstance<{ req?: IncomingMessage }, Context> {
+export function createGraphQLHandler(
+  services: AppServices,
+  metrics?: Registry,
+  graphiql: () => GraphiQLAssets = () => buildGraphiQLAssets(graphiqlOptions),
+): YogaServerInstance<{ req?: IncomingMessage }, Context> {
   return createYoga<{ req?: IncomingMessage }, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'Shipyard', subscriptionsProtocol: 'WS' },
-    logging: logger.child({ component: 'yoga' }) as never,
+    graphiql: graphiqlOptions,
+    renderGraphiQL: () => graphiql().html,
+    logging: yogaLogger(),
     // graphql-ws builds its context without a request (its authorization comes from connection_init, below).
-    context: ({ request }) => contextFor(request?.headers.get('authorization'), services),
+    context: ({ request, req }) => contextFor(request?.headers.get('authorization'), services, req?.socket.remoteAddress ?? null),
     maskedErrors: {
       maskError: (error, message) => maskError(error, message),
     },
     plugins: [
+      useRejectInvalidText<Context>(),
+      services.subscriptions.plugin(),
+      // Invalid documents never reach maskError: log them here, like every other client mistake.
+      {
+        onValidate: () => ({ result }: { result: readonly GraphQLError[] }) => {
+          if (result.length) logger.info({ code: 'GRAPHQL_VALIDATION_FAILED', message: result.map((e) => e.message).join('; ') }, 'client error');
+        },
+      },
+      ...(metrics ? [usePrometheus({ registry: metrics, endpoint: false })] : []),
       EnvelopArmorPlugin({
         maxDepth: { n: 12, flattenFragments: true },
         maxAliases: { n: 20 },
@@ -55,23 +84,17 @@ export function createGraphQLHandler(services: AppServices): YogaServerInstance<
   });
 }
 
-/** Keeps coded client errors, gives validation failures a code, hides everything else. */
+/**
+ * Keeps coded client errors, gives validation failures a code, hides everything else. This is the one place errors
+ * are logged: client mistakes at info without a stack, anything unexpected at error with its stack.
+ */
 function maskError(error: unknown, message: string): Error {
-  if (error instanceof GraphQLError) {
-    const original = error.originalError;
-    if (!original) {
-      return error.extensions?.code
-        ? error
-        : new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } });
-    }
-    // Pothos reports malformed or mistyped global ids as uncoded GraphQLErrors: client mistakes.
-    if (original instanceof GraphQLError) {
-      return original.extensions?.code
-        ? error
-        : new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { code: 'BAD_USER_INPUT' } });
-    }
+  const client = asClientError(error);
+  if (client) {
+    logger.info({ code: client.extensions.code, message: client.message, path: client.path }, 'client error');
+    return client;
   }
-  logger.error({ err: error instanceof GraphQLError ? error.originalError : error }, 'unexpected error');
+  logger.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error }, 'unexpected error');
   return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 
@@ -87,10 +110,49 @@ export interface App {
   closeWebSockets(): Promise<void>;
 }
 
-export function createApp({ services, readinessChecks = [], liveWorkers }: AppOptions): App {
-  const yoga = createGraphQLHandler(services);
+/** The error as a client should see it when it is the client's mistake; null when it is ours. */
+function asClientError(error: unknown): GraphQLError | null {
+  if (!(error instanceof GraphQLError)) return null;
+  const original = error.originalError;
+  if (!original) {
+    return error.extensions?.code
+      ? error
+      : new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } });
+  }
+  // Pothos reports malformed or mistyped global ids as uncoded GraphQLErrors: client mistakes.
+  if (original instanceof GraphQLError) {
+    return original.extensions?.code
+      ? error
+      : new GraphQLError(error.message, { nodes: error.nodes, path: error.path, extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return null;
+}
+
+/** Yoga's own logger, minus its error line for every masked error (maskError above has logged it at the right level). */
+function yogaLogger() {
+  const log = logger.child({ component: 'yoga' });
+  return {
+    debug: (...args: unknown[]) => log.debug(args.map(String).join(' ')),
+    info: (...args: unknown[]) => log.info(args.map(String).join(' ')),
+    warn: (...args: unknown[]) => log.warn(args.map(String).join(' ')),
+    error: (...args: unknown[]) => {
+      if (args.length === 1 && args[0] instanceof Error) return;
+      log.error(args.map(String).join(' '));
+    },
+  };
+}
+
+export function createApp({ services, readinessChecks = [], liveWorkers, metrics, requestTimeoutMs = 30_000, adminEmails = [] }: AppOptions): App {
+  // Built on the first GraphiQL request (it copies a 9 MB page), then kept.
+  let graphiqlAssets: GraphiQLAssets | undefined;
+  const graphiql = () => (graphiqlAssets ??= buildGraphiQLAssets(graphiqlOptions));
+  const yoga = createGraphQLHandler(services, metrics, graphiql);
+  const admin = createAdminHandler({ queue: services.runQueue.queue, adminEmails });
   const rest = createRestHandler(yoga, services, { maxBodyBytes: MAX_BODY_BYTES });
-  const server = createServer(async (req, res) => {
+  // A client that sends its headers or body slowly (slowloris) is cut off: 408 once the whole request has not
+  // arrived within requestTimeoutMs. Checked every second rather than node's default 30 s.
+  const timeouts = { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestTimeoutMs, 10_000), connectionsCheckingInterval: 1000 };
+  const server = createServer(timeouts, async (req, res) => {
     const [path, query = ''] = (req.url ?? '/').split('?');
     if (path === '/api' || path?.startsWith('/api/')) {
       return rest(req, res, new URL(req.url ?? '/', 'http://localhost')).catch((error: unknown) => {
@@ -99,7 +161,20 @@ export function createApp({ services, readinessChecks = [], liveWorkers }: AppOp
         else res.end();
       });
     }
+    if (path?.startsWith(`${GRAPHIQL_ASSETS_PATH}/`) && req.method === 'GET') {
+      const file = graphiql().files.get(path);
+      if (!file) return void res.writeHead(404).end();
+      return void res.writeHead(200, { 'content-type': file.contentType, 'cache-control': 'public, max-age=3600' }).end(file.body);
+    }
+    if (path === '/admin' || path?.startsWith('/admin/')) {
+      return admin(req, res, path).catch((error: unknown) => {
+        logger.error({ err: error }, 'unexpected admin error');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end('Unexpected error.\n');
+        else res.end();
+      });
+    }
     if (path === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    if (path === '/metrics' && metrics) return serveMetrics(metrics, res);
     if (path === '/ready') return ready(res, readinessChecks, liveWorkers, new URLSearchParams(query).get('require') === 'worker');
     if (req.method === 'POST') {
       const length = Number(req.headers['content-length'] ?? NaN);
@@ -110,7 +185,15 @@ export function createApp({ services, readinessChecks = [], liveWorkers }: AppOp
     return yoga.requestListener(req, res);
   });
 
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_BODY_BYTES });
+  // WebSocket upgrades are routed by path: graphql-ws on /graphql, the seed's project sockets on /ws/:projectId.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  const projectSockets = createProjectSockets(services, MAX_BODY_BYTES);
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === yoga.graphqlEndpoint) return wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    if (projectSockets.handleUpgrade(req, socket, head)) return;
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
   const wsServer = useServer(
     {
       // Close reasons never carry an internal error's text (as with HTTP, errors are masked).
@@ -137,13 +220,13 @@ export function createApp({ services, readinessChecks = [], liveWorkers }: AppOp
           socket: ctx.extra.socket,
           params,
         });
-        const authorization = (ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization) as string | undefined;
+        const authorization = authorizationOf(ctx.connectionParams, params.extensions);
         const args = {
           schema: s,
           operationName: params.operationName,
           document: parse(params.query),
           variableValues: params.variables,
-          contextValue: { ...(await contextFactory()), ...(await contextFor(authorization, services)) },
+          contextValue: { ...(await contextFactory()), ...(await contextFor(authorization, services, ctx.extra.request.socket.remoteAddress ?? null)) },
           rootValue: { execute, subscribe },
         };
         const errors = validate(args.schema, args.document);
@@ -153,6 +236,10 @@ export function createApp({ services, readinessChecks = [], liveWorkers }: AppOp
   }
   // Each WebSocket message is two socket writes (header, payload): join them per flush like SSE responses.
   wss.on('connection', (_socket, req) => coalesceWrites(req.socket));
+  server.on('close', () => {
+    wss.close();
+    projectSockets.close();
+  });
 
   const closeWebSockets = async () => {
     const sockets = [...wss.clients];
@@ -160,6 +247,7 @@ export function createApp({ services, readinessChecks = [], liveWorkers }: AppOp
     // dispose(): close(1001, 'Going away') on every socket, then the server stops accepting.
     const disposed = Promise.resolve(wsServer.dispose()).catch(() => {});
     const cut = setTimeout(() => sockets.forEach((socket) => socket.terminate()), WS_CLOSE_GRACE_MS);
+    projectSockets.close();
     await Promise.all([gone, disposed]);
     clearTimeout(cut);
   };

@@ -10,7 +10,7 @@ import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
 import { getDb } from './db/client.js';
 import type { Context } from './context.js';
-import { canSeeUser, hasProjectRole } from './auth/membership.js';
+import { canSeeNode, canSeeUser, hasProjectRole } from './auth/membership.js';
 import { forbidden, unauthenticated, badInput } from './errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -46,7 +46,18 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeQueryOptions: { nullable: true },
+    // A node the viewer may not see is null, exactly like an id that does not exist (no way to probe for ids).
+    nodeQueryOptions: {
+      nullable: true,
+      resolve: async (_root, { id }, ctx, _info, resolveNode) => {
+        if (!ctx.user) throw unauthenticated();
+        const node = await Promise.resolve(resolveNode(id)).catch((error: unknown) => {
+          if ((error as { code?: string })?.code === 'P2025') return null; // no such row
+          throw error;
+        });
+        return node && typeof node === 'object' && (await canSeeNode(ctx, id.typename, node)) ? node : null;
+      },
+    },
     nodesQueryOptions: false,
     // Every node id is a UUID: anything else is a client mistake, answered before it reaches Postgres.
     decodeGlobalID: (globalID) => {

@@ -1,7 +1,7 @@
 // Coded client errors. Anything else thrown is masked by Yoga as "Unexpected error.".
 import { GraphQLError } from 'graphql';
 
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT' | 'CONFLICT' | 'RATE_LIMITED' | 'TOO_MANY_SUBSCRIPTIONS';
 
 export class ClientError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
@@ -9,7 +9,13 @@ export class ClientError extends GraphQLError {
   }
 }
 
-export const unauthenticated = () => new ClientError('UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <token>.');
+export const unauthenticated = () =>
+  new ClientError(
+    'UNAUTHENTICATED',
+    'Sign in first: run signUp or logIn and send its token as the header `Authorization: Bearer <token>` ' +
+      '(in GraphiQL: the Headers tab, {"Authorization": "Bearer <token>"}; over graphql-ws: the connection_init payload ' +
+      'or the subscribe message\'s extensions.headers).',
+  );
 export const forbidden = (what = 'this project') => new ClientError('FORBIDDEN', `You do not have access to ${what}.`);
 export const notFound = (what: string) => new ClientError('NOT_FOUND', `${what} not found.`);
 export const badInput = (message: string, field?: string) =>

@@ -1,9 +1,11 @@
 import { resolveDatabaseUrl, type ResolvedDatabase } from './db/database-url.js';
 import { applyMigrations } from './db/migrations.js';
 import { connectDb, disconnectDb, getDb } from './db/client.js';
+import { createRegistry, registerQueueGauges, registerRunGauges, registerSubscriptionGauge } from './metrics/run-metrics.js';
 import { liveWorkerCount } from './queue/worker-liveness.js';
 import { watchForMissingWorkers } from './queue/no-worker-notice.js';
 import { createApp } from './app.js';
+import { resolveQueueName } from './queue/queue-name.js';
 import { createServices, type ClosableServices } from './services.js';
 import { config as processConfig, type Config } from './config/index.js';
 import { logger } from './logger.js';
@@ -20,8 +22,6 @@ export interface StartedApi {
 /** Connects the database (embedded when DATABASE_URL is unset), applies pending migrations and listens on PORT. */
 export async function startApi(opts: { port?: number; database?: ResolvedDatabase; config?: Config } = {}): Promise<StartedApi> {
   const config = opts.config ?? processConfig();
-  // Redis first: without it there is no queue and no live events, and the error names the fixes.
-  const services = await createServices({ generationsDir: config.generationsDir, redisUrl: config.redisUrl, queueName: config.queueName });
   const database = opts.database ?? (await resolveDatabaseUrl());
   if (database.embedded) logger.info('DATABASE_URL is not set: using the embedded Postgres (PGlite) in .data/');
   if (config.migrateOnStart) {
@@ -29,8 +29,18 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
     if (applied.length) logger.info({ applied }, 'applied migrations');
   }
   connectDb(database.url, database.poolMax, { singleSession: database.embedded });
+  // Without Redis there is no queue and no live events; the error names the fixes.
+  const queueName = await resolveQueueName(getDb(), config.queueName);
+  const services = await createServices({ generationsDir: config.generationsDir, redisUrl: config.redisUrl, queueName, accounts: config.accounts });
+  const metrics = createRegistry('api');
+  registerQueueGauges(metrics, { queue: services.runQueue.queue, redis: services.redis });
+  registerRunGauges(metrics, getDb);
+  registerSubscriptionGauge(metrics, services.subscriptions);
   const { server, closeWebSockets } = createApp({
     services,
+    metrics,
+    requestTimeoutMs: config.operations.requestTimeoutMs,
+    adminEmails: config.accounts.adminEmails,
     readinessChecks: [async () => void (await services.redis.ping())],
     liveWorkers: () => liveWorkerCount(services.redis, services.runQueue.name),
   });

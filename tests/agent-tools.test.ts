@@ -47,6 +47,10 @@ describe('command policy', () => {
     'cat link-in/a.js',
     'ls > /dev/null 2>&1',
     "pkill -f 'node server.js'",
+    "git config user.name 'Ada'",
+    'git config --get user.email',
+    'cd src && ls',
+    'echo {} done',
   ])('allows %s', (command) => {
     expect(allowed(command)).toMatchObject({ ok: true });
   });
@@ -77,6 +81,22 @@ describe('command policy', () => {
     ['npm install --prefix=/usr/lib x', /outside the project workspace/],
     ["echo 'unterminated", /unterminated single quote/],
     ['xargs rm', /xargs/],
+    ['cat {,/etc/passwd}', /brace expansion/],
+    ['touch x{1..3}', /brace expansion/],
+    ['sort -o/tmp/x a.txt', /outside the project workspace/],
+    ['cp -t/tmp a.txt', /outside the project workspace/],
+    ['cd', /bare cd/],
+    ['cd - && ls', /bare cd/],
+    ["git config alias.x '!sh'", /git config alias\.x/],
+    ['git config core.fsmonitor x', /git config core\.fsmonitor/],
+    ['git config --local core.hooksPath h', /git config core\.hooksPath/],
+    ['GIT_CONFIG_COUNT=1 git log', /GIT_CONFIG_COUNT/],
+    ['GIT_DIR=/tmp git status', /GIT_DIR/],
+    ['LD_PRELOAD=x.so ls', /LD_PRELOAD/],
+    ['npx -c id', /npx -c/],
+    ['npm exec -c id', /npm -c/],
+    ['pkill -f src/server.ts', /platform's own processes/],
+    ['pkill -f tsx', /platform's own processes/],
     ['', /empty/],
   ])('refuses %s', (command, reason) => {
     const decision = allowed(command);

@@ -47,7 +47,9 @@ describe('agents', () => {
 
     const updated = (await gqlOk(api, UpdateAgentDocument, { input: { id: agent.id, budgetUsd: 2.5, maxSessions: 5, name: 'Strict reviewer' } }, owner.token))
       .updateAgent;
-    expect(updated).toMatchObject({ name: 'Strict reviewer', budgetUsd: 2.5, maxSessions: 5, maxTurns: 10, model: 'claude-haiku-4-5' });
+    expect(updated).toMatchObject({ name: 'Strict reviewer', budgetUsd: 2.5, maxSessions: 5, maxTurns: 10, model: 'claude-haiku-4-5', network: 'NONE', allowedHosts: [] });
+    const networked = (await gqlOk(api, UpdateAgentDocument, { input: { id: agent.id, network: 'ALLOWLIST', allowedHosts: ['Registry.npmjs.org', '*.example.com'] } }, owner.token)).updateAgent;
+    expect(networked).toMatchObject({ network: 'ALLOWLIST', allowedHosts: ['registry.npmjs.org', '*.example.com'] });
 
     const listed = (await gqlOk(api, ProjectAgentsDocument, { id: project.id }, owner.token)).project!.agents.map((a) => a.name);
     expect(listed).toEqual(expect.arrayContaining(['Initializer', 'Coder', 'Strict reviewer', 'Coder 2']));
@@ -68,6 +70,8 @@ describe('agents', () => {
       [{ model: 'has spaces in it' }, /model: must be a model id/],
       [{ allowedCommands: ['rm -rf /'] }, /allowedCommands.*single program name/],
       [{ allowedTools: ['no-dashes!'] }, /allowedTools.*tool name/],
+      [{ allowedHosts: ['127.0.0.1'] }, /allowedHosts.*host name/],
+      [{ allowedHosts: ['http://evil.com/x'] }, /allowedHosts.*host name/],
       [{ role: 'CUSTOM' }, /CUSTOM agent needs a systemPrompt/],
     ];
     for (const [change, message] of bad) {

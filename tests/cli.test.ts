@@ -54,18 +54,23 @@ async function createProject(name: string, spec = 'A greeter, an adder and a str
 
 describe('shipyard CLI', () => {
   it('without a token exits 3 naming the fix; unreachable server exits 4; bad usage exits 2', async () => {
-    const none = await runCli(['projects'], env);
+    // Independent invocations, run side by side.
+    const [none, badToken, down, missingArg, badNumber] = await Promise.all([
+      runCli(['projects'], env),
+      runCli(['projects'], { ...env, SHIPYARD_TOKEN: 'shy_ses_revoked' }),
+      freePort().then((port) => runCli(['projects', '--server', `http://127.0.0.1:${port}`], { ...env, SHIPYARD_TOKEN: 'x' })),
+      runCli(['run', 'start'], env),
+      runCli(['run', 'start', 'x', '--max-sessions', 'zero'], { ...env, SHIPYARD_TOKEN: 'x' }),
+    ]);
     expect(none.code).toBe(3);
     expect(none.stderr).toContain('shipyard login');
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
-    const badToken = await runCli(['projects'], { ...env, SHIPYARD_TOKEN: 'shy_ses_revoked' });
     expect(badToken.code).toBe(3);
-    const down = await runCli(['projects', '--server', `http://127.0.0.1:${await freePort()}`], { ...env, SHIPYARD_TOKEN: 'x' });
     expect(down.code).toBe(4);
     expect(down.stderr).toMatch(/Cannot reach the Shipyard server/);
-    expect((await runCli(['run', 'start'], env)).code).toBe(2);
-    expect((await runCli(['run', 'start', 'x', '--max-sessions', 'zero'], { ...env, SHIPYARD_TOKEN: 'x' })).code).toBe(2);
-  });
+    expect(missingArg.code).toBe(2);
+    expect(badNumber.code).toBe(2);
+  }, 60_000);
 
   it('signs up, stores the token 0600, and knows who is signed in', async () => {
     const email = `cli-${randomBytes(4).toString('hex')}@example.com`;
@@ -81,7 +86,17 @@ describe('shipyard CLI', () => {
     expect(wrong.code).toBe(3);
     expect((await runCli(['login', '--email', email], { ...env, SHIPYARD_PASSWORD: 'correct horse battery' })).code).toBe(0);
     expect((await runCli(['whoami'], env)).stdout).toContain(email);
-  });
+    expect((await runCli(['login', '--email', email], env)).code).toBe(2); // no password and no terminal to ask on
+
+    // On a terminal the password is asked for, and not echoed.
+    const prompted = startCli(['login', '--email', email], env, { tty: true, input: true });
+    await until(() => prompted.stdout().includes('Password:'), 30_000, 'the password prompt');
+    prompted.write('correct horse battery\r');
+    const loggedIn = await prompted.result;
+    expect(loggedIn.code, loggedIn.stdout).toBe(0);
+    expect(loggedIn.stdout).toContain(`Signed in as ${email}`);
+    expect(loggedIn.stdout).not.toContain('correct horse');
+  }, 90_000);
 
   it('creates a project from app_spec.txt and runs it to SUCCEEDED with --follow (on a TTY: a progress line redrawn in place)', async () => {
     const specFile = join(home, 'app_spec.txt');
@@ -106,7 +121,13 @@ describe('shipyard CLI', () => {
     expect(counts.size).toBeGreaterThan(1);
 
     const runId = /Started run (\S+)/.exec(follow.stdout)![1]!;
-    const plain = await runCli(['run', 'tail', runId], env);
+    const [plain, tailJson, listed, featureTable, workItems] = await Promise.all([
+      runCli(['run', 'tail', runId], env),
+      runCli(['run', 'tail', runId, '--json', '--after-seq', '3'], env),
+      runCli(['features', project.slug, '--json'], env),
+      runCli(['features', project.slug], env),
+      runCli(['work-items', project.id, '--json'], env),
+    ]);
     expect(plain.code).toBe(0);
     expect(plain.stdout).not.toContain('\x1b[');
     expect(plain.stdout).toMatch(/#1 ● status /);
@@ -114,19 +135,16 @@ describe('shipyard CLI', () => {
     expect(plain.stdout).toMatch(/↳ ok · \d+ lines?/);
     expect(plain.stdout).toContain('■ run SUCCEEDED (all_features_passing)');
 
-    const events = (await runCli(['run', 'tail', runId, '--json', '--after-seq', '3'], env)).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = tailJson.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(events[0].seq).toBe(4);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 4));
     expect(events.at(-1)).toMatchObject({ type: 'COMPLETE', payload: { status: 'SUCCEEDED' } });
 
-    const listed = await runCli(['features', project.slug, '--json'], env);
     expect(listed.code, listed.stderr).toBe(0);
     const features = json(listed.stdout);
     expect(features).toMatchObject({ total: 3, passing: 3 });
     expect(features.features.map((f: any) => f.description)).toEqual(FEATURES);
-    const table = await runCli(['features', project.slug], env);
-    expect(table.stdout).toContain('3/3 passing');
-    const workItems = await runCli(['work-items', project.id, '--json'], env);
+    expect(featureTable.stdout).toContain('3/3 passing');
     expect(workItems.code, workItems.stderr).toBe(0);
     expect(json(workItems.stdout)).toEqual([]);
   }, 120_000);

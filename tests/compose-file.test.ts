@@ -19,6 +19,8 @@ describe('docker-compose.yml', () => {
     expect(services.worker.ports).toBeUndefined();
     expect(services.worker.command.join(' ')).toContain('worker/index.ts');
     expect(services.worker.stop_grace_period).toBeTruthy();
+    // bubblewrap needs user namespaces and mounts inside the container (README: Workers in containers).
+    expect(services.worker.security_opt).toEqual(expect.arrayContaining(['seccomp=unconfined', 'apparmor=unconfined']));
   });
 
   it('runs Redis with noeviction and AOF on', () => {

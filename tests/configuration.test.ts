@@ -33,10 +33,9 @@ async function sourceFiles(dir: string): Promise<string[]> {
 const PASS_THROUGH: Record<string, RegExp> = {
   'worker/workspace.ts': /process\.env\.PATH\b/g,
   'worker/tools/process-runner.ts': /Object\.entries\(process\.env\)/g,
-  // ripgrep gets only the worker's PATH (to find the program) and a locale.
   'worker/tools/search.ts': /process\.env\.PATH\b/g,
-  // Runs inside the sandbox, where the environment was built from nothing by bwrap --clearenv --setenv.
-  'worker/sandbox/sandbox-server.mjs': /env: process\.env\b/g,
+  // Runs inside the sandbox: its environment is the one the sandbox built from nothing.
+  'worker/sandbox/sandbox-server.mjs': /process\.env\b/g,
 };
 
 function runEntry(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
@@ -79,7 +78,7 @@ describe('configuration', () => {
       host: '0.0.0.0',
       logLevel: 'info',
       migrateOnStart: true,
-      queueName: 'shipyard-runs',
+      queueName: undefined,
       worker: { concurrency: 2, drainTimeoutMs: 25_000, lockDurationMs: 6000, stalledIntervalMs: 2000 },
       agent: { noProgressSessions: 3, commandTimeoutMs: 120_000, commandOutputBytes: 200_000, usageFlushMs: 0 },
       events: { sseFlushMs: 4, eventFlushMs: 0 },

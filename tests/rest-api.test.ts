@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from './helpers/api.js';
 import { addMember, feature, rawId, useApiWithOwner, writeFeatureList, type User } from './helpers/foundation.js';
 import { rest } from './helpers/rest.js';
+import { REST_ROUTES } from '../src/rest/routes.js';
 
 process.env.SHIPYARD_QUEUE = `shipyard-test-rest-${randomBytes(4).toString('hex')}`;
 
@@ -153,5 +154,30 @@ describe('REST agent runs', () => {
     const again = await rest(ctx.api, 'POST', '/api/agent-runs', { token: ctx.owner.token, body: { projectId: rawId(project.id) } });
     expect(again.status).toBe(201);
     expect((await rest(ctx.api, 'POST', `/api/agent-runs/${again.body.id}/stop`, { token: ctx.owner.token })).status).toBe(200);
+  });
+});
+
+describe('REST authorization, route by route', () => {
+  it('refuses a stranger on every project-scoped route (403), lets a VIEWER read (200) but not write (403)', async () => {
+    const started = await rest(ctx.api, 'POST', '/api/agent-runs', { token: ctx.owner.token, body: { projectId: project.id } });
+    expect(started.status).toBe(201);
+    const runId = started.body.id;
+    const bodies: Record<string, unknown> = {
+      'POST /api/projects/:id/work-items': { type: 'TASK', title: 'x' },
+      'PATCH /api/projects/:id': { name: 'x' },
+      'POST /api/agent-runs': { projectId: project.id },
+    };
+    const scoped = REST_ROUTES.filter((r) => r.path !== '/api/projects');
+    expect(scoped).toHaveLength(REST_ROUTES.length - 2);
+    for (const route of scoped) {
+      const key = `${route.method} ${route.path}`;
+      const path = route.path.replace(':id', route.path.startsWith('/api/agent-runs') ? runId : project.id);
+      const body = bodies[key] ?? (route.method === 'GET' ? undefined : {});
+      const asStranger = await rest(ctx.api, route.method, path, { token: stranger.token, body });
+      expect([asStranger.status, asStranger.body.error?.code], key).toEqual([403, 'FORBIDDEN']);
+      const asViewer = await rest(ctx.api, route.method, path, { token: viewer.token, body });
+      expect(asViewer.status, `${key}: ${JSON.stringify(asViewer.body)}`).toBe(route.method === 'GET' ? 200 : 403);
+    }
+    expect((await rest(ctx.api, 'POST', `/api/agent-runs/${runId}/stop`, { token: ctx.owner.token })).status).toBe(200);
   });
 });

@@ -61,8 +61,17 @@ async function assertContained(output: string) {
   expect(answer).toBe(`api-canary-${TAG}`);
 }
 
+async function until(check: () => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 function hostProcesses(pattern: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(pattern) && !l.includes('ps -eo'));
+  // The processes themselves (`sleep N`), not shells whose command line mentions them.
+  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n').filter((l) => /^\s*\d+ /.test(l) && l.trim().replace(/^\d+ /, '').startsWith(pattern));
 }
 
 beforeAll(async () => {
@@ -215,7 +224,7 @@ describe.each(['allowlist', 'off'] as const)('escapes with the command policy %s
     if (!/Nothing was run/.test(result.output)) attempt.check?.(result.output);
     // The platform keeps running: the session still answers (a fresh sandbox if the attempt ended its own).
     const next = await executeTool('bash', { command: 'echo still-here' }, ctx(10_000), DEFAULT_ALLOWED_TOOLS);
-    expect(next.output).toBe('still-here');
+    expect(next.output.split('\n').at(-1)).toBe('still-here');
   });
 
   it('the platform\'s own git runs no hook, fsmonitor, pager, external diff or filter planted in .git/config', async () => {
@@ -316,6 +325,18 @@ describe('sessions', () => {
     const gone = Date.now() + 10_000;
     while (hostProcesses(`sleep ${marker}`).length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 50));
     expect(hostProcesses(`sleep ${marker}`)).toEqual([]);
+  });
+
+  it('a stopped run ends the running command at once and every process of the session with it', async () => {
+    const marker = `${6000 + Math.floor(Math.random() * 900)}.${Math.floor(Math.random() * 9000) + 1000}`;
+    const session = provider.open(WS);
+    const stop = new AbortController();
+    const running = session.run(`sleep ${marker}1 & setsid sleep ${marker}2 & sleep ${marker}3`, { ...opts(), signal: stop.signal });
+    await until(() => hostProcesses(`sleep ${marker}`).length === 3);
+    stop.abort();
+    expect((await running).aborted).toBe(true);
+    await session.close();
+    await until(() => hostProcesses(`sleep ${marker}`).length === 0);
   });
 
   it("one tenant's session cannot see or kill another's processes", async () => {

@@ -49,6 +49,16 @@ describe('agent runs in the sandbox', () => {
     expect(tests.map((t) => [t.command, t.passed])).toEqual([['npm test 2>&1 | tail -8', true]]);
   });
 
+  it("an agent's network setting reaches its sandbox: ALLOWLIST goes through the egress proxy, which refuses other hosts", async () => {
+    const { project } = await seedProject(h, { agentOverrides: { allowedCommands: [...DEFAULT_ALLOWED_COMMANDS, 'curl'], maxSessions: 1, network: 'ALLOWLIST', allowedHosts: ['registry.npmjs.org'] } });
+    await seedInitialized(h, project.workspacePath, project.id, ['Anything']);
+    h.model.enqueue(bash('curl -sS -m 5 http://example.com/ 2>&1; curl -sS -m 5 http://127.0.0.1:5432/ 2>&1; echo'), say('Done.'));
+    const { runId } = await startRun(h, project.id);
+    const [result] = await toolResultsOf(h, runId);
+    expect(result.output).toContain("example.com is not in this agent's network allowlist");
+    expect(result.output).toMatch(/Failed to connect to 127\.0\.0\.1 port 5432/);
+  });
+
   it('hostile commands never write a platform secret into any stored event', async () => {
     const canary = `canary-${randomBytes(12).toString('hex')}`;
     process.env.SHIPYARD_CANARY_SECRET_TOKEN = canary;

@@ -5,11 +5,11 @@ import { STOP } from './processor.js';
 import type { ActiveRuns } from './active-runs.js';
 import { logger } from '../src/logger.js';
 
-export async function listenForCancels(subscriber: Redis, activeRuns: ActiveRuns, queueName: string): Promise<() => Promise<void>> {
+export async function listenForCancels(subscriber: Redis, activeRuns: ActiveRuns, queueName: string, workerId: string): Promise<() => Promise<void>> {
   const channel = cancelChannel(queueName);
   subscriber.on('message', (ch: string, runId: string) => {
     if (ch !== channel) return;
-    if (activeRuns.abort(runId, STOP)) logger.info({ runId }, 'stop relayed to this worker; aborting the run');
+    if (activeRuns.abort(runId, STOP)) logger.info({ runId, worker: workerId }, 'stop relayed to this worker; aborting the run');
   });
   await subscriber.subscribe(channel);
   return async () => {

@@ -27,7 +27,7 @@ try {
     if (applied.length) logger.info({ applied }, 'applied migrations');
   }
   connectDb(database.url, undefined, { retryUnreachableMs: config.worker.dbRetryLimitMs });
-  const worker = await startWorker({ runAgent: await loadRunAgent() });
+  const worker = await startWorker({ runAgent: await loadRunAgent(), metricsPort: config.operations.metricsPort });
   exitOnSignals(async (force) => {
     await worker.close({ force });
     await disconnectDb();

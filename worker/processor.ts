@@ -4,7 +4,7 @@
 // restart made BullMQ hand the job out again) does not start a second copy: it waits, then looks again later.
 import { DelayedError, WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { PrismaClient } from '../src/generated/prisma/client.js';
+import type { AgentRun, PrismaClient } from '../src/generated/prisma/client.js';
 import { createRunEventSink, EventStoreUnavailableError, RunOwnershipLostError, type RunEventSink } from '../src/events/sink.js';
 import { FINAL_RUN_STATUSES, type RunStatus } from '../src/events/types.js';
 import type { RunJobData } from '../src/queue/names.js';
@@ -12,7 +12,8 @@ import { finishRun, markInterrupted } from '../src/queue/run-status.js';
 import { claimLease, leaseMs, leaseOwnerName, LeaseLostError, RunLease } from '../src/queue/run-lease.js';
 import { dbRetryLimitMs, isTransientDbError, withDbRetries } from '../src/db/transient.js';
 import { logger } from '../src/logger.js';
-import type { RunAgent, RunOutcome } from './agent/contract.js';
+import type { AgentRunContext, RunAgent, RunOutcome } from './agent/contract.js';
+import type { RunMetrics } from '../src/metrics/run-metrics.js';
 import type { ActiveRuns } from './active-runs.js';
 import { sandboxProvider } from './sandbox/provider.js';
 
@@ -21,6 +22,12 @@ export const STOP = 'stop';
 export const SHUTDOWN = 'shutdown';
 /** After an abort, how long the runtime gets to return before the processor finishes the run without it. */
 export const ABORT_GRACE_MS = 1500;
+/**
+ * A job whose run is not in this worker's database belongs to another Shipyard sharing the queue: it goes back,
+ * delayed, for its owner. After this many returns (about 10 minutes) it is taken to be an orphan and dropped.
+ */
+export const FOREIGN_RETRY_MS = 2000;
+export const MAX_FOREIGN_BOUNCES = 300;
 /** While Postgres is unreachable after this copy stopped itself, how often it looks whether it is back. */
 const DB_POLL_MS = 250;
 
@@ -30,6 +37,7 @@ export interface ProcessorDeps {
   runAgent: RunAgent;
   workerId: string;
   activeRuns: ActiveRuns;
+  metrics: RunMetrics;
 }
 
 export type RunJobResult = { runId: string; status: RunStatus | 'SKIPPED' };
@@ -43,15 +51,30 @@ function sandboxNote(): string {
 }
 
 export function createRunProcessor(deps: ProcessorDeps) {
-  const { db, workerId, activeRuns } = deps;
-  const log = logger.child({ component: 'processor', workerId });
+  const { db, workerId, activeRuns, metrics } = deps;
 
   return async function processRunJob(job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<RunJobResult> {
     const { runId } = job.data;
-    const run = await withDbRetries(() => db.agentRun.findUnique({ where: { id: runId }, select: { status: true } }), dbRetryLimitMs());
-    if (!run) return { runId, status: 'SKIPPED' };
+    const run = await withDbRetries(() => db.agentRun.findUnique({ where: { id: runId } }), dbRetryLimitMs());
+    if (!run) {
+      const foreign = logger.child({ component: 'processor', runId, worker: workerId, queue: job.queueName });
+      const bounces = (job.data.foreignBounces ?? 0) + 1;
+      if (bounces > MAX_FOREIGN_BOUNCES) {
+        foreign.warn('run not in this database and no other worker took its job: dropped');
+        return { runId, status: 'SKIPPED' };
+      }
+      if (bounces === 1) {
+        foreign.warn(
+          'job for a run that is not in this database: left for the Shipyard that owns it (another instance shares this queue on this Redis; give each its own SHIPYARD_QUEUE, or leave it unset)',
+        );
+      }
+      await job.updateData({ ...job.data, foreignBounces: bounces });
+      await job.moveToDelayed(Date.now() + FOREIGN_RETRY_MS, token);
+      throw new DelayedError();
+    }
+    const log = logger.child({ component: 'processor', runId, projectId: run.projectId, worker: workerId });
     if (FINAL_RUN_STATUSES.includes(run.status as RunStatus)) {
-      log.info({ runId, status: run.status }, 'run already finished; job skipped');
+      log.info({ status: run.status }, 'run already finished; job skipped');
       return { runId, status: 'SKIPPED' };
     }
 
@@ -60,6 +83,13 @@ export function createRunProcessor(deps: ProcessorDeps) {
     signal?.addEventListener('abort', () => abort(signal.reason), { once: true });
     if (signal?.aborted) abort(signal.reason);
     const unregister = activeRuns.add(runId, abort);
+    metrics.activeRuns.inc();
+    const startedAt = Date.now();
+    const finished = (status: string, detail: { stopReason?: string | null; error?: string | null } = {}) => {
+      metrics.runsFinished.inc({ status });
+      metrics.runDuration.observe({ status }, (Date.now() - startedAt) / 1000);
+      log.info({ status, stopReason: detail.stopReason ?? null, error: detail.error ?? null, durationMs: Date.now() - startedAt }, 'run finished');
+    };
     try {
       let afterOutage = false;
       for (;;) {
@@ -74,7 +104,7 @@ export function createRunProcessor(deps: ProcessorDeps) {
           await job.moveToDelayed(Date.now() + leaseMs(), token);
           throw new DelayedError();
         }
-        const attempt = await runAttempt(job, token, controller.signal, claim, afterOutage);
+        const attempt = await runAttempt(job, token, controller.signal, claim, afterOutage, log, finished);
         if ('result' in attempt) return attempt.result;
         afterOutage = true;
         await waitForDatabase(controller.signal);
@@ -82,6 +112,8 @@ export function createRunProcessor(deps: ProcessorDeps) {
       }
     } finally {
       unregister();
+      metrics.activeRuns.dec();
+      await countUsage(db, metrics, run).catch((error) => log.warn({ err: error }, 'could not read the run usage for metrics'));
     }
   };
 
@@ -115,7 +147,15 @@ export function createRunProcessor(deps: ProcessorDeps) {
     }
   }
 
-  async function runAttempt(job: Job<RunJobData>, token: string | undefined, jobSignal: AbortSignal, lease: RunLease, afterOutage: boolean): Promise<Attempt> {
+  async function runAttempt(
+    job: Job<RunJobData>,
+    token: string | undefined,
+    jobSignal: AbortSignal,
+    lease: RunLease,
+    afterOutage: boolean,
+    log: typeof logger,
+    finished: (status: string, detail?: { stopReason?: string | null; error?: string | null }) => void,
+  ): Promise<Attempt> {
     const { runId } = job.data;
     const { epoch } = lease;
     const controller = new AbortController();
@@ -129,12 +169,14 @@ export function createRunProcessor(deps: ProcessorDeps) {
     try {
       const run = await db.agentRun.findUnique({ where: { id: runId } });
       if (!run || FINAL_RUN_STATUSES.includes(run.status as RunStatus)) return { result: { runId, status: 'SKIPPED' } };
-      sink = await createRunEventSink({ db, redis: deps.redis, runId, projectId: run.projectId, epoch, onFailure: abort });
+      sink = await createRunEventSink({ db, redis: deps.redis, runId, projectId: run.projectId, epoch, onFailure: abort, onEmit: (type) => metrics.events.inc({ type }) });
       if (run.stopRequested || controller.signal.reason === STOP) {
         await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: 'stopped', message: 'Stopped before it started on a worker.' }, epoch);
+        finished('CANCELLED', { stopReason: 'stopped' });
         return { result: { runId, status: 'CANCELLED' } };
       }
       if (run.status === 'RUNNING') {
+        log.info({ previousWorker: run.workerId, sessionsCompleted: run.sessionsCompleted, afterOutage }, 'run resumed after its previous copy went away');
         sink.emit({
           type: 'STATUS',
           payload: {
@@ -157,12 +199,18 @@ export function createRunProcessor(deps: ProcessorDeps) {
         },
       });
       await sink.flush();
+      log.info({ resuming, sessionsCompleted: run.sessionsCompleted, epoch }, resuming ? 'run resumed' : 'run started');
 
-      const outcome = await runAgentUntilAborted(deps.runAgent, { runId, db, events: sink, signal: controller.signal, lease });
+      const onSessionEnd: AgentRunContext['onSessionEnd'] = (session) => {
+        metrics.sessionDuration.observe({ kind: session.kind }, session.durationMs / 1000);
+        log.info({ session: session.number, kind: session.kind, turns: session.turns, stopReason: session.stopReason, newlyPassing: session.newlyPassing, durationMs: session.durationMs }, 'session ended');
+      };
+      const outcome = await runAgentUntilAborted(deps.runAgent, { runId, db, events: sink, signal: controller.signal, lease, onSessionEnd });
       const lost = lostReason(lease, sink);
       if (lost) return lost;
 
       if (controller.signal.aborted && controller.signal.reason === SHUTDOWN) {
+        log.info('run checkpointed: this worker is shutting down');
         await markInterrupted(db, sink, runId, `Worker ${workerId} is shutting down; the run resumes from its last finished session.`, epoch);
         await sink.close();
         await lease.release();
@@ -172,20 +220,23 @@ export function createRunProcessor(deps: ProcessorDeps) {
       const stopped = controller.signal.aborted || outcome.status === 'CANCELLED';
       if (stopped) {
         await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: outcome.stopReason ?? 'stopped', message: 'Stopped by a user.' }, epoch);
+        finished('CANCELLED', { stopReason: outcome.stopReason ?? 'stopped' });
         return { result: { runId, status: 'CANCELLED' } };
       }
       await finishRun(db, sink, runId, { status: outcome.status, stopReason: outcome.stopReason, error: outcome.error }, epoch);
+      finished(outcome.status, outcome);
       return { result: { runId, status: outcome.status } };
     } catch (error) {
       if (error instanceof WaitingError) throw error;
       const lost = lostReason(lease, sink) ?? asLost(error);
       if (lost) return lost;
-      log.error({ err: error, runId }, 'run failed in the processor');
+      log.error({ err: error }, 'run failed in the processor');
       if (sink) {
         await finishRun(db, sink, runId, { status: 'FAILED', stopReason: 'error', error: `Internal error: ${(error as Error).message}` }, epoch).catch(
-          (e) => log.error({ err: e, runId }, 'could not record the failure'),
+          (e) => log.error({ err: e }, 'could not record the failure'),
         );
       }
+      finished('FAILED', { stopReason: 'error', error: (error as Error).message });
       return { result: { runId, status: 'FAILED' } };
     } finally {
       jobSignal.removeEventListener('abort', onJobAbort);
@@ -203,7 +254,7 @@ export function createRunProcessor(deps: ProcessorDeps) {
       if (error instanceof LeaseLostError && error.kind === 'expired') return { retry: true };
       if (error instanceof EventStoreUnavailableError || isTransientDbError(error)) return { retry: true };
       if (error instanceof LeaseLostError || error instanceof RunOwnershipLostError) {
-        log.warn({ runId, epoch }, 'another copy owns the run now; this one stopped');
+        log.warn({ epoch, err: error }, 'run left to its new owner: another copy holds it now');
         return { result: { runId, status: 'SKIPPED' } };
       }
       return null;
@@ -215,7 +266,7 @@ export function createRunProcessor(deps: ProcessorDeps) {
     try {
       await job.moveToWait(token);
     } catch (error) {
-      log.warn({ runId: job.data.runId, err: error }, 'could not move the job back to wait; the reaper will re-enqueue the run');
+      logger.warn({ runId: job.data.runId, err: error }, 'could not move the job back to wait; the reaper will re-enqueue the run');
     }
   }
 }
@@ -255,4 +306,22 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+type UsageRow = Pick<AgentRun, 'inputTokens' | 'outputTokens' | 'cacheReadInputTokens' | 'cacheCreationInputTokens' | 'costUsd'>;
+
+/** Adds what this job used (the run's totals now minus when the job began) to the token and cost counters. */
+async function countUsage(db: PrismaClient, metrics: RunMetrics, before: UsageRow & { id: string }): Promise<void> {
+  const after = await db.agentRun.findUnique({
+    where: { id: before.id },
+    select: { inputTokens: true, outputTokens: true, cacheReadInputTokens: true, cacheCreationInputTokens: true, costUsd: true },
+  });
+  if (!after) return;
+  const add = (kind: string, delta: number) => delta > 0 && metrics.tokens.inc({ kind }, delta);
+  add('input', after.inputTokens - before.inputTokens);
+  add('output', after.outputTokens - before.outputTokens);
+  add('cache_read', after.cacheReadInputTokens - before.cacheReadInputTokens);
+  add('cache_write', after.cacheCreationInputTokens - before.cacheCreationInputTokens);
+  const cost = Number(after.costUsd) - Number(before.costUsd);
+  if (cost > 0) metrics.costUsd.inc(cost);
 }

@@ -6,10 +6,12 @@ import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { getDb } from '../src/db/client.js';
 import { connectRedis, redisUrl } from '../src/redis.js';
-import { runQueueName, type RunJobData } from '../src/queue/names.js';
+import type { RunJobData } from '../src/queue/names.js';
+import { resolveQueueName } from '../src/queue/queue-name.js';
 import { workerTimings } from '../src/queue/settings.js';
 import { createRunQueue } from '../src/queue/run-queue.js';
 import { logger } from '../src/logger.js';
+import { hasModelCredentials, MISSING_CREDENTIALS } from './agent/model-client.js';
 import { config } from '../src/config/index.js';
 import type { RunAgent } from './agent/contract.js';
 import { createRunProcessor, SHUTDOWN, type RunJobResult } from './processor.js';
@@ -18,6 +20,9 @@ import { reapOrphans } from './reaper.js';
 import { ActiveRuns } from './active-runs.js';
 import { sandboxProvider } from './sandbox/provider.js';
 import { startHeartbeat } from '../src/queue/worker-liveness.js';
+import type { Registry } from 'prom-client';
+import { createRegistry, createRunMetrics, registerQueueGauges } from '../src/metrics/run-metrics.js';
+import { startMetricsServer } from '../src/metrics/serve.js';
 
 export interface StartWorkerOptions {
   runAgent: RunAgent;
@@ -30,11 +35,16 @@ export interface StartWorkerOptions {
   /** On close, how long active runs may go on before they are checkpointed (INTERRUPTED, resumed elsewhere). */
   drainTimeoutMs?: number;
   reapIntervalMs?: number;
+  /** Serve /metrics on this port (0: any free port); undefined: no metrics endpoint. */
+  metricsPort?: number;
 }
 
 export interface StartedWorker {
   id: string;
   worker: Worker<RunJobData, RunJobResult>;
+  metrics: Registry;
+  /** Where /metrics answers, when it listens. */
+  metricsUrl: string | null;
   /** Graceful: take no new runs, let active ones finish for drainTimeoutMs, then checkpoint them. force: checkpoint now. */
   close(opts?: { force?: boolean }): Promise<void>;
 }
@@ -42,7 +52,7 @@ export interface StartedWorker {
 export async function startWorker(opts: StartWorkerOptions): Promise<StartedWorker> {
   const db = opts.db ?? getDb();
   const url = opts.redisUrl ?? redisUrl();
-  const queueName = opts.queueName ?? runQueueName();
+  const queueName = opts.queueName ?? (await resolveQueueName(db, config().queueName));
   const id = opts.workerId ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   const concurrency = opts.concurrency ?? config().worker.concurrency;
   const drainTimeoutMs = opts.drainTimeoutMs ?? config().worker.drainTimeoutMs;
@@ -53,15 +63,17 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
   const runQueue = createRunQueue({ connection, name: queueName });
   const activeRuns = new ActiveRuns();
 
-  const worker = new Worker<RunJobData, RunJobResult>(queueName, createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id, activeRuns }), {
-    connection,
-    concurrency,
-    autorun: false,
-    ...workerTimings(),
-  });
+  const metrics = createRegistry('worker');
+  const runMetrics = createRunMetrics(metrics);
+  registerQueueGauges(metrics, { queue: runQueue.queue, redis: connection });
+  const worker = new Worker<RunJobData, RunJobResult>(
+    queueName,
+    createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id, activeRuns, metrics: runMetrics }),
+    { connection, concurrency, autorun: false, ...workerTimings() },
+  );
   worker.on('error', (error) => log.error({ err: error }, 'worker error'));
   worker.on('failed', (job, error) => log.warn({ runId: job?.id, err: error }, 'run job failed'));
-  const stopCancels = await listenForCancels(subscriber, activeRuns, queueName);
+  const stopCancels = await listenForCancels(subscriber, activeRuns, queueName, id);
 
   const reap = () => reapOrphans({ db, redis: connection, runQueue, holder: `reaper-${id}` });
   await reap();
@@ -79,7 +91,9 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
   await worker.waitUntilReady();
   const { workerHeartbeatMs, workerTtlMs } = config().operations;
   const heartbeat = await startHeartbeat(connection, queueName, id, { intervalMs: workerHeartbeatMs, ttlMs: workerTtlMs });
-  log.info({ queue: queueName, concurrency }, 'worker ready');
+  const metricsServer = opts.metricsPort === undefined ? null : await startMetricsServer(metrics, opts.metricsPort);
+  log.info({ queue: queueName, concurrency, metrics: metricsServer?.url ?? null }, 'worker ready');
+  if (!hasModelCredentials()) log.error(MISSING_CREDENTIALS);
   const sandbox = sandboxProvider().availability();
   if (sandbox.kind === 'off') log.warn('SHIPYARD_SANDBOX=off: agents\' commands run UNSANDBOXED on this host, with access to everything this process can reach');
   else if (sandbox.kind === 'unavailable') log.error(`This worker refuses agent runs: ${sandbox.reason}`);
@@ -101,12 +115,13 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
       await drained;
       await stopCancels();
       await runQueue.close().catch(() => {});
+      metricsServer?.server.close();
       connection.disconnect();
       log.info('worker closed');
     })();
     return closing;
   };
-  return { id, worker, close };
+  return { id, worker, metrics, metricsUrl: metricsServer?.url ?? null, close };
 }
 
 function delay(ms: number): Promise<void> {

@@ -9,10 +9,35 @@ type Globals = () => Promise<{ session: Session; output: OutputOptions }>;
 
 const AUTH = `token user { id email name }`;
 
-function password(flag: string | undefined): string {
+/** --password, SHIPYARD_PASSWORD, or (on a terminal) asked for without echoing it. */
+async function password(flag: string | undefined): Promise<string> {
   const value = flag ?? process.env.SHIPYARD_PASSWORD;
-  if (!value) throw usageError('A password is needed: --password <password> or SHIPYARD_PASSWORD.');
-  return value;
+  if (value) return value;
+  if (!process.stdin.isTTY) throw usageError('A password is needed: --password <password>, SHIPYARD_PASSWORD, or run it on a terminal to be asked.');
+  process.stderr.write('Password: ');
+  const stdin = process.stdin;
+  stdin.setRawMode(true);
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      let typed = '';
+      const onData = (chunk: Buffer) => {
+        for (const char of chunk.toString('utf8')) {
+          if (char === '\r' || char === '\n') return done(() => resolve(typed));
+          if (char === '\u0003') return done(() => reject(usageError('Cancelled.')));
+          typed = char === '\u007f' ? typed.slice(0, -1) : typed + char;
+        }
+      };
+      const done = (settle: () => void) => {
+        stdin.off('data', onData);
+        settle();
+      };
+      stdin.on('data', onData);
+    });
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    process.stderr.write('\n');
+  }
 }
 
 export function registerAuth(program: Command, globals: Globals): void {
@@ -24,7 +49,7 @@ export function registerAuth(program: Command, globals: Globals): void {
     .option('--name <name>', 'your name')
     .action(async (opts: { email: string; password?: string; name?: string }) => {
       const { session, output } = await globals();
-      const input = { email: opts.email, password: password(opts.password), name: opts.name ?? opts.email.split('@')[0] };
+      const input = { email: opts.email, password: await password(opts.password), name: opts.name ?? opts.email.split('@')[0] };
       const { signUp } = await graphql<{ signUp: { token: string; user: { id: string; email: string; name: string } } }>(
         session,
         `mutation($input: SignUpInput!) { signUp(input: $input) { ${AUTH} } }`,
@@ -45,7 +70,7 @@ export function registerAuth(program: Command, globals: Globals): void {
       const { logIn } = await graphql<{ logIn: { token: string; user: { id: string; email: string; name: string } } }>(
         session,
         `mutation($input: LogInInput!) { logIn(input: $input) { ${AUTH} } }`,
-        { input: { email: opts.email, password: password(opts.password) } },
+        { input: { email: opts.email, password: await password(opts.password) } },
         { anonymous: true },
       );
       const file = await saveToken(session.server, logIn.token, logIn.user.email);

@@ -4,8 +4,8 @@ import type { AppServices } from '../services.js';
 import { bearerFrom, userForToken } from './tokens.js';
 
 /** Builds a request's context from its Authorization value (HTTP header or graphql-ws connection_init payload). */
-export async function contextFor(authorization: string | null | undefined, services: AppServices): Promise<Context> {
+export async function contextFor(authorization: string | null | undefined, services: AppServices, clientAddress: string | null = null): Promise<Context> {
   const secret = bearerFrom(authorization);
-  const user = secret ? await userForToken(getDb(), secret) : null;
-  return { user, roles: new Map(), services };
+  const found = secret ? await userForToken(getDb(), secret) : null;
+  return { user: found?.user ?? null, tokenId: found?.tokenId ?? null, clientAddress, roles: new Map(), services };
 }

@@ -72,3 +72,17 @@ export function canSeeUser(ctx: Context, userId: string): boolean | Promise<bool
   }
   return answer;
 }
+
+/**
+ * Whether the viewer may see a node loaded by `node(id)`: the same rules as the types' own auth scopes (a project's
+ * members; the user themselves or a co-member; one's own tokens). Unknown shapes are refused.
+ */
+export async function canSeeNode(ctx: Context, typename: string, node: object): Promise<boolean> {
+  if (!ctx.user) return false;
+  const row = node as { id?: unknown; projectId?: unknown; userId?: unknown };
+  if (typename === 'Project' && typeof row.id === 'string') return hasProjectRole(ctx, row.id, 'VIEWER');
+  if (typename === 'User' && typeof row.id === 'string') return canSeeUser(ctx, row.id);
+  if (typename === 'ApiToken') return row.userId === ctx.user.id;
+  if (typeof row.projectId === 'string') return hasProjectRole(ctx, row.projectId, 'VIEWER');
+  return false;
+}

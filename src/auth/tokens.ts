@@ -26,18 +26,21 @@ export async function issueToken(db: PrismaClient, userId: string, kind: 'sessio
   return { token, apiToken };
 }
 
-/** The user a bearer token belongs to, or null when it is unknown, revoked or expired. */
-export async function userForToken(db: PrismaClient, secret: string): Promise<User | null> {
+/** The user a bearer token belongs to and the token's id, or null when it is unknown, revoked or expired. */
+export async function userForToken(db: PrismaClient, secret: string): Promise<{ user: User; tokenId: string } | null> {
   // Every request asks this: straight through pg (a Prisma query costs more than the lookup itself).
-  const { rows } = await pgPool(db).query<User>({
-    name: 'shipyard_user_for_token',
-    text: `SELECT u."id", u."email", u."name", u."passwordHash", u."createdAt", u."updatedAt"
+  const { rows } = await pgPool(db).query<User & { tokenId: string }>({
+    name: 'shipyard_user_for_token_id',
+    text: `SELECT u."id", u."email", u."name", u."passwordHash", u."isAdmin", u."createdAt", u."updatedAt", t."id" AS "tokenId"
       FROM "ApiToken" t JOIN "User" u ON u."id" = t."userId"
       WHERE t."tokenHash" = $1 AND t."revokedAt" IS NULL AND (t."expiresAt" IS NULL OR t."expiresAt" > (now() AT TIME ZONE 'UTC'))`,
     values: [hashToken(secret)],
     types: prismaTimestamps,
   });
-  return rows[0] ?? null;
+  const row = rows[0];
+  if (!row) return null;
+  const { tokenId, ...user } = row;
+  return { user, tokenId };
 }
 
 export function bearerFrom(header: string | null | undefined): string | null {

@@ -4,7 +4,6 @@ import type { ModelPrice } from './model-prices.js';
 import type { Environment, LOG_LEVELS } from './variables.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-export const DEFAULT_QUEUE_NAME = 'shipyard-runs';
 
 export interface Config {
   nodeEnv: string | undefined;
@@ -31,7 +30,8 @@ export interface Config {
   host: string;
   logLevel: (typeof LOG_LEVELS)[number];
   migrateOnStart: boolean;
-  queueName: string;
+  /** SHIPYARD_QUEUE; unset: derived from the database (src/queue/queue-name.ts). */
+  queueName: string | undefined;
   worker: {
     concurrency: number;
     drainTimeoutMs: number;
@@ -51,22 +51,34 @@ export interface Config {
     commandOutputBytes: number;
     usageFlushMs: number;
   };
-  events: {
-    sseFlushMs: number;
-    eventFlushMs: number;
-  };
   sandbox: {
-    /** `off` only when set explicitly: agents' commands then run unsandboxed, and every run says so. */
     mode: 'bwrap' | 'off';
     memoryMb: number;
     fileMb: number;
     processes: number;
     tmpMb: number;
   };
+  events: {
+    sseFlushMs: number;
+    eventFlushMs: number;
+  };
   operations: {
     workerHeartbeatMs: number;
     workerTtlMs: number;
+    /** The worker's /metrics port (0: any free port). */
+    metricsPort: number;
     noWorkerCheckMs: number;
+    requestTimeoutMs: number;
+  };
+  accounts: {
+    /** log2 of scrypt's N. */
+    scryptCost: number;
+    loginMaxPerAccount: number;
+    loginMaxPerAddress: number;
+    loginWindowSeconds: number;
+    maxSubscriptionsPerUser: number;
+    /** Platform administrators besides each instance's first user (lower case). */
+    adminEmails: string[];
   };
 }
 
@@ -93,7 +105,7 @@ export function toConfig(env: Environment): Config {
     host: env.HOST,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     migrateOnStart: env.SHIPYARD_MIGRATE_ON_START,
-    queueName: env.SHIPYARD_QUEUE ?? DEFAULT_QUEUE_NAME,
+    queueName: env.SHIPYARD_QUEUE,
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
       drainTimeoutMs: env.SHIPYARD_DRAIN_TIMEOUT_MS,
@@ -110,10 +122,6 @@ export function toConfig(env: Environment): Config {
       commandOutputBytes: env.SHIPYARD_COMMAND_OUTPUT_BYTES,
       usageFlushMs: env.SHIPYARD_USAGE_FLUSH_MS,
     },
-    events: {
-      sseFlushMs: env.SHIPYARD_SSE_FLUSH_MS,
-      eventFlushMs: env.SHIPYARD_EVENT_FLUSH_MS,
-    },
     sandbox: {
       mode: env.SHIPYARD_SANDBOX,
       memoryMb: env.SHIPYARD_SANDBOX_MEMORY_MB,
@@ -121,10 +129,24 @@ export function toConfig(env: Environment): Config {
       processes: env.SHIPYARD_SANDBOX_PROCESSES,
       tmpMb: env.SHIPYARD_SANDBOX_TMP_MB,
     },
+    events: {
+      sseFlushMs: env.SHIPYARD_SSE_FLUSH_MS,
+      eventFlushMs: env.SHIPYARD_EVENT_FLUSH_MS,
+    },
     operations: {
       workerHeartbeatMs: env.SHIPYARD_WORKER_HEARTBEAT_MS,
       workerTtlMs: env.SHIPYARD_WORKER_TTL_MS,
+      metricsPort: env.SHIPYARD_METRICS_PORT,
       noWorkerCheckMs: env.SHIPYARD_NO_WORKER_CHECK_MS,
+      requestTimeoutMs: env.SHIPYARD_REQUEST_TIMEOUT_MS,
+    },
+    accounts: {
+      scryptCost: env.SHIPYARD_SCRYPT_COST,
+      loginMaxPerAccount: env.SHIPYARD_LOGIN_MAX_PER_ACCOUNT,
+      loginMaxPerAddress: env.SHIPYARD_LOGIN_MAX_PER_ADDRESS,
+      loginWindowSeconds: env.SHIPYARD_LOGIN_WINDOW_S,
+      maxSubscriptionsPerUser: env.SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER,
+      adminEmails: env.SHIPYARD_ADMIN_EMAILS ?? [],
     },
   };
 }

@@ -58,6 +58,11 @@ export const variables = {
   SHIPYARD_MODEL_PRICES: modelPrices.optional(),
   SHIPYARD_COMMAND_TIMEOUT_MS: int(1, 120_000),
   SHIPYARD_COMMAND_OUTPUT_BYTES: int(1, 200_000),
+  SHIPYARD_SANDBOX: z.enum(['bwrap', 'off'], { error: 'must be bwrap or off' }).default('bwrap'),
+  SHIPYARD_SANDBOX_MEMORY_MB: int(64, 2048),
+  SHIPYARD_SANDBOX_FILE_MB: int(1, 512),
+  SHIPYARD_SANDBOX_PROCESSES: int(16, 256),
+  SHIPYARD_SANDBOX_TMP_MB: int(1, 512),
   SHIPYARD_API_MAX_RETRIES: int(0, 4, 100),
   SHIPYARD_STREAM_RETRIES: int(0, 3, 100),
   SHIPYARD_MAX_OUTPUT_TOKENS: int(1, 16_000),
@@ -75,14 +80,21 @@ export const variables = {
   SHIPYARD_QUEUE: z.string().regex(/^[\w.-]+$/, { error: 'may contain only letters, digits, _, . and -' }).optional(),
   SHIPYARD_DATA_DIR: z.string().default('.data'),
   SHIPYARD_MIGRATE_ON_START: flag(true),
-  SHIPYARD_SANDBOX: z.enum(['bwrap', 'off'], { error: 'must be bwrap or off' }).default('bwrap'),
-  SHIPYARD_SANDBOX_MEMORY_MB: int(16, 2048),
-  SHIPYARD_SANDBOX_FILE_MB: int(1, 512),
-  SHIPYARD_SANDBOX_PROCESSES: int(8, 256),
-  SHIPYARD_SANDBOX_TMP_MB: int(1, 512),
   SHIPYARD_WORKER_HEARTBEAT_MS: int(100, 5000),
   SHIPYARD_WORKER_TTL_MS: int(300, 15_000),
+  SHIPYARD_METRICS_PORT: int(0, 9464, 65535),
   SHIPYARD_NO_WORKER_CHECK_MS: int(100, 5000),
+  SHIPYARD_REQUEST_TIMEOUT_MS: int(1000, 30_000),
+  SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER: int(1, 200),
+  SHIPYARD_SCRYPT_COST: int(10, 17, 20),
+  SHIPYARD_LOGIN_MAX_PER_ACCOUNT: int(1, 10),
+  SHIPYARD_LOGIN_MAX_PER_ADDRESS: int(1, 50),
+  SHIPYARD_LOGIN_WINDOW_S: int(1, 900),
+  SHIPYARD_ADMIN_EMAILS: z
+    .string()
+    .transform((list) => list.split(',').map((email) => email.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.email({ error: 'must be a comma-separated list of email addresses' })))
+    .optional(),
 };
 
 export type VariableName = keyof typeof variables;

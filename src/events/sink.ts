@@ -55,6 +55,8 @@ export interface RunEventSinkOptions {
    * epoch is still this one, in the same statement; otherwise the sink fails with RunOwnershipLostError.
    */
   epoch?: number;
+  /** Called for every event accepted (a worker counts them for its metrics). */
+  onEmit?: (type: EventType) => void;
 }
 
 export async function createRunEventSink(opts: RunEventSinkOptions): Promise<RunEventSink> {
@@ -112,6 +114,7 @@ export async function createRunEventSink(opts: RunEventSinkOptions): Promise<Run
       if (closed) throw new Error(`The event sink of run ${runId} is closed.`);
       const valid = parseNewEvent(event);
       queued.push({ runId, projectId, seq: ++lastSeq, type: valid.type, payload: valid.payload, createdAt: new Date().toISOString() });
+      opts.onEmit?.(valid.type);
       if (URGENT.has(valid.type)) void drain();
       else timer ??= FLUSH_DELAY_MS > 0 ? setTimeout(drain, FLUSH_DELAY_MS) : setImmediate(drain);
     },

@@ -1,11 +1,9 @@
 // Queue names, job payloads and the Redis channel that relays stops to whichever worker holds a run.
-import { config } from '../config/index.js';
-
-/** Tests give every file its own queue (and so its own BullMQ keys and cancel channel). */
-export const runQueueName = () => config().queueName;
 
 export interface RunJobData {
   runId: string;
+  /** How often a worker whose database does not have the run left the job for its owner (see worker/processor.ts). */
+  foreignBounces?: number;
 }
 
 /** Stop requests for runs of one queue are published here; every worker of the queue subscribes. */

@@ -1,7 +1,7 @@
 // Producer side of the run queue (the API and the reaper): enqueue by run id, remove a waiting job, relay stops.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { cancelChannel, runQueueName, type RunJobData } from './names.js';
+import { cancelChannel, type RunJobData } from './names.js';
 import { RUN_JOB_OPTIONS } from './settings.js';
 
 export type RunJobState = Awaited<ReturnType<Queue['getJobState']>> | 'missing';
@@ -21,8 +21,8 @@ export interface RunQueue {
   close(): Promise<void>;
 }
 
-export function createRunQueue(opts: { connection: Redis; name?: string }): RunQueue {
-  const name = opts.name ?? runQueueName();
+export function createRunQueue(opts: { connection: Redis; name: string }): RunQueue {
+  const name = opts.name;
   const queue = new Queue<RunJobData>(name, { connection: opts.connection, defaultJobOptions: RUN_JOB_OPTIONS });
   queue.on('error', () => {}); // connection errors surface through the shared connection's own listener
 

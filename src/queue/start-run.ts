@@ -49,9 +49,10 @@ export async function startRun(db: PrismaClient, runQueue: RunQueue, input: Star
   });
   try {
     await runQueue.enqueue(runId);
+    logger.info({ runId, projectId: input.projectId, queue: runQueue.name }, 'run queued');
   } catch (error) {
     // The run is durable and QUEUED; a worker's reaper enqueues QUEUED runs that have no job once Redis is back.
-    logger.error({ err: error, runId }, 'could not enqueue the run; it stays QUEUED until a worker picks it up');
+    logger.error({ err: error, runId, projectId: input.projectId }, 'could not enqueue the run; it stays QUEUED until a worker picks it up');
   }
   return runId;
 }

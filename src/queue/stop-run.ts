@@ -9,6 +9,7 @@ import { ACTIVE_RUN_STATUSES } from './names.js';
 import type { RunQueue } from './run-queue.js';
 import { finishRun } from './run-status.js';
 import { claimLease, leaseOwnerName, releaseLease } from './run-lease.js';
+import { logger } from '../logger.js';
 
 /** How long stopAgentRun waits for the worker to confirm before returning the run as it is. */
 export const STOP_CONFIRM_TIMEOUT_MS = 3000;
@@ -41,6 +42,7 @@ export async function stopRun(deps: StopDeps, runId: string): Promise<void> {
           const sink = await createRunEventSink({ db, redis: deps.redis, runId, projectId: run.projectId, epoch: claim.epoch });
           try {
             await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: 'stopped', message: 'Stopped before a worker started it.' }, claim.epoch);
+            logger.info({ runId, projectId: run.projectId, status: 'CANCELLED' }, 'run stopped before a worker took it');
           } finally {
             await sink.close().catch(() => {});
           }
@@ -54,6 +56,7 @@ export async function stopRun(deps: StopDeps, runId: string): Promise<void> {
 
   const finished = await watchForComplete(deps, runId, STOP_CONFIRM_TIMEOUT_MS);
   await runQueue.relayCancel(runId);
+  logger.info({ runId, projectId: run.projectId, queue: runQueue.name }, 'stop relayed to the workers');
   await finished.done;
 }
 

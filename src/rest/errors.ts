@@ -13,6 +13,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   PAYLOAD_TOO_LARGE: 413,
   TOO_MANY_REQUESTS: 429,
   RATE_LIMITED: 429,
+  TOO_MANY_SUBSCRIPTIONS: 429,
 };
 
 export interface RestError {

@@ -104,7 +104,6 @@ const ERROR_CODES: Record<number, string> = {
   404: 'No such project or run (NOT_FOUND).',
   409: 'Conflicts with the current state, e.g. a second active run (CONFLICT).',
   413: 'Request body over 1 MiB (PAYLOAD_TOO_LARGE).',
-  429: 'Too many requests (TOO_MANY_REQUESTS).',
 };
 
 const errorResponses = (codes: number[]) =>
@@ -144,7 +143,7 @@ function routeOperation(route: RestRoute): Record<string, unknown> {
       : {}),
     responses: {
       [String(route.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: answerSchema(route) } } },
-      ...errorResponses(route.method === 'GET' ? [400, 401, 403, 404] : [400, 401, 403, 404, 409, 413, 429]),
+      ...errorResponses(route.method === 'GET' ? [400, 401, 403, 404] : [400, 401, 403, 404, 409, 413]),
     },
   };
 }

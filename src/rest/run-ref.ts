@@ -10,10 +10,15 @@ import { restError } from './errors.js';
 import type { NodeType } from './ids.js';
 
 export async function authenticate(authorization: string | null | undefined): Promise<User> {
+  return (await authenticateToken(authorization)).user;
+}
+
+/** The caller and the id of the token they used (long-lived streams end when it is revoked). */
+export async function authenticateToken(authorization: string | null | undefined): Promise<{ user: User; tokenId: string }> {
   const secret = bearerFrom(authorization);
-  const user = secret ? await userForToken(getDb(), secret) : null;
-  if (!user) throw restError('UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <token>.');
-  return user;
+  const found = secret ? await userForToken(getDb(), secret) : null;
+  if (!found) throw restError('UNAUTHENTICATED', 'Sign in first: send Authorization: Bearer <token>.');
+  return found;
 }
 
 /** The row id named by a raw UUID or a global id of `type`. */

@@ -11,7 +11,7 @@ import { abortable } from '../events/live-buffer.js';
 import { membershipCheck } from '../events/access.js';
 import type { RunEvent } from '../events/types.js';
 import { restError } from './errors.js';
-import { authenticate, readableRun } from './run-ref.js';
+import { authenticateToken, readableRun } from './run-ref.js';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -31,13 +31,21 @@ function resumeAfter(req: IncomingMessage, url: URL): number {
 }
 
 export async function streamRunOverSse(req: IncomingMessage, res: ServerResponse, url: URL, id: string, services: AppServices): Promise<void> {
-  const user = await authenticate(req.headers.authorization);
+  const { user, tokenId } = await authenticateToken(req.headers.authorization);
   const run = await readableRun(user, id);
   const afterSeq = resumeAfter(req, url);
   const db = getDb();
+  let revoked = false;
+  // Counts against the user's subscription cap, and ends when the token is revoked (like GraphQL subscriptions).
+  const release = services.subscriptions.hold(user.id, tokenId, () => {
+    revoked = true;
+    void events.return?.();
+  });
+  if (!release) throw restError('TOO_MANY_SUBSCRIPTIONS', `Too many open subscriptions: at most ${services.subscriptions.maxPerUser} per user at a time.`);
   const events = abortable((signal) =>
     streamRunEventBatches({ db, hub: services.events, run, afterSeq, signal, authorize: membershipCheck(db, user.id, run.projectId) }),
   );
+  res.once('close', release);
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.write(': shipyard run events\n\n');
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
@@ -54,6 +62,8 @@ export async function streamRunOverSse(req: IncomingMessage, res: ServerResponse
     const code = (error as { extensions?: { code?: string } }).extensions?.code ?? 'INTERNAL_SERVER_ERROR';
     if (!res.writableEnded) res.write(`: stream ended: ${code}\n\n`);
   } finally {
+    if (revoked && !res.writableEnded) res.write(': stream ended: UNAUTHENTICATED (the token was revoked)\n\n');
+    release();
     clearInterval(heartbeat);
     res.off('close', stop);
     if (!res.writableEnded) res.end();

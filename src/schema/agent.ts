@@ -18,6 +18,13 @@ export const AgentRoleEnum = builder.enumType('AgentRole', {
   } as const,
 });
 
+export const AgentNetworkEnum = builder.enumType('AgentNetwork', {
+  values: {
+    NONE: { description: "No network in the agent's sandbox (the default)." },
+    ALLOWLIST: { description: "Only allowedHosts (ports 80/443), through the worker's egress proxy; never the host's own services." },
+  } as const,
+});
+
 export const AgentRef = builder.prismaNode('Agent', {
   id: { field: 'id' },
   // Select mode: each query loads only the columns the requested fields need (projectId for the auth check).
@@ -30,6 +37,8 @@ export const AgentRef = builder.prismaNode('Agent', {
     systemPrompt: t.exposeString('systemPrompt'),
     allowedCommands: t.exposeStringList('allowedCommands', { description: 'Programs bash may run (the first word of each command).' }),
     allowedTools: t.exposeStringList('allowedTools'),
+    network: t.expose('network', { type: AgentNetworkEnum }),
+    allowedHosts: t.exposeStringList('allowedHosts', { description: 'Host names (or *.domain) reachable with network ALLOWLIST, e.g. registry.npmjs.org.' }),
     maxTurns: t.exposeInt('maxTurns', { description: 'Model turns per session.' }),
     maxSessions: t.exposeInt('maxSessions'),
     budgetUsd: t.float({ description: 'Spending limit per run, in US dollars.', select: { budgetUsd: true }, resolve: (agent) => Number(agent.budgetUsd) }),
@@ -50,6 +59,8 @@ const command = z.string().trim().min(1, 'must not be empty').max(200).regex(/^\
 const tool = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a tool name (letters, digits, _)');
 const allowedCommands = z.array(command).max(500, 'at most 500 commands');
 const allowedTools = z.array(tool).max(100, 'at most 100 tools');
+const host = z.string().trim().toLowerCase().max(253).regex(/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a host name such as registry.npmjs.org or *.example.com');
+const allowedHosts = z.array(host).max(100, 'at most 100 hosts');
 const maxTurns = z.number().int().min(1, 'must be at least 1').max(10_000);
 const maxSessions = z.number().int().min(1, 'must be at least 1').max(10_000);
 const budgetUsd = z.number().finite().positive('must be more than 0').max(100_000);
@@ -63,6 +74,8 @@ const CreateAgentInput = builder.inputType('CreateAgentInput', {
     systemPrompt: t.string({ validate: systemPrompt, description: "Defaults to Shipyard's prompt for the role; required for CUSTOM." }),
     allowedCommands: t.stringList({ validate: allowedCommands }),
     allowedTools: t.stringList({ validate: allowedTools }),
+    network: t.field({ type: AgentNetworkEnum }),
+    allowedHosts: t.stringList({ validate: allowedHosts }),
     maxTurns: t.int({ validate: maxTurns }),
     maxSessions: t.int({ validate: maxSessions }),
     budgetUsd: t.float({ validate: budgetUsd }),
@@ -78,6 +91,8 @@ const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
     systemPrompt: t.string({ validate: systemPrompt }),
     allowedCommands: t.stringList({ validate: allowedCommands }),
     allowedTools: t.stringList({ validate: allowedTools }),
+    network: t.field({ type: AgentNetworkEnum }),
+    allowedHosts: t.stringList({ validate: allowedHosts }),
     maxTurns: t.int({ validate: maxTurns }),
     maxSessions: t.int({ validate: maxSessions }),
     budgetUsd: t.float({ validate: budgetUsd }),
@@ -123,6 +138,8 @@ builder.mutationFields((t) => ({
             systemPrompt: input.systemPrompt ?? ROLE_PROMPTS[input.role]!,
             allowedCommands: cleanList(input.allowedCommands ?? DEFAULT_ALLOWED_COMMANDS),
             allowedTools: cleanList(input.allowedTools ?? DEFAULT_ALLOWED_TOOLS),
+            ...(input.network != null ? { network: input.network } : {}),
+            ...(input.allowedHosts != null ? { allowedHosts: cleanList(input.allowedHosts).map((h) => h.toLowerCase()) } : {}),
             ...(input.maxTurns != null ? { maxTurns: input.maxTurns } : {}),
             ...(input.maxSessions != null ? { maxSessions: input.maxSessions } : {}),
             ...(input.budgetUsd != null ? { budgetUsd: input.budgetUsd } : {}),
@@ -147,6 +164,8 @@ builder.mutationFields((t) => ({
             ...(input.systemPrompt != null ? { systemPrompt: input.systemPrompt } : {}),
             ...(input.allowedCommands != null ? { allowedCommands: cleanList(input.allowedCommands) } : {}),
             ...(input.allowedTools != null ? { allowedTools: cleanList(input.allowedTools) } : {}),
+            ...(input.network != null ? { network: input.network } : {}),
+            ...(input.allowedHosts != null ? { allowedHosts: cleanList(input.allowedHosts).map((h) => h.toLowerCase()) } : {}),
             ...(input.maxTurns != null ? { maxTurns: input.maxTurns } : {}),
             ...(input.maxSessions != null ? { maxSessions: input.maxSessions } : {}),
             ...(input.budgetUsd != null ? { budgetUsd: input.budgetUsd } : {}),

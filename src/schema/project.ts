@@ -1,7 +1,9 @@
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { builder } from '../builder.js';
 import { getDb } from '../db/client.js';
+import { logger } from '../logger.js';
+import { trashWorkspace, workspacePathFor } from '../projects/workspace-path.js';
 import { slugCandidates } from '../projects/slug.js';
 import { defaultAgentsData } from '../agents/defaults.js';
 import { badInput, notFound } from '../errors.js';
@@ -112,13 +114,15 @@ builder.mutationFields((t) => ({
     resolve: async (query, _root, { input }, ctx) => {
       const db = getDb();
       const id = await createWithUniqueSlug(input.name, async (slug) => {
+        const projectId = randomUUID();
         const project = await db.project.create({
           data: {
+            id: projectId,
             name: input.name.trim(),
             slug,
             description: input.description ?? '',
             appSpec: input.appSpec ?? '',
-            workspacePath: join(ctx.services.generationsDir, slug.toLowerCase()),
+            workspacePath: workspacePathFor(ctx.services.generationsDir, projectId),
             members: { create: { userId: ctx.user!.id, role: 'OWNER' } },
             agents: { create: defaultAgentsData() },
           },
@@ -149,10 +153,11 @@ builder.mutationFields((t) => ({
     description: 'Deletes the project and everything in it; returns it as it was.',
     args: { id: t.arg.globalID({ required: true, for: ProjectRef }) },
     authScopes: (_root, { id }) => ({ member: { projectId: id.id, role: 'OWNER' } }),
-    resolve: async (query, _root, { id }) => {
+    resolve: async (query, _root, { id }, ctx) => {
       const db = getDb();
       const project = await db.project.findUniqueOrThrow({ ...query, where: { id: id.id } });
-      await db.project.delete({ where: { id: id.id } });
+      const { workspacePath } = await db.project.delete({ where: { id: id.id }, select: { workspacePath: true } });
+      trashWorkspace(ctx.services.generationsDir, workspacePath, (error) => logger.warn({ err: error, projectId: id.id }, 'could not remove a deleted project\'s workspace'));
       return project;
     },
   }),

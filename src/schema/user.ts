@@ -3,6 +3,8 @@ import { builder } from '../builder.js';
 import { getDb } from '../db/client.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { issueToken } from '../auth/tokens.js';
+import { revokeTokens } from '../auth/revocation.js';
+import { checkLogin, clearFailedLogins, recordFailedLogin } from '../auth/login-limit.js';
 import { ClientError, conflict, notFound } from '../errors.js';
 
 export const UserRef = builder.prismaNode('User', {
@@ -26,6 +28,7 @@ export const ApiTokenRef = builder.prismaNode('ApiToken', {
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    current: t.boolean({ description: 'Whether this request is authenticated with this token.', resolve: (token, _args, ctx) => token.id === ctx.tokenId }),
   }),
 });
 
@@ -42,6 +45,9 @@ const CreateApiTokenPayload = builder.simpleObject('CreateApiTokenPayload', {
     apiToken: t.field({ type: ApiTokenRef }),
   }),
 });
+
+/** pg_advisory_xact_lock key serializing sign-ups only while deciding who is first. */
+const FIRST_USER_LOCK = 5_349_847_203_114_001n;
 
 const email = z.string().trim().toLowerCase().email('must be an email address').max(254);
 
@@ -83,7 +89,42 @@ builder.objectField(UserRef, 'apiTokens', (t) =>
   }),
 );
 
+builder.objectField(UserRef, 'sessions', (t) =>
+  t.prismaField({
+    type: ['ApiToken'],
+    description: 'Your signed-in sessions (from signUp and logIn) that are neither revoked nor expired, newest first.',
+    authScopes: (user, _args, ctx) => user.id === ctx.user?.id,
+    resolve: (query, user) =>
+      getDb().apiToken.findMany({
+        ...query,
+        where: { userId: user.id, kind: 'SESSION', revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
+        orderBy: { createdAt: 'desc' },
+      }),
+  }),
+);
+
 builder.mutationFields((t) => ({
+  logOut: t.boolean({
+    description: 'Revokes the token this request is authenticated with; subscriptions opened with it end too.',
+    authScopes: { loggedIn: true },
+    resolve: async (_root, _args, ctx) => {
+      if (!ctx.tokenId) return false;
+      return (await revokeTokens(getDb(), ctx.services.redis, ctx.user!.id, [ctx.tokenId])).length === 1;
+    },
+  }),
+  revokeSession: t.prismaField({
+    type: 'ApiToken',
+    description: 'Revokes one of your sessions (see viewer.sessions); subscriptions opened with it end too.',
+    authScopes: { loggedIn: true },
+    args: { id: t.arg.globalID({ required: true, for: ApiTokenRef }) },
+    resolve: async (query, _root, { id }, ctx) => {
+      const db = getDb();
+      const token = await db.apiToken.findUnique({ where: { id: id.id } });
+      if (!token || token.userId !== ctx.user!.id || token.kind !== 'SESSION') throw notFound('Session');
+      await revokeTokens(db, ctx.services.redis, ctx.user!.id, [token.id]);
+      return db.apiToken.findUniqueOrThrow({ ...query, where: { id: token.id } });
+    },
+  }),
   signUp: t.field({
     type: AuthPayload,
     args: { input: t.arg({ type: SignUpInput, required: true }) },
@@ -91,7 +132,13 @@ builder.mutationFields((t) => ({
       const db = getDb();
       const address = input.email.trim().toLowerCase();
       if (await db.user.findUnique({ where: { email: address } })) throw conflict('An account with this email already exists.');
-      const user = await db.user.create({ data: { email: address, name: input.name.trim(), passwordHash: await hashPassword(input.password) } });
+      const passwordHash = await hashPassword(input.password, ctx.services.accounts.passwordParams);
+      const user = await db.$transaction(async (tx) => {
+        // The instance's first user administers it; the lock makes "first" hold under concurrent sign-ups.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_USER_LOCK})`;
+        const first = (await tx.user.count({ take: 1 })) === 0;
+        return tx.user.create({ data: { email: address, name: input.name.trim(), passwordHash, isAdmin: first } });
+      });
       const { token } = await issueToken(db, user.id, 'session', 'sign-up');
       ctx.user = user;
       return { token, user };
@@ -102,9 +149,19 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: LogInInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const db = getDb();
-      const user = await db.user.findUnique({ where: { email: input.email.trim().toLowerCase() } });
-      if (!user || !(await verifyPassword(input.password, user.passwordHash))) {
+      const { redis, accounts } = ctx.services;
+      const address = input.email.trim().toLowerCase();
+      await checkLogin(redis, accounts.loginLimits, address, ctx.clientAddress ?? 'unknown');
+      const user = await db.user.findUnique({ where: { email: address } });
+      // The same work whether or not the account exists: no timing difference tells which emails have one.
+      const verified = await verifyPassword(input.password, user?.passwordHash ?? (await accounts.dummyHash.get()), accounts.passwordParams);
+      if (!user || !verified.ok) {
+        await recordFailedLogin(redis, accounts.loginLimits, address);
         throw new ClientError('UNAUTHENTICATED', 'Wrong email or password.');
+      }
+      await clearFailedLogins(redis, accounts.loginLimits, address);
+      if (verified.needsRehash) {
+        await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(input.password, accounts.passwordParams) } });
       }
       const { token } = await issueToken(db, user.id, 'session', 'log-in');
       ctx.user = user;
@@ -125,7 +182,8 @@ builder.mutationFields((t) => ({
       const db = getDb();
       const token = await db.apiToken.findUnique({ where: { id: id.id } });
       if (!token || token.userId !== ctx.user!.id) throw notFound('API token');
-      return db.apiToken.update({ ...query, where: { id: token.id }, data: { revokedAt: token.revokedAt ?? new Date() } });
+      await revokeTokens(db, ctx.services.redis, ctx.user!.id, [token.id]);
+      return db.apiToken.findUniqueOrThrow({ ...query, where: { id: token.id } });
     },
   }),
 }));

@@ -51,7 +51,7 @@ export const startScriptedWorker = (env: Record<string, string>) =>
 
 /** The production worker entry (`npm run worker`), running the real agent loop. */
 export const startWorkerProcess = (env: Record<string, string>) =>
-  startScript('worker/index.ts', { LOG_LEVEL: 'info', ...env }, (out) => out.includes('worker ready'));
+  startScript('worker/index.ts', { LOG_LEVEL: 'info', SHIPYARD_METRICS_PORT: '0', ...env }, (out) => out.includes('worker ready'));
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {

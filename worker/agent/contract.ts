@@ -15,6 +15,17 @@ export interface AgentRunContext {
    * was stored under the lease's epoch. Losing it also aborts `signal`.
    */
   lease?: LeaseCheck;
+  /** Told when a session ends (the worker logs it and measures its duration). */
+  onSessionEnd?: (session: SessionEnd) => void;
+}
+
+export interface SessionEnd {
+  number: number;
+  kind: string;
+  turns: number;
+  stopReason: string;
+  newlyPassing: number;
+  durationMs: number;
 }
 
 /**

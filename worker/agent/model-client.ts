@@ -1,6 +1,6 @@
 // The Messages API client: the SDK retries 429 / 529 / 5xx / connection errors itself (with backoff honouring
 // retry-after); errors that arrive mid-stream (an SSE `error` event, a dropped connection) are retried here.
-import Anthropic, { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { nodeFetch } from './node-fetch.js';
 import { config, type Config } from '../../src/config/index.js';
 
@@ -39,9 +39,31 @@ export function isAbort(error: unknown, signal: AbortSignal): boolean {
   return signal.aborted || error instanceof APIUserAbortError || (error as Error)?.name === 'AbortError';
 }
 
-/** A readable account of an API failure, without secrets. */
-export function describeModelError(error: unknown): ModelCallError {
+/** Said when neither credential is set: the worker logs it at start and every run fails with it at once. */
+export const MISSING_CREDENTIALS =
+  'No model credentials: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN) in the environment of the worker (`npm run worker` / `npm start`), restart it, and start the run again.';
+
+export const hasModelCredentials = (model: Config['model'] = config().model) => Boolean(model.apiKey || model.authToken);
+
+/** The innermost cause's message (e.g. "connect ECONNREFUSED 127.0.0.1:9" under the SDK's "Connection error."). */
+function rootCause(error: unknown): string {
+  let current = error as { cause?: unknown; message?: string } | undefined;
+  while (current?.cause && typeof current.cause === 'object') current = current.cause as typeof current;
+  return current?.message ?? String(error);
+}
+
+/** A readable account of an API failure, without secrets. `baseUrl` is named when the API could not be reached. */
+export function describeModelError(error: unknown, baseUrl?: string): ModelCallError {
   if (error instanceof ModelCallError) return error;
+  if (error instanceof APIConnectionError && !(error instanceof APIConnectionTimeoutError)) {
+    // The SDK already retried the connection (SHIPYARD_API_MAX_RETRIES times): retrying again here only delays the answer.
+    const where = baseUrl ? ` at ${baseUrl}` : '';
+    return new ModelCallError(
+      `Could not connect to the model API${where} (${rootCause(error)}): check ANTHROPIC_BASE_URL and that the endpoint is up and reachable from the worker.`,
+      false,
+      'connection_error',
+    );
+  }
   if (error instanceof APIError) {
     const body = error.error as { error?: { type?: string; message?: string } } | undefined;
     const type = body?.error?.type ?? (error as { type?: string }).type;
@@ -82,7 +104,7 @@ export async function streamTurn(
       return await stream.finalMessage();
     } catch (error) {
       if (isAbort(error, signal)) throw error;
-      const failure = describeModelError(error);
+      const failure = describeModelError(error, client.baseURL);
       if (!failure.retryable || attempt >= attempts) {
         throw attempt > 1 ? new ModelCallError(`${failure.message} (after ${attempt} attempts)`, false, failure.code) : failure;
       }

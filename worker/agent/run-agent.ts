@@ -2,9 +2,10 @@
 // then coding sessions) until every feature passes or a limit stops the run. Resumable after a crash: it continues
 // after run.sessionsCompleted, restarts an interrupted session, and reports (and keeps) uncommitted leftovers.
 import type Anthropic from '@anthropic-ai/sdk';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { config } from '../../src/config/index.js';
 import { isTransientDbError } from '../../src/db/transient.js';
+import { workspacePathFor } from '../../src/projects/workspace-path.js';
 import { boundText } from '../../src/events/types.js';
 import type { Agent } from '../../src/generated/prisma/client.js';
 import { sandboxProvider } from '../sandbox/provider.js';
@@ -12,7 +13,7 @@ import type { CommandRunner } from '../sandbox/runner.js';
 import { ensureWorkspace, uncommittedChanges } from '../workspace.js';
 import type { RunAgent, RunOutcome } from './contract.js';
 import { FeatureGuard } from './feature-guard.js';
-import { createModelClient, isAbort, ModelCallError } from './model-client.js';
+import { createModelClient, hasModelCredentials, isAbort, MISSING_CREDENTIALS, ModelCallError } from './model-client.js';
 import { CommitTracker } from './records.js';
 import { runSession, type BudgetState, type SessionKind } from './session.js';
 
@@ -26,7 +27,9 @@ export function resetModelClient(): void {
   sharedClient = undefined;
 }
 
-export const runAgent: RunAgent = async ({ runId, db, events, signal, lease }) => {
+export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onSessionEnd }) => {
+  // Before any work: without credentials every model call would fail (after the SDK's retries).
+  if (!hasModelCredentials()) return failed(events, MISSING_CREDENTIALS, 'MODEL_CREDENTIALS_MISSING');
   const run = await db.agentRun.findUnique({ where: { id: runId }, include: { project: true, agent: true } });
   if (!run) return { status: 'FAILED', stopReason: null, error: `Run ${runId} does not exist.` };
   const { project } = run;
@@ -40,7 +43,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease }) =
 
   const maxSessions = run.maxSessions ?? limitsAgent.maxSessions;
   const budget: BudgetState = { limitUsd: toNumber(run.budgetUsd ?? limitsAgent.budgetUsd), spentUsd: toNumber(run.costUsd) ?? 0 };
-  const root = resolve(project.workspacePath || join(config().generationsDir, project.slug));
+  const root = resolve(project.workspacePath || workspacePathFor(config().generationsDir, project.id));
   const sandbox = sandboxProvider().availability();
   if (sandbox.kind === 'unavailable') return failed(events, sandbox.reason, 'SANDBOX_UNAVAILABLE');
   // The current session's commands; closing it ends every process the session started.
@@ -86,6 +89,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease }) =
           : 'The project has no CODING agent to continue with.');
       }
 
+      const sessionStartedAt = Date.now();
       const session = await db.agentSession.upsert({
         where: { runId_number: { runId, number } },
         create: { runId, number, kind },
@@ -101,7 +105,8 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease }) =
       resumedRun = false;
 
       let result;
-      commands = sandboxProvider().open(root);
+      // The session's agent decides its network: none, or its allowlisted hosts through the egress proxy.
+      commands = sandboxProvider().open(root, agent.network === 'ALLOWLIST' ? { network: { allowedHosts: agent.allowedHosts } } : {});
       try {
         result = await runSession({
           client: modelClient(),
@@ -142,6 +147,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease }) =
           },
         }),
       ]);
+      onSessionEnd?.({ number, kind, turns: result.turns, stopReason: result.stopReason, newlyPassing: result.newlyPassing, durationMs: Date.now() - sessionStartedAt });
       events.emit({
         type: 'STATUS',
         payload: {

@@ -17,6 +17,28 @@ export interface BwrapPlan {
   /** Extra variables for the agent's environment (the proxy variables in ALLOWLIST mode). */
   extraEnv?: Record<string, string>;
   tmpBytes: number;
+  /** ALLOWLIST network: a host directory holding the egress proxy's unix socket, bound at PROXY_DIR inside. */
+  proxySocketDir?: string;
+}
+
+export const PROXY_DIR = '/run/shipyard';
+export const PROXY_SOCKET = `${PROXY_DIR}/proxy.sock`;
+/** The port the command server forwards to the proxy socket, on the sandbox's own loopback. */
+export const PROXY_PORT = 3128;
+
+/** What programs inside read to find the proxy (curl, npm, node's undici with NODE_USE_ENV_PROXY, git). */
+export function proxyEnvironment(): Record<string, string> {
+  const url = `http://127.0.0.1:${PROXY_PORT}`;
+  return {
+    HTTP_PROXY: url,
+    HTTPS_PROXY: url,
+    http_proxy: url,
+    https_proxy: url,
+    NO_PROXY: 'localhost,127.0.0.1,::1',
+    no_proxy: 'localhost,127.0.0.1,::1',
+    npm_config_proxy: url,
+    npm_config_https_proxy: url,
+  };
 }
 
 /** Top-level directories of the toolchain: symlinks on merged-/usr systems, real directories elsewhere. */
@@ -68,6 +90,8 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   args.push('--tmpfs', '/home', '--dir', SANDBOX_HOME);
   args.push('--ro-bind', plan.serverScript, SERVER_PATH);
   args.push('--bind', plan.workspace, plan.workspace, '--chdir', plan.workspace);
-  for (const [key, value] of Object.entries(agentEnvironment(plan.extraEnv))) args.push('--setenv', key, value);
+  if (plan.proxySocketDir) args.push('--bind', plan.proxySocketDir, PROXY_DIR);
+  const env = agentEnvironment({ ...(plan.proxySocketDir ? proxyEnvironment() : {}), ...plan.extraEnv });
+  for (const [key, value] of Object.entries(env)) args.push('--setenv', key, value);
   return args;
 }

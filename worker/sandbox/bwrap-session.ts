@@ -3,11 +3,13 @@
 // a dev server started with `&` in one command is reachable with curl in the next. close() kills bwrap; its pid
 // namespace dies with it, taking every process of the session along (detached or not).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RunResult } from '../tools/process-runner.js';
-import { bwrapArgs, SERVER_PATH, type BwrapPlan } from './bwrap-args.js';
+import { bwrapArgs, PROXY_PORT, PROXY_SOCKET, SERVER_PATH, type BwrapPlan } from './bwrap-args.js';
+import { EgressProxy, type EgressOptions } from './egress-proxy.js';
 import type { CommandOptions, CommandRunner } from './runner.js';
 import type { SandboxLimits } from './settings.js';
 
@@ -17,6 +19,9 @@ export interface BwrapSessionOptions {
   /** A writable pids cgroup directory under which each session gets its own group (null: RLIMIT_NPROC only). */
   pidsCgroupRoot: string | null;
   nodePath: string;
+  bwrap: string;
+  /** ALLOWLIST network through an egress proxy; absent: no network at all. */
+  network?: EgressOptions;
 }
 
 /** A line longer than this from the sandbox is not a reply of ours (output is capped well below it). */
@@ -31,6 +36,7 @@ export class BwrapSession implements CommandRunner {
   private child: ChildProcess | null = null;
   private ready: Promise<void> | null = null;
   private cgroup: string | null = null;
+  private proxy: { server: EgressProxy; dir: string } | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, (result: RunResult) => void>();
   private closed = false;
@@ -38,12 +44,34 @@ export class BwrapSession implements CommandRunner {
   constructor(private readonly options: BwrapSessionOptions) {}
 
   async run(command: string, opts: CommandOptions): Promise<RunResult> {
+    const result = await this.runOnce(command, opts);
+    // The session's own processes used up its process limit (a fork bomb left running): nothing can start in it any
+    // more, so it is replaced by a fresh sandbox (its background processes are gone) and the command runs there.
+    if (result.exitCode === null && /^failed to start: .*EAGAIN/.test(result.output) && !this.closed && !opts.signal.aborted) {
+      await this.restart();
+      const retried = await this.runOnce(command, opts);
+      return { ...retried, output: `[the session's sandbox had run out of processes and was restarted; background processes were ended]\n${retried.output}` };
+    }
+    return result;
+  }
+
+  /** Kills the sandbox and waits until it is gone, so the next command starts a fresh one. */
+  private restart(): Promise<void> {
+    const child = this.child;
+    if (!child) return Promise.resolve();
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.stop();
+    return gone;
+  }
+
+  private async runOnce(command: string, opts: CommandOptions): Promise<RunResult> {
     if (this.closed) return failure('The session sandbox was closed.\n');
     if (opts.signal.aborted) return failure('', { aborted: true });
     try {
       await this.start();
     } catch (error) {
       this.stop();
+      this.ready = null;
       return failure(`The sandbox could not start: ${(error as Error).message}\n`);
     }
     const stdin = this.child?.stdin;
@@ -70,26 +98,45 @@ export class BwrapSession implements CommandRunner {
   async close(): Promise<void> {
     this.closed = true;
     this.stop();
+    if (this.proxy) {
+      this.proxy.server.close();
+      rmSync(this.proxy.dir, { recursive: true, force: true });
+      this.proxy = null;
+    }
   }
 
   private start(): Promise<void> {
     if (this.ready) return this.ready;
-    this.ready = new Promise<void>((resolve, reject) => {
-      const { plan, limits, nodePath } = this.options;
+    this.ready = this.startProxy().then(() => this.spawnSandbox());
+    return this.ready;
+  }
+
+  private async startProxy(): Promise<void> {
+    if (!this.options.network || this.proxy) return;
+    const dir = mkdtempSync(join(tmpdir(), 'shipyard-egress-'));
+    const server = new EgressProxy(this.options.network);
+    this.proxy = { server, dir };
+    await server.listen(join(dir, 'proxy.sock'));
+  }
+
+  private spawnSandbox(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const { limits, nodePath } = this.options;
+      const plan = { ...this.options.plan, proxySocketDir: this.proxy?.dir };
       const rlimits = [`--data=${limits.memoryBytes}`, `--fsize=${limits.fileBytes}`, '--core=0', '--nofile=4096'];
-      let file = 'bwrap';
+      let file = this.options.bwrap;
       let args = [...bwrapArgs(plan)];
       if (this.options.pidsCgroupRoot) {
         this.cgroup = join(this.options.pidsCgroupRoot, `session-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`);
         mkdirSync(this.cgroup);
         writeFileSync(join(this.cgroup, 'pids.max'), String(limits.processes));
         // The shell joins the cgroup before it becomes bwrap, so every process of the sandbox is counted.
-        args = ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', this.cgroup, 'bwrap', ...args];
+        args = ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', this.cgroup, this.options.bwrap, ...args];
         file = '/bin/sh';
       } else {
         rlimits.push(`--nproc=${limits.processes}`);
       }
-      args.push('--', '/usr/bin/prlimit', ...rlimits, '--', nodePath, SERVER_PATH);
+      args.push('--', '/usr/bin/prlimit', ...rlimits, '--', nodePath, SERVER_PATH, ...(this.proxy ? ['--proxy', PROXY_SOCKET, String(PROXY_PORT)] : []));
       const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
       this.child = child;
       let stderr = '';
@@ -121,7 +168,6 @@ export class BwrapSession implements CommandRunner {
         this.removeCgroup();
       });
     });
-    return this.ready;
   }
 
   private stop(): void {

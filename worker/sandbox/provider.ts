@@ -7,10 +7,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bwrapArgs, type BwrapPlan } from './bwrap-args.js';
 import { BwrapSession } from './bwrap-session.js';
+import type { EgressOptions } from './egress-proxy.js';
 import type { CommandRunner } from './runner.js';
 import { writeRuntimeFiles, type RuntimeFiles } from './runtime-files.js';
-import { config } from '../../src/config/index.js';
-import { sandboxSettings, type SandboxSettings } from './settings.js';
+import { readSandboxSettings, type SandboxSettings } from './settings.js';
 import { UnsandboxedRunner } from './unsandboxed.js';
 
 export type SandboxAvailability = { kind: 'bwrap'; processLimit: 'cgroup' | 'rlimit' } | { kind: 'off' } | { kind: 'unavailable'; reason: string };
@@ -23,14 +23,15 @@ export class SandboxProvider {
   private status: SandboxAvailability | null = null;
   private cgroupRoot: string | null = null;
 
-  constructor(readonly settings: SandboxSettings) {}
+  /** `bwrap` is the program to run (tests name a missing one to see the refusal). */
+  constructor(readonly settings: SandboxSettings, private readonly bwrap = 'bwrap') {}
 
   availability(): SandboxAvailability {
     if (this.status) return this.status;
     if (this.settings.mode === 'off') return (this.status = { kind: 'off' });
     if (process.platform !== 'linux') return (this.status = { kind: 'unavailable', reason: `Agents' commands must run in a bubblewrap sandbox, which needs Linux (this is ${process.platform}); ${INSTALL_HINT}.` });
     const files = this.runtimeFiles();
-    const probe = spawnSync('bwrap', [...bwrapArgs(this.plan(dirname(files.hosts))), '--', '/bin/sh', '-c', 'test "$(id -u)" = 65532'], { encoding: 'utf8', timeout: 10_000, env: {} });
+    const probe = spawnSync(this.bwrap, [...bwrapArgs(this.plan(dirname(files.hosts))), '--', '/bin/sh', '-c', 'test "$(id -u)" = 65532'], { encoding: 'utf8', timeout: 10_000, env: {} });
     if (probe.error || probe.status !== 0) {
       const detail = probe.error ? (probe.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'bwrap is not installed' : probe.error.message : (probe.stderr.trim() || `exit ${probe.status}`);
       return (this.status = { kind: 'unavailable', reason: `Agents' commands must run in a bubblewrap sandbox, and it cannot start here (${detail}); ${INSTALL_HINT}.` });
@@ -40,11 +41,11 @@ export class SandboxProvider {
   }
 
   /** One runner per agent session. Throws with the reason when agents may not run here. */
-  open(workspace: string): CommandRunner {
+  open(workspace: string, opts: { network?: EgressOptions } = {}): CommandRunner {
     const status = this.availability();
     if (status.kind === 'unavailable') throw new Error(status.reason);
     if (status.kind === 'off') return new UnsandboxedRunner(workspace);
-    return new BwrapSession({ plan: this.plan(realpathSync(workspace)), limits: this.settings.limits, pidsCgroupRoot: this.cgroupRoot, nodePath: realpathSync(process.execPath) });
+    return new BwrapSession({ plan: this.plan(realpathSync(workspace)), limits: this.settings.limits, pidsCgroupRoot: this.cgroupRoot, nodePath: realpathSync(process.execPath), network: opts.network, bwrap: this.bwrap });
   }
 
   private plan(workspace: string): BwrapPlan {
@@ -76,4 +77,4 @@ function findPidsCgroup(): string | null {
 
 let shared: SandboxProvider | undefined;
 /** One provider per process; tests build their own with typed settings instead. */
-export const sandboxProvider = () => (shared ??= new SandboxProvider(sandboxSettings(config().sandbox)));
+export const sandboxProvider = () => (shared ??= new SandboxProvider(readSandboxSettings()));

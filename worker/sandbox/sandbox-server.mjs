@@ -3,6 +3,7 @@
 // process in its own process group; a group still alive after its command returned (a server started with `&`) is
 // left running: the whole sandbox, and with it every process in it, goes away when the session ends.
 import { spawn } from 'node:child_process';
+import { connect, createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
 const running = new Map(); // id -> kill()
@@ -91,4 +92,21 @@ createInterface({ input: process.stdin }).on('line', (line) => {
 });
 // The worker closed our stdin: the session is over; bwrap's init then takes every remaining process down with it.
 process.stdin.on('end', () => process.exit(0));
-send({ type: 'ready' });
+// ALLOWLIST network: `--proxy <socket> <port>` forwards 127.0.0.1:<port> inside to the worker's egress proxy socket.
+const proxyAt = process.argv.indexOf('--proxy');
+if (proxyAt > 0) {
+  const socketPath = process.argv[proxyAt + 1];
+  const forwarder = createServer((client) => {
+    const upstream = connect(socketPath);
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end);
+    upstream.on('error', end);
+  });
+  forwarder.listen(Number(process.argv[proxyAt + 2]), '127.0.0.1', () => send({ type: 'ready' }));
+} else {
+  send({ type: 'ready' });
+}

@@ -1,8 +1,6 @@
-// The sandbox's settings, read once from the environment: whether commands run in bubblewrap (the default) or,
-// only when SHIPYARD_SANDBOX=off is set explicitly, unsandboxed; and the resource limits of every session sandbox.
-import { loadConfig, type Config } from '../../src/config/index.js';
-
-export type NetworkMode = 'NONE' | 'ALLOWLIST';
+// The sandbox's settings, from the configuration module (SHIPYARD_SANDBOX*): whether commands run in bubblewrap (the
+// default) or, only when SHIPYARD_SANDBOX=off is set explicitly, unsandboxed; and the limits of every session sandbox.
+import { config, loadConfig } from '../../src/config/index.js';
 
 export interface SandboxLimits {
   /** RLIMIT_DATA of every process (bytes): heap and private mappings. */
@@ -22,14 +20,11 @@ export interface SandboxSettings {
 
 const MB = 1024 * 1024;
 
-export function sandboxSettings(sandbox: Config['sandbox']): SandboxSettings {
+/** The process's settings, or those of the given variables (tests pass their own). */
+export function readSandboxSettings(env?: Record<string, string | undefined>): SandboxSettings {
+  const { sandbox } = env ? loadConfig(env) : config();
   return {
     mode: sandbox.mode,
     limits: { memoryBytes: sandbox.memoryMb * MB, fileBytes: sandbox.fileMb * MB, processes: sandbox.processes, tmpBytes: sandbox.tmpMb * MB },
   };
-}
-
-/** The settings a given environment would give (validated by the configuration module). */
-export function readSandboxSettings(env: Record<string, string | undefined>): SandboxSettings {
-  return sandboxSettings(loadConfig(env).sandbox);
 }

@@ -29,6 +29,12 @@ const NEVER = new Map([
   ['command', 'command runs commands the policy cannot see'],
   ['builtin', 'builtin runs commands the policy cannot see'],
 ]);
+/** Variables that change what programs load or which config/scripts they run. */
+const DANGEROUS_VARIABLES = /^(GIT_.*|LD_.*|NODE_OPTIONS|NODE_PATH|BASH_ENV|ENV|PATH|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|IFS|HOME|npm_config_.*|NPM_CONFIG_.*|PYTHONSTARTUP|PERL5OPT)$/i;
+/** git config keys an agent may set: identity and plain behaviour, nothing that names a program or another file. */
+const GIT_CONFIG_WRITABLE = /^(user\.(name|email)|init\.defaultbranch|commit\.gpgsign|color\.ui|pull\.rebase|advice\.[a-z]+)$/i;
+/** pkill -f patterns that could match the platform's own command lines. */
+const PLATFORM_PROCESS_PATTERN = /server\.ts|worker|shipyard|tsx|vitest|postgres|redis|bullmq|node_modules|spawner|sandbox|bwrap|^node$|^\.|^\*/i;
 /** Process names pkill may never target: they would match the worker itself or its siblings. */
 const PROTECTED_PROCESS_NAMES = new Set(['node', 'tsx', 'bash', 'sh', 'npm', 'postgres', 'redis-server', 'git']);
 
@@ -91,6 +97,8 @@ export function tokenize(line: string): Token[] {
       refuse('subshells or grouping with ( ); run the commands directly');
     } else if (c === '{' && word === null && (line[i + 1] === ' ' || line[i + 1] === '\n')) {
       refuse('command grouping with { }');
+    } else if (c === '{' && isBraceExpansion(line, i)) {
+      refuse('brace expansion ({a,b} or {1..3}); write each word out');
     } else if (c === '~' && word === null) {
       refuse('~ (home directory) paths; use paths inside the workspace');
     } else if (c === '|' || c === '&' || c === ';' || c === '<' || c === '>') {
@@ -127,6 +135,16 @@ export function tokenize(line: string): Token[] {
   }
   push();
   return tokens;
+}
+
+/** `{a,b}` or `{1..3}` up to the next unquoted space: bash would expand it into words the policy never saw. */
+function isBraceExpansion(line: string, open: number): boolean {
+  for (let j = open + 1; j < line.length; j++) {
+    const d = line[j];
+    if (d === '}') return /,|\.\./.test(line.slice(open + 1, j));
+    if (d === ' ' || d === '\t' || d === '\n' || d === ';' || d === '|' || d === '&') return false;
+  }
+  return false;
 }
 
 /** Splits the tokens into simple commands: each is its words and its redirection targets. */
@@ -167,6 +185,17 @@ const isInside = (root: string, target: string) => target === root || target.sta
 
 /** Checks a path-like word: absolute paths must be inside the workspace, relative ones may not climb out of it. */
 function checkPath(word: string, root: string, realRoot: string): string | null {
+  if (word.startsWith('-')) {
+    // Options glued to a value: --prefix=/x, -o/x, -t/x. The value is checked as a path.
+    const eq = word.indexOf('=');
+    const values = [eq >= 0 ? word.slice(eq + 1) : '', word.replace(/^-[A-Za-z]+/, '')].filter((v) => v && v !== word && /^[/.~]/.test(v));
+    for (const value of values) {
+      if (value.startsWith('~')) return `${word} names a home directory`;
+      const problem = checkPath(value, root, realRoot);
+      if (problem) return problem.replace(value, word);
+    }
+    return null;
+  }
   const value = word.includes('=') && !word.startsWith('/') && !word.startsWith('.') ? word.slice(word.indexOf('=') + 1) : word;
   if (!value) return null;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return null; // URLs are not paths
@@ -233,12 +262,32 @@ export function checkCommand(command: string, allowed: readonly string[], worksp
     if (!matchesAllowlist(name, allowed)) {
       return { ok: false, reason: `Refused: "${name}" is not in this agent's allowed commands (${allowed.join(', ')}).` };
     }
+    for (const assignment of words.slice(0, start)) {
+      const variable = assignment.slice(0, assignment.indexOf('='));
+      if (DANGEROUS_VARIABLES.test(variable)) return { ok: false, reason: `Refused: setting ${variable} changes what programs load or run (git config, preload, shell startup, npm scripts).` };
+    }
+    if (name === 'cd' && (args.length === 0 || args[0] === '-' || args[0] === '~')) return { ok: false, reason: 'Refused: a bare cd (or cd -) leaves the workspace; cd into a directory inside it.' };
+    if ((name === 'npx' && args.some((a) => a === '-c' || a === '--call' || a.startsWith('--call=')))
+      || (name === 'npm' && ['exec', 'x'].includes(args.find((a) => !a.startsWith('-')) ?? '') && args.some((a) => a === '-c' || a === '--call' || a.startsWith('--call=')))) {
+      return { ok: false, reason: `Refused: "${name} -c" runs a command string the policy cannot check.` };
+    }
+    if (name === 'git') {
+      const sub = args.find((a) => !a.startsWith('-'));
+      if (sub === 'config') {
+        const key = args.slice(args.indexOf('config') + 1).find((a) => !a.startsWith('-'));
+        const reading = args.some((a) => ['--get', '--get-all', '--list', '-l', '--get-regexp'].includes(a));
+        if (!reading && key && !GIT_CONFIG_WRITABLE.test(key)) return { ok: false, reason: `Refused: git config ${key} could make git run programs; agents may set only user.name, user.email and similar plain settings.` };
+      }
+    }
     if (name === 'find' && args.some((a) => /^-(exec|execdir|ok|okdir|delete|fprint|fprintf|fls)$/.test(a))) {
       return { ok: false, reason: 'Refused: find with -exec/-delete/-fprint runs or writes things the policy cannot check.' };
     }
     if (name === 'pkill' || name === 'killall') {
       const pattern = args.filter((a) => !a.startsWith('-')).at(-1);
       if (!pattern) return { ok: false, reason: `Refused: ${name} needs a process pattern.` };
+      if (pattern.length < 4 || PLATFORM_PROCESS_PATTERN.test(pattern)) {
+        return { ok: false, reason: `Refused: "${name} ${pattern}" could match the platform's own processes; name your own process more specifically (e.g. pkill -f "node server.js").` };
+      }
       if (PROTECTED_PROCESS_NAMES.has(pattern)) {
         return { ok: false, reason: `Refused: "${name} ${pattern}" would also kill the platform's own processes; use a specific pattern with -f (e.g. pkill -f "node server.js").` };
       }

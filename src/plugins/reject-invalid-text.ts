@@ -1,0 +1,68 @@
+// Strings Postgres cannot store (NUL) or that are not valid Unicode (lone UTF-16 surrogates, which would be stored as
+// U+FFFD) are refused as BAD_USER_INPUT before anything runs, wherever they appear: variables or inline literals.
+import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function invalidText(value: string): boolean {
+  return value.includes('\u0000') || LONE_SURROGATE.test(value);
+}
+
+/** The path of the first bad string inside a variables value, or null. */
+function findInValue(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return invalidText(value) ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findInValue(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (invalidText(key)) return `${path}.<key>`;
+      const found = findInValue(inner, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+const literalCheck = new WeakMap<DocumentNode, boolean>();
+
+function hasBadLiteral(document: DocumentNode): boolean {
+  let bad = literalCheck.get(document);
+  if (bad === undefined) {
+    bad = false;
+    visit(document, {
+      [Kind.STRING](node) {
+        if (invalidText(node.value)) bad = true;
+      },
+    });
+    literalCheck.set(document, bad);
+  }
+  return bad;
+}
+
+function problem(args: { document: DocumentNode; variableValues?: Record<string, unknown> | null }): GraphQLError | null {
+  const where = args.variableValues ? findInValue(args.variableValues, '$') : null;
+  if (!where && !hasBadLiteral(args.document)) return null;
+  return new GraphQLError(
+    `${where ? `Variable ${where}` : 'A string in the query'} contains a NUL character or invalid Unicode (a lone UTF-16 surrogate); send valid UTF-8 text without \\u0000.`,
+    { extensions: { code: 'BAD_USER_INPUT' } },
+  );
+}
+
+export function useRejectInvalidText<C extends object>(): Plugin<C> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = problem(args);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const error = problem(args);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
+}
