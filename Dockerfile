@@ -10,10 +10,11 @@ ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 COPY prisma ./prisma
 COPY prisma.config.ts ./
-# Dev dependencies stay: tsx runs the TypeScript sources and prisma generates the client.
-RUN npm ci --include=dev
+# Dev dependencies stay: tsx runs the TypeScript sources, prisma generates the client, tsc and vite build the
+# client library and the console. Scripts wait until the sources are copied (prepare builds from them).
+RUN npm ci --include=dev --ignore-scripts
 COPY . .
-RUN npm run generate \
+RUN npm run generate && npm run build \
   && mkdir -p /data/generations && chown node:node /data/generations
 USER node
 EXPOSE 4000

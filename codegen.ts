@@ -1,21 +1,25 @@
-// Typed documents (client preset) for consumers and for our own tests: `npm run codegen` writes tests/generated/.
+// Typed documents (client preset): tests/generated/ for our tests, client/src/generated/ for the client library
+// (shipyard/client), web/src/generated/ for the console. `npm run codegen` writes all three; none is committed.
 import type { CodegenConfig } from '@graphql-codegen/cli';
+
+const shared = {
+  preset: 'client',
+  presetConfig: { fragmentMasking: false },
+  config: {
+    importExtension: '.js',
+    useTypeImports: true,
+    enumsAsTypes: true,
+    scalars: { DateTime: 'string', JSON: 'unknown', ID: 'string' },
+  },
+} as const;
 
 const config: CodegenConfig = {
   schema: 'schema.graphql',
-  documents: ['tests/**/*.graphql', 'tests/documents/*.ts', '!tests/generated/**'],
   ignoreNoDocuments: true,
   generates: {
-    'tests/generated/': {
-      preset: 'client',
-      presetConfig: { fragmentMasking: false },
-      config: {
-        importExtension: '.js',
-        useTypeImports: true,
-        enumsAsTypes: true,
-        scalars: { DateTime: 'string', JSON: 'unknown', ID: 'string' },
-      },
-    },
+    'tests/generated/': { ...shared, documents: ['tests/**/*.graphql', 'tests/documents/*.ts', '!tests/generated/**'] },
+    'client/src/generated/': { ...shared, documents: ['client/src/**/*.graphql'] },
+    'web/src/generated/': { ...shared, documents: ['web/src/**/*.graphql'] },
   },
 };
 

@@ -26,6 +26,11 @@ async function readCredentials(): Promise<Credentials> {
 
 export async function storedToken(server: string): Promise<string | undefined> {
   if (process.env.SHIPYARD_TOKEN) return process.env.SHIPYARD_TOKEN;
+  return savedToken(server);
+}
+
+/** The token `shipyard login` saved for this server (SHIPYARD_TOKEN aside). */
+export async function savedToken(server: string): Promise<string | undefined> {
   return (await readCredentials()).servers[server]?.token;
 }
 

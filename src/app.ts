@@ -25,8 +25,25 @@ import { useRejectInvalidText } from './plugins/reject-invalid-text.js';
 import { createRestHandler } from './rest/handler.js';
 import { createAdminHandler } from './admin/queue-dashboard.js';
 import { createProjectSockets } from './ws/project-socket.js';
+import { serveConsole } from './console/serve.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Yoga's per-operation metrics: counts, durations and errors; not the per-phase timings (a cost on every request). */
+const GRAPHQL_METRICS = {
+  graphql_envelop_request: true,
+  graphql_envelop_request_duration: true,
+  graphql_envelop_error_result: true,
+  graphql_yoga_http_duration: true,
+  graphql_envelop_request_time_summary: false,
+  graphql_envelop_deprecated_field: false,
+  graphql_envelop_phase_parse: false,
+  graphql_envelop_phase_validate: false,
+  graphql_envelop_phase_context: false,
+  graphql_envelop_phase_execute: false,
+  graphql_envelop_phase_subscribe: false,
+  graphql_envelop_schema_change: false,
+} as const;
 
 export interface AppOptions {
   services: AppServices;
@@ -68,7 +85,7 @@ export function createGraphQLHandler(
           if (result.length) logger.info({ code: 'GRAPHQL_VALIDATION_FAILED', message: result.map((e) => e.message).join('; ') }, 'client error');
         },
       },
-      ...(metrics ? [usePrometheus({ registry: metrics, endpoint: false })] : []),
+      ...(metrics ? [usePrometheus({ registry: metrics, endpoint: false, metrics: GRAPHQL_METRICS })] : []),
       EnvelopArmorPlugin({
         maxDepth: { n: 12, flattenFragments: true },
         maxAliases: { n: 20 },
@@ -176,6 +193,7 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
     if (path === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     if (path === '/metrics' && metrics) return serveMetrics(metrics, res);
     if (path === '/ready') return ready(res, readinessChecks, liveWorkers, new URLSearchParams(query).get('require') === 'worker');
+    if (req.method !== 'POST' && path !== '/graphql' && (await serveConsole(req, res))) return;
     if (req.method === 'POST') {
       const length = Number(req.headers['content-length'] ?? NaN);
       if (Number.isNaN(length)) return void res.writeHead(411).end('Content-Length required');

@@ -35,7 +35,7 @@ describe('agent runtime end to end', () => {
     expect(commits[1].filesChanged).toEqual(expect.arrayContaining(['src/feature0.js', 'test/feature0.test.js', 'feature_list.json']));
     expect(commits.every((c) => c.runId === runId && /^[0-9a-f]{40}$/.test(c.sha))).toBe(true);
 
-    const tests = await h.db.testResult.findMany({ where: { runId }, orderBy: { createdAt: 'asc' } });
+    const tests = await h.db.testResult.findMany({ where: { runId, kind: 'AGENT' }, orderBy: { createdAt: 'asc' } });
     expect(tests).toHaveLength(3);
     expect(tests.map((t) => [t.command, t.exitCode, t.passed])).toEqual(Array(3).fill(['node --test', 0, true]));
     expect(tests[2].outputTail).toMatch(/pass 3/);
@@ -49,7 +49,7 @@ describe('agent runtime end to end', () => {
     ]);
     expect(sessions.every((s) => s.finishedAt)).toBe(true);
 
-    // Usage and cost: exactly the scripted usage × 18 turns, priced by the table.
+    // Usage and cost: exactly the scripted usage × 21 turns (18 sessions turns + 3 verifier verdicts), priced by the table.
     const turns = steps.length;
     const run = await h.db.agentRun.findUniqueOrThrow({ where: { id: runId } });
     expect(run.inputTokens).toBe(turns * USAGE.input_tokens);
@@ -88,7 +88,8 @@ describe('agent runtime end to end', () => {
     const lastBlock = (second.body.messages.at(-1)!.content as Array<{ cache_control?: unknown }>).at(-1);
     expect(lastBlock?.cache_control).toEqual({ type: 'ephemeral' });
     // Earlier messages carry no breakpoint (at most 4 are allowed).
-    const breakpoints = JSON.stringify(h.model.requests.at(-1)!.body.messages).match(/cache_control/g) ?? [];
+    // (The last request is the verifier's; the one before it is the last coding turn.)
+    const breakpoints = JSON.stringify(h.model.requests.at(-2)!.body.messages).match(/cache_control/g) ?? [];
     expect(breakpoints).toHaveLength(1);
   });
 });

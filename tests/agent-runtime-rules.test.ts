@@ -4,10 +4,11 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bash, editor, say, toolResults } from './helpers/scripted-anthropic.js';
+import { bash, editor, say, tool, toolResults } from './helpers/scripted-anthropic.js';
 import { eventsOf, featureListText, seedInitialized, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';
 
 const NAMES = ['Alpha', 'Beta', 'Gamma'];
+const verdict = (v: 'pass' | 'fail') => tool('submit_verdict', { verdict: v, commands: ['node --test'], output: v === 'pass' ? 'ok' : 'not ok' });
 
 describe('agent runtime rules', () => {
   const h = useRuntimeHarness();
@@ -43,16 +44,18 @@ describe('agent runtime rules', () => {
       editor({ command: 'create', path: 'feature_list.json', file_text: featureListText(['Beta', 'Alpha', 'Gamma'], [false, true, false]) }),
       editor({ command: 'create', path: 'feature_list.json', file_text: featureListText(NAMES, [false, false, false]) }),
       editor({ command: 'create', path: 'feature_list.json', file_text: featureListText(NAMES, [true, true, false]) }),
+      bash('git add -A && git commit -q -m "Beta works"'),
       say('done'),
+      verdict('pass'),
     );
     const { runId } = await startRun(h, project.id, { maxSessions: 1 });
-    const results = h.model.requests.slice(-4).map((r) => toolResults(r)[0]);
+    const results = h.model.requests.slice(-6, -2).map((r) => toolResults(r)[0]);
     expect(results[0].content).toMatch(/entry #1 \("Beta"\) was edited/);
     expect(results[1].content).toMatch(/entry #0 was moved \(it was #1\)/);
     expect(results[2].content).toMatch(/entry #0 was set back to "passes": false/);
     expect(results.slice(0, 3).every((r) => r.is_error)).toBe(true);
     expect(results[3].is_error).toBeUndefined();
-    expect(results[3].content).toMatch(/recorded feature #1 as passing/);
+    expect(results[3].content).toMatch(/noted your claim that feature #1 passes/);
     const rows = await h.db.feature.findMany({ where: { projectId: project.id }, orderBy: { index: 'asc' } });
     expect(rows.map((r) => [r.description, r.passes])).toEqual([['Alpha', true], ['Beta', true], ['Gamma', false]]);
     const session = await h.db.agentSession.findFirstOrThrow({ where: { runId } });
@@ -108,8 +111,10 @@ describe('agent runtime rules', () => {
     await seedInitialized(h, project.workspacePath, project.id, NAMES);
     const flip = (i: number) =>
       editor({ command: 'str_replace', path: 'feature_list.json', old_str: `"check ${NAMES[i]}"], "passes": false`, new_str: `"check ${NAMES[i]}"], "passes": true` });
+    const commit = bash('git add -A && git commit -q -m work');
     // progress, none, progress, none, none, none → stops after the third empty session in a row (default N = 3).
-    h.model.enqueue(flip(0), say('a'), say('b'), flip(1), say('c'), say('d'), say('e'), say('f'));
+    // A progress session flips a feature, commits, ends, and the verifier confirms the claim.
+    h.model.enqueue(flip(0), commit, say('a'), verdict('pass'), say('b'), flip(1), commit, say('c'), verdict('pass'), say('d'), say('e'), say('f'));
     const { runId, outcome } = await startRun(h, project.id, { maxSessions: 20 });
     expect(outcome).toEqual({ status: 'STOPPED', stopReason: 'no_progress' });
     const sessions = await h.db.agentSession.findMany({ where: { runId }, orderBy: { number: 'asc' } });
@@ -118,18 +123,19 @@ describe('agent runtime rules', () => {
     expect(run.sessionsWithoutProgress).toBe(3);
   });
 
-  it('stops when the budget is spent, mid-session', async () => {
+  it('parks (PAUSED, budget) when the budget is spent, mid-session, keeping the session open with a checkpoint', async () => {
     const { project } = await seedProject(h);
     await seedInitialized(h, project.workspacePath, project.id, NAMES);
     const costly = { input_tokens: 1_000_000, output_tokens: 0 }; // $3 at the test model's $3/MTok input
     h.model.enqueue({ ...bash('ls'), usage: costly }, { ...bash('ls'), usage: costly }, say('never reached'));
     const { runId, outcome } = await startRun(h, project.id, { budgetUsd: 5 });
-    expect(outcome).toEqual({ status: 'STOPPED', stopReason: 'budget' });
+    expect(outcome).toEqual({ status: 'PAUSED', stopReason: 'budget', detail: "the run's budget" });
     const run = await h.db.agentRun.findUniqueOrThrow({ where: { id: runId } });
     expect(Number(run.costUsd)).toBeCloseTo(6, 6);
     expect(h.model.remaining()).toBe(1);
     const session = await h.db.agentSession.findFirstOrThrow({ where: { runId } });
-    expect(session.stopReason).toBe('budget');
+    expect(session).toMatchObject({ stopReason: null, finishedAt: null, turns: 2 });
+    expect(session.checkpoint).not.toBeNull();
   });
 
   it('repeats the initializer while no valid feature list exists, and counts that as no progress', async () => {

@@ -19,7 +19,7 @@ interface Operation {
 }
 
 /** Root fields that are not project-scoped (accounts, or lists filtered to the viewer's own projects). */
-const NOT_PROJECT_SCOPED = new Set(['viewer', 'signUp', 'logIn', 'logOut', 'createApiToken', 'revokeApiToken', 'revokeSession', 'createProject', 'projects']);
+const NOT_PROJECT_SCOPED = new Set(['viewer', 'updateViewer', 'signUp', 'logIn', 'logOut', 'createApiToken', 'revokeApiToken', 'revokeSession', 'createProject', 'projects']);
 
 let api: TestApi;
 let generations: Awaited<ReturnType<typeof useTempGenerationsDir>>;
@@ -64,6 +64,10 @@ const operations: Operation[] = [
   { field: 'node', kind: 'query', min: 'VIEWER', doc: docs.NodeByIdDocument, vars: () => ({ id: ids.run }) },
   { field: 'startAgentRun', kind: 'mutation', min: 'EDITOR', doc: docs.AuthzStartAgentRunDocument, vars: () => ({ input: { projectId: ids.project } }) },
   { field: 'stopAgentRun', kind: 'mutation', min: 'EDITOR', doc: docs.AuthzStopAgentRunDocument, vars: () => ({ id: ids.run }) },
+  { field: 'pauseAgentRun', kind: 'mutation', min: 'EDITOR', doc: docs.AuthzPauseAgentRunDocument, vars: () => ({ id: ids.run }) },
+  { field: 'resumeAgentRun', kind: 'mutation', min: 'EDITOR', doc: docs.AuthzResumeAgentRunDocument, vars: () => ({ id: ids.run }) },
+  { field: 'updateAgentRun', kind: 'mutation', min: 'EDITOR', doc: docs.AuthzUpdateAgentRunDocument, vars: () => ({ id: ids.run, input: { budgetUsd: 9999 } }) },
+  { field: 'sendRunMessage', kind: 'mutation', min: 'EDITOR', doc: docs.AuthzSendRunMessageDocument, vars: () => ({ runId: ids.run, text: 'psst' }) },
   { field: 'updateProject', kind: 'mutation', min: 'EDITOR', doc: docs.UpdateProjectDocument, vars: () => ({ input: { id: ids.project, name: 'Taken' } }) },
   { field: 'syncFeatures', kind: 'mutation', min: 'EDITOR', doc: docs.SyncFeaturesDocument, vars: () => ({ projectId: ids.project }) },
   {

@@ -34,6 +34,7 @@ const PASS_THROUGH: Record<string, RegExp> = {
   'worker/workspace.ts': /process\.env\.PATH\b/g,
   'worker/tools/process-runner.ts': /Object\.entries\(process\.env\)/g,
   'worker/tools/search.ts': /process\.env\.PATH\b/g,
+  'src/workspace/commit-diff.ts': /process\.env\.PATH\b/g,
   // Runs inside the sandbox: its environment is the one the sandbox built from nothing.
   'worker/sandbox/sandbox-server.mjs': /process\.env\b/g,
 };

@@ -43,7 +43,7 @@ afterAll(async () => {
 
 const EVENTS = `subscription($runId: ID!) { agentRunEvents(runId: $runId) { seq type payload } }`;
 const RUN = `query($id: ID!) { agentRun(id: $id) { status stopReason error sessionsCompleted usage { inputTokens outputTokens costUsd }
-  commits { sha message filesChanged } testResults { command exitCode passed }
+  commits { sha message filesChanged } testResults { kind command exitCode passed }
   project { featureStats { total passing } features(first: 10) { edges { node { description passes } } } } } }`;
 
 async function createProject(name: string): Promise<string> {
@@ -79,7 +79,8 @@ describe('full stack', () => {
 
     expect(state.commits.map((c: any) => c.message)).toEqual(['Initial plan: feature list and init.sh', ...FEATURES.map((n) => `Implement: ${n}`)]);
     expect(state.commits.every((c: any) => /^[0-9a-f]{40}$/.test(c.sha) && c.filesChanged.length > 0)).toBe(true);
-    expect(state.testResults).toEqual(FEATURES.map(() => ({ command: 'node --test', exitCode: 0, passed: true })));
+    expect(state.testResults.filter((r: any) => r.kind === 'AGENT')).toEqual(FEATURES.map(() => ({ kind: 'AGENT', command: 'node --test', exitCode: 0, passed: true })));
+    expect(state.testResults.filter((r: any) => r.kind === 'VERIFIER').map((r: any) => r.passed)).toEqual(FEATURES.map(() => true));
     const runId = Buffer.from(run.id, 'base64').toString().split(':')[1]!;
     expect(await getDb().commit.count({ where: { runId } })).toBe(4);
   }, 120_000);

@@ -167,8 +167,11 @@ describe('REST authorization, route by route', () => {
       'PATCH /api/projects/:id': { name: 'x' },
       'POST /api/agent-runs': { projectId: project.id },
     };
-    const scoped = REST_ROUTES.filter((r) => r.path !== '/api/projects');
-    expect(scoped).toHaveLength(REST_ROUTES.length - 2);
+    // Signing up and in (anonymous, tests/rest-rate-limits.test.ts) is not project-scoped.
+    const withToken = REST_ROUTES.filter((r) => !r.anonymous);
+    expect(withToken.map((r) => r.path).filter((p) => p.startsWith('/api/auth/'))).toEqual([]);
+    const scoped = withToken.filter((r) => r.path !== '/api/projects');
+    expect(scoped).toHaveLength(withToken.length - 2);
     for (const route of scoped) {
       const key = `${route.method} ${route.path}`;
       const path = route.path.replace(':id', route.path.startsWith('/api/agent-runs') ? runId : project.id);

@@ -17,7 +17,7 @@ import { SandboxProvider } from '../worker/sandbox/provider.js';
 import type { CommandRunner } from '../worker/sandbox/runner.js';
 import { readSandboxSettings } from '../worker/sandbox/settings.js';
 import { executeTool, type ToolContext } from '../worker/tools/index.js';
-import { commitsSince, uncommittedChanges } from '../worker/workspace.js';
+import { commitsSince, readHead, uncommittedChanges } from '../worker/workspace.js';
 
 const TAG = randomBytes(4).toString('hex');
 // Under a 0755 path on purpose: nothing of it but the workspace is mounted into the sandbox.
@@ -250,6 +250,20 @@ describe.each(['allowlist', 'off'] as const)('escapes with the command policy %s
     expect(prepared.exitCode, prepared.output).toBe(0);
     expect(await uncommittedChanges(WS)).toContain(' M a.txt');
     expect((await commitsSince(WS, null)).map((c) => c.message).at(-1)).toBe('one');
+    await assertContained('');
+  });
+
+  it('the platform reads no .git/HEAD, ref or config through a symlink', async () => {
+    const run = (command: string) => commands.run(command, { timeoutMs: 10_000, maxOutputBytes: 10_000, signal: new AbortController().signal });
+    await run(`rm -rf .git && git init -q && echo 'ref: refs/heads/../../../../../../..${OUT}/secret.txt' > .git/HEAD`);
+    expect(readHead(WS)).toBeNull();
+    await run(`ln -sfn ${OUT}/secret.txt .git/HEAD`);
+    expect(readHead(WS)).toBeNull();
+    await run(`rm .git/HEAD && echo 'ref: refs/heads/main' > .git/HEAD && mkdir -p .git/refs/heads && ln -sfn ${OUT}/secret.txt .git/refs/heads/main`);
+    expect(readHead(WS)).toBeNull();
+    await run('mv .git/config .git/config.real && ln -s /dev/zero .git/config');
+    await expect(uncommittedChanges(WS)).rejects.toThrow(/not a regular file/);
+    await run('rm .git/config && mv .git/config.real .git/config && rm -f .git/refs/heads/main');
     await assertContained('');
   });
 

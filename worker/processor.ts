@@ -11,6 +11,8 @@ import type { RunJobData } from '../src/queue/names.js';
 import { finishRun, markInterrupted } from '../src/queue/run-status.js';
 import { claimLease, leaseMs, leaseOwnerName, LeaseLostError, RunLease } from '../src/queue/run-lease.js';
 import { dbRetryLimitMs, isTransientDbError, withDbRetries } from '../src/db/transient.js';
+import { markPaused, resumeRun, type PauseReason } from '../src/queue/pause-run.js';
+import type { RunQueue } from '../src/queue/run-queue.js';
 import { logger } from '../src/logger.js';
 import type { AgentRunContext, RunAgent, RunOutcome } from './agent/contract.js';
 import type { RunMetrics } from '../src/metrics/run-metrics.js';
@@ -37,6 +39,8 @@ export interface ProcessorDeps {
   runAgent: RunAgent;
   workerId: string;
   activeRuns: ActiveRuns;
+  /** Schedules the timer job that resumes a rate-limited run (and runs those timers). */
+  runQueue: RunQueue;
   metrics: RunMetrics;
 }
 
@@ -51,7 +55,7 @@ function sandboxNote(): string {
 }
 
 export function createRunProcessor(deps: ProcessorDeps) {
-  const { db, workerId, activeRuns, metrics } = deps;
+  const { db, redis, workerId, activeRuns, runQueue, metrics } = deps;
 
   return async function processRunJob(job: Job<RunJobData>, token?: string, signal?: AbortSignal): Promise<RunJobResult> {
     const { runId } = job.data;
@@ -73,6 +77,15 @@ export function createRunProcessor(deps: ProcessorDeps) {
       throw new DelayedError();
     }
     const log = logger.child({ component: 'processor', runId, projectId: run.projectId, worker: workerId });
+    if (job.data.resume === 'scheduled') {
+      // A rate-limit timer: resume the run (a new job under the run's id) if it is still parked.
+      if (run.status === 'PAUSED' && run.pausedReason === 'rate_limited') await resumeRun({ db, redis, runQueue }, runId, 'the rate limit is over').catch(() => false);
+      return { runId, status: 'SKIPPED' };
+    }
+    if (run.status === 'PAUSED') {
+      log.info('run is paused; job skipped');
+      return { runId, status: 'SKIPPED' };
+    }
     if (FINAL_RUN_STATUSES.includes(run.status as RunStatus)) {
       log.info({ status: run.status }, 'run already finished; job skipped');
       return { runId, status: 'SKIPPED' };
@@ -190,7 +203,7 @@ export function createRunProcessor(deps: ProcessorDeps) {
         data: { status: 'RUNNING', startedAt: run.startedAt ?? new Date(), workerId },
       });
       if (started.count !== 1) throw new RunOwnershipLostError(runId, sink.lastSeq);
-      const resuming = run.sessionsCompleted > 0 || run.status !== 'QUEUED';
+      const resuming = run.sessionsCompleted > 0 || run.status !== 'QUEUED' || run.startedAt !== null;
       sink.emit({
         type: 'STATUS',
         payload: {
@@ -217,15 +230,23 @@ export function createRunProcessor(deps: ProcessorDeps) {
         await moveBackToWait(job, token);
         throw new WaitingError();
       }
+      if (outcome.status === 'PAUSED' && !controller.signal.aborted) {
+        const reason = (['user', 'budget', 'rate_limited'] as const).find((r) => r === outcome.stopReason) ?? 'user';
+        await markPaused(db, sink, runId, reason, { message: pauseMessage(reason, outcome.resumeAt, outcome.detail), resumeAt: outcome.resumeAt });
+        if (outcome.resumeAt) await runQueue.scheduleResume(runId, outcome.resumeAt);
+        log.info({ reason, resumeAt: outcome.resumeAt ?? null }, 'run paused');
+        return { result: { runId, status: 'PAUSED' } };
+      }
       const stopped = controller.signal.aborted || outcome.status === 'CANCELLED';
       if (stopped) {
         await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: outcome.stopReason ?? 'stopped', message: 'Stopped by a user.' }, epoch);
         finished('CANCELLED', { stopReason: outcome.stopReason ?? 'stopped' });
         return { result: { runId, status: 'CANCELLED' } };
       }
-      await finishRun(db, sink, runId, { status: outcome.status, stopReason: outcome.stopReason, error: outcome.error }, epoch);
-      finished(outcome.status, outcome);
-      return { result: { runId, status: outcome.status } };
+      const final = outcome.status === 'PAUSED' ? 'CANCELLED' : outcome.status;
+      await finishRun(db, sink, runId, { status: final, stopReason: outcome.stopReason, error: outcome.error }, epoch);
+      finished(final, outcome);
+      return { result: { runId, status: final } };
     } catch (error) {
       if (error instanceof WaitingError) throw error;
       const lost = lostReason(lease, sink) ?? asLost(error);
@@ -269,6 +290,12 @@ export function createRunProcessor(deps: ProcessorDeps) {
       logger.warn({ runId: job.data.runId, err: error }, 'could not move the job back to wait; the reaper will re-enqueue the run');
     }
   }
+}
+
+function pauseMessage(reason: PauseReason, resumeAt: Date | undefined, detail: string | undefined): string {
+  if (reason === 'budget') return `Paused: ${detail ?? 'the budget'} is spent. Raise it (updateAgentRun, updateProject or updateViewer) and resume.`;
+  if (reason === 'rate_limited') return `Paused by the API's rate limit; resumes by itself at ${resumeAt?.toISOString() ?? 'a later time'}.`;
+  return 'Paused after its current turn; resumeAgentRun continues from here.';
 }
 
 /**

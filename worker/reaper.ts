@@ -8,8 +8,11 @@ import { createRunEventSink } from '../src/events/sink.js';
 import type { RunQueue } from '../src/queue/run-queue.js';
 import { markInterrupted } from '../src/queue/run-status.js';
 import { claimLease, leaseOwnerName, releaseLease } from '../src/queue/run-lease.js';
+import { resumeRun } from '../src/queue/pause-run.js';
 import { logger } from '../src/logger.js';
 
+/** A rate-limited run's timer job fires at resumeAt; past this much later, the reaper resumes the run itself. */
+const RESUME_GRACE_MS = 30_000;
 /**
  * A QUEUED run younger than this may still be between its INSERT and its enqueue in the API. Enqueueing is
  * idempotent (job id = run id), so this only saves a Redis round trip.
@@ -68,6 +71,19 @@ export async function reapOrphans(deps: { db: PrismaClient; redis: Redis; runQue
       result.requeued.push(run.id);
     } catch (error) {
       logger.error({ err: error, runId: run.id }, 'could not reap the run');
+    }
+  }
+  // Runs parked by a rate limit whose timer job is overdue (Redis lost it): resume them now.
+  const overdue = await db.agentRun.findMany({
+    where: { status: 'PAUSED', pausedReason: 'rate_limited', resumeAt: { lt: new Date(Date.now() - RESUME_GRACE_MS) } },
+    select: { id: true },
+    take: 1000,
+  });
+  for (const run of overdue) {
+    try {
+      if (await resumeRun({ db, redis, runQueue }, run.id, 'the rate limit is over')) result.requeued.push(run.id);
+    } catch (error) {
+      logger.error({ err: error, runId: run.id }, 'could not resume the rate-limited run');
     }
   }
   if (result.interrupted.length || result.requeued.length) logger.info(result, 'reaped orphaned runs');

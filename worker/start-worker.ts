@@ -68,7 +68,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
   registerQueueGauges(metrics, { queue: runQueue.queue, redis: connection });
   const worker = new Worker<RunJobData, RunJobResult>(
     queueName,
-    createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id, activeRuns, metrics: runMetrics }),
+    createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id, activeRuns, metrics: runMetrics, runQueue }),
     { connection, concurrency, autorun: false, ...workerTimings() },
   );
   worker.on('error', (error) => log.error({ err: error }, 'worker error'));

@@ -1,6 +1,7 @@
 // The project's git workspace under GENERATIONS_DIR: creation on first run, path containment, HEAD and commit facts.
-import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { readWorkspaceFile } from '../src/files/safe-open.js';
 import { spawnProcess } from './tools/spawner.js';
 
 export class PathEscapeError extends Error {
@@ -67,12 +68,16 @@ export async function git(cwd: string, args: string[], opts: { allowFailure?: bo
  * is overridden with a no-op on the command line (git has no switch that turns all filters off).
  */
 function filterOverrides(cwd: string): string[] {
-  let config = '';
+  let bytes: Buffer | 'missing' | 'too-large';
   try {
-    config = readFileSync(join(cwd, '.git', 'config'), 'utf8').slice(0, 1024 * 1024);
+    bytes = readWorkspaceFile(cwd, '.git/config', 1024 * 1024);
   } catch {
-    return [];
+    // A symlink or a special file in place of .git/config (it could point at /dev/zero or another tenant's file).
+    throw new Error('The workspace repository\'s .git/config is not a regular file; refusing to read it.');
   }
+  if (bytes === 'missing') return [];
+  if (bytes === 'too-large') throw new Error('The workspace repository\'s .git/config is larger than 1 MB; refusing to read it.');
+  const config = bytes.toString('utf8');
   // An included file could define filters this scan does not see: such a repository is not read at all.
   if (/^\s*\[\s*include(if)?\b/im.test(config)) throw new Error('The workspace repository\'s .git/config includes other config files; the platform does not read such a repository.');
   const names = new Set<string>();
@@ -99,9 +104,10 @@ export async function ensureWorkspace(root: string, appSpec: string): Promise<{ 
   // spawning is costly in a large worker process, and this runs at the start of every run.
   let config = '';
   try {
-    config = readFileSync(join(root, '.git', 'config'), 'utf8');
+    const bytes = readWorkspaceFile(root, '.git/config', 1024 * 1024);
+    if (typeof bytes !== 'string') config = bytes.toString('utf8');
   } catch {
-    /* written below */
+    /* not a regular file: git() refuses the repository below */
   }
   if (!config.includes('name = Shipyard Agent') || !config.includes('email = agent@shipyard.local') || !config.includes('gpgsign = false')) {
     await git(root, ['config', 'user.name', 'Shipyard Agent']);
@@ -153,26 +159,27 @@ export function resolveInWorkspace(root: string, path: string): string {
 
 /** Reads HEAD's commit sha straight from .git (no process spawn): null before the first commit. */
 export function readHead(root: string): string | null {
-  const gitDir = join(root, '.git');
-  let head: string;
-  try {
-    head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
-  } catch {
-    return null;
-  }
-  if (!head.startsWith('ref: ')) return /^[0-9a-f]{40,64}$/.test(head) ? head : null;
-  const ref = head.slice(5);
-  try {
-    return readFileSync(join(gitDir, ref), 'utf8').trim() || null;
-  } catch {
-    // Packed refs (after gc or some clones).
+  // The agent owns .git: no symlink is followed, reads are bounded, and only a ref name under refs/ or a sha counts.
+  const read = (path: string, max: number): string | null => {
     try {
-      const line = readFileSync(join(gitDir, 'packed-refs'), 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`));
-      return line ? line.split(' ')[0] : null;
+      const bytes = readWorkspaceFile(root, path, max);
+      return typeof bytes === 'string' ? null : bytes.toString('utf8');
     } catch {
       return null;
     }
-  }
+  };
+  const isSha = (value: string) => /^[0-9a-f]{40,64}$/.test(value);
+  const head = read('.git/HEAD', 4096)?.trim();
+  if (!head) return null;
+  if (!head.startsWith('ref: ')) return isSha(head) ? head : null;
+  const ref = head.slice(5);
+  if (!/^refs\/[\w./-]+$/.test(ref) || ref.split('/').some((part) => part === '..' || part === '.' || part === '')) return null;
+  const loose = read(`.git/${ref}`, 4096)?.trim();
+  if (loose !== undefined && loose !== null) return isSha(loose) ? loose : null;
+  // Packed refs (after gc or some clones).
+  const line = read('.git/packed-refs', 16 * 1024 * 1024)?.split('\n').find((l) => l.endsWith(` ${ref}`));
+  const sha = line?.split(' ')[0];
+  return sha && isSha(sha) ? sha : null;
 }
 
 export interface CommitInfo {

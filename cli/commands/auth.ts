@@ -1,8 +1,8 @@
 // signup, login, logout, whoami.
 import type { Command } from 'commander';
 import { graphql, type Session } from '../api.js';
-import { credentialsFile, forgetToken, saveToken } from '../config.js';
-import { notSignedIn, usageError } from '../errors.js';
+import { credentialsFile, forgetToken, savedToken, saveToken } from '../config.js';
+import { CliError, EXIT, notSignedIn, usageError } from '../errors.js';
 import { print, type OutputOptions } from '../output.js';
 
 type Globals = () => Promise<{ session: Session; output: OutputOptions }>;
@@ -37,6 +37,19 @@ async function password(flag: string | undefined): Promise<string> {
     stdin.setRawMode(false);
     stdin.pause();
     process.stderr.write('\n');
+  }
+}
+
+/** logOut with the token: true when revoked now, false when the server already refused it (revoked or expired). */
+async function revokeSession(session: Session): Promise<boolean> {
+  try {
+    return (await graphql<{ logOut: boolean }>(session, 'mutation { logOut }')).logOut;
+  } catch (error) {
+    if (error instanceof CliError && error.exitCode === EXIT.auth) return false;
+    if (error instanceof CliError && error.exitCode === EXIT.unreachable) {
+      throw new CliError(`${error.message} The session was not revoked and stays stored; \`shipyard logout --local-only\` only forgets it.`, EXIT.unreachable);
+    }
+    throw error;
   }
 }
 
@@ -79,11 +92,21 @@ export function registerAuth(program: Command, globals: Globals): void {
 
   program
     .command('logout')
-    .description('Forget the stored token for this server')
-    .action(async () => {
+    .description('Revoke the stored session on the server, then forget it')
+    .option('--local-only', 'only forget the stored token, without revoking it on the server (e.g. the server is gone)')
+    .action(async (opts: { localOnly?: boolean }) => {
       const { session, output } = await globals();
+      // The token `login` saved, not SHIPYARD_TOKEN: that one is the caller's to manage.
+      const token = await savedToken(session.server);
+      const revoked = token && !opts.localOnly ? await revokeSession({ server: session.server, token }) : false;
       const forgot = await forgetToken(session.server);
-      print(output, { loggedOut: forgot, credentials: credentialsFile() }, () => (forgot ? `Signed out of ${session.server}.` : `Not signed in to ${session.server}.`));
+      print(output, { loggedOut: forgot, revoked, credentials: credentialsFile() }, () => {
+        if (!forgot) return `Not signed in to ${session.server}${process.env.SHIPYARD_TOKEN ? ' with a stored token (SHIPYARD_TOKEN is left as it is)' : ''}.`;
+        if (revoked) return `Signed out of ${session.server}: the session is revoked there and forgotten here.`;
+        return opts.localOnly
+          ? `Forgot the token for ${session.server} (it was not revoked on the server).`
+          : `Signed out of ${session.server} (the server no longer accepted the token; forgotten here).`;
+      });
     });
 
   program

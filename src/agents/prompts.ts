@@ -11,8 +11,11 @@ Then:
    This file is the contract for all later work: later sessions may only flip "passes" from false to true. Entries are never removed, edited or reordered.
 2. Write init.sh: a script that installs dependencies and starts the development environment, and make it executable.
 3. Create the initial project structure the spec implies.
-4. Write claude-progress.txt summarising what you did and what the next session should start with.
-5. Commit everything with git (the repository already exists) with a clear message.
+4. Set up the project's automated tests and declare how to run them in shipyard.json: {"verify": "<command>"}, e.g.
+   {"verify": "npm test"}. The platform runs this command on the committed code to check every feature a later
+   session claims is done, so it must exit 0 only when the tests pass.
+5. Write claude-progress.txt summarising what you did and what the next session should start with.
+6. Commit everything with git (the repository already exists) with a clear message.
 
 Work only inside the working directory. Use the tools you are given; commands outside your allowlist will be refused.`;
 
@@ -25,5 +28,19 @@ Then work on exactly one feature: the first entry in feature_list.json whose "pa
 3. Verify it end to end the way a user would, running the project's tests or commands and reading their output.
 4. Only after verifying, change that entry's "passes" from false to true. Changing anything else in feature_list.json (removing, rewording, reordering entries, or setting "passes" back to false) is refused by the platform.
 5. Commit your work with git with a descriptive message, and update claude-progress.txt with what you did and what comes next.
+   Your flip is a claim: when the session ends, the platform runs the verification command of shipyard.json on the
+   committed code and an independent reviewer checks the feature; only then does it count as passing.
 
 Leave the code in a clean, working state before you end the session. Work only inside the working directory.`;
+
+
+export const VERIFIER_PROMPT = `You are an independent reviewer. Another engineer claims that one feature of this project now works. You do not
+see their conversation, only the feature: its description and the steps a user takes. Decide whether the feature
+really works in the code as it is now.
+
+Read the code, run the project's tests and whatever commands exercise the feature, and check each step end to end.
+Do not change the project's files: you are checking, not fixing. Be sceptical: a feature that is missing, stubbed,
+only partly done, or whose tests do not exercise it, fails.
+
+When you have decided, call submit_verdict once with "pass" or "fail", the commands you ran, and the output that
+supports your verdict.`;

@@ -22,6 +22,8 @@ export interface Config {
     streamRetries: number;
     maxOutputTokens: number;
     timeoutMs: number;
+    /** A 429/529 whose retry-after is longer parks the run (PAUSED, rate_limited) instead of waiting in place. */
+    rateLimitMaxWaitMs: number;
     prices: Record<string, ModelPrice>;
   };
   generationsDir: string;
@@ -97,6 +99,7 @@ export function toConfig(env: Environment): Config {
       streamRetries: env.SHIPYARD_STREAM_RETRIES,
       maxOutputTokens: env.SHIPYARD_MAX_OUTPUT_TOKENS,
       timeoutMs: env.SHIPYARD_API_TIMEOUT_MS,
+      rateLimitMaxWaitMs: env.SHIPYARD_RATE_LIMIT_MAX_WAIT_MS,
       prices: env.SHIPYARD_MODEL_PRICES ?? {},
     },
     generationsDir: resolve(env.GENERATIONS_DIR),

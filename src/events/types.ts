@@ -1,10 +1,10 @@
 // The one event model shared by api and worker: types, payload schemas and the wire shape published on Redis.
 import { z } from 'zod';
 
-export const EVENT_TYPES = ['STATUS', 'TOOL_CALL', 'TOOL_RESULT', 'FEATURE', 'COMMIT', 'TEST', 'ERROR', 'COMPLETE', 'TEXT'] as const;
+export const EVENT_TYPES = ['STATUS', 'TOOL_CALL', 'TOOL_RESULT', 'FEATURE', 'COMMIT', 'TEST', 'ERROR', 'COMPLETE', 'TEXT', 'USER_MESSAGE'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'INTERRUPTED', 'SUCCEEDED', 'STOPPED', 'FAILED', 'CANCELLED'] as const;
+export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'INTERRUPTED', 'SUCCEEDED', 'STOPPED', 'FAILED', 'CANCELLED', 'PAUSED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_RUN_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'STOPPED', 'FAILED', 'CANCELLED'];
 
@@ -13,7 +13,14 @@ export const MAX_TEXT_CHARS = 16_000;
 const boundedText = z.string().max(MAX_TEXT_CHARS);
 
 export const payloadSchemas = {
-  STATUS: z.object({ status: z.enum(RUN_STATUSES), message: boundedText.optional(), session: z.number().int().optional() }),
+  STATUS: z.object({
+    status: z.enum(RUN_STATUSES),
+    message: boundedText.optional(),
+    session: z.number().int().optional(),
+    /** PAUSED only: user | budget | rate_limited, and when a rate-limited run resumes by itself. */
+    reason: z.string().optional(),
+    resumeAt: z.string().optional(),
+  }),
   TOOL_CALL: z.object({ toolUseId: z.string(), name: z.string(), input: z.unknown(), session: z.number().int().optional() }),
   TOOL_RESULT: z.object({
     toolUseId: z.string(),
@@ -23,12 +30,38 @@ export const payloadSchemas = {
     truncated: z.boolean().optional(),
     durationMs: z.number().optional(),
   }),
-  FEATURE: z.object({ index: z.number().int(), description: boundedText, passes: z.boolean() }),
+  FEATURE: z.object({
+    index: z.number().int(),
+    description: boundedText,
+    passes: z.boolean(),
+    /** Set when the platform verified a claimed flip: accepted or rejected, why, on which commit. */
+    verification: z
+      .object({
+        accepted: z.boolean(),
+        reason: boundedText,
+        sha: z.string().nullable(),
+        command: z.string().nullable(),
+        commandPassed: z.boolean().nullable(),
+        verdict: z.enum(['pass', 'fail']).nullable(),
+      })
+      .optional(),
+    regression: z.boolean().optional(),
+  }),
   COMMIT: z.object({ sha: z.string(), message: boundedText, filesChanged: z.array(z.string()) }),
-  TEST: z.object({ command: boundedText, exitCode: z.number().int().nullable(), passed: z.boolean(), durationMs: z.number(), outputTail: boundedText }),
+  TEST: z.object({
+    command: boundedText,
+    exitCode: z.number().int().nullable(),
+    passed: z.boolean(),
+    durationMs: z.number(),
+    outputTail: boundedText,
+    /** AGENT (default): a command an agent ran; VERIFICATION: the verification command; VERIFIER: a verifier's verdict. */
+    kind: z.enum(['AGENT', 'VERIFICATION', 'VERIFIER']).optional(),
+    featureIndex: z.number().int().optional(),
+  }),
   ERROR: z.object({ message: boundedText, code: z.string().optional(), retryable: z.boolean().optional() }),
   COMPLETE: z.object({ status: z.enum(RUN_STATUSES), stopReason: z.string().nullable().optional(), costUsd: z.number().optional() }),
   TEXT: z.object({ text: boundedText, session: z.number().int().optional() }),
+  USER_MESSAGE: z.object({ text: boundedText, authorId: z.string().nullable(), authorName: z.string().nullable(), session: z.number().int().optional() }),
 } satisfies Record<EventType, z.ZodType>;
 
 export type EventPayload<T extends EventType> = z.infer<(typeof payloadSchemas)[T]>;

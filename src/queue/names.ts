@@ -2,6 +2,8 @@
 
 export interface RunJobData {
   runId: string;
+  /** A timer job (its own job id): at its time it resumes the run if it is still PAUSED (rate limits). */
+  resume?: 'scheduled';
   /** How often a worker whose database does not have the run left the job for its owner (see worker/processor.ts). */
   foreignBounces?: number;
 }
@@ -9,4 +11,5 @@ export interface RunJobData {
 /** Stop requests for runs of one queue are published here; every worker of the queue subscribes. */
 export const cancelChannel = (queueName: string) => `shipyard:cancel:${queueName}`;
 
-export const ACTIVE_RUN_STATUSES = ['QUEUED', 'RUNNING', 'INTERRUPTED'] as const;
+/** Runs that own their project's workspace (one per project); a PAUSED run still does. */
+export const ACTIVE_RUN_STATUSES = ['QUEUED', 'RUNNING', 'INTERRUPTED', 'PAUSED'] as const;

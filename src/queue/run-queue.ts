@@ -13,6 +13,8 @@ export interface RunQueue {
   enqueue(runId: string): Promise<void>;
   /** Enqueues again even if a finished job with this id is still retained (used to resume an interrupted run). */
   requeue(runId: string): Promise<void>;
+  /** Adds a timer job that resumes the run at `at` if it is still PAUSED then. */
+  scheduleResume(runId: string, at: Date): Promise<void>;
   /** Removes the run's job unless a worker holds it. True when no job is left (removed or never there). */
   removeIfNotActive(runId: string): Promise<boolean>;
   state(runId: string): Promise<RunJobState>;
@@ -41,6 +43,10 @@ export function createRunQueue(opts: { connection: Redis; name: string }): RunQu
       const current = await state(runId);
       if (current === 'completed' || current === 'failed') await queue.remove(runId);
       await queue.add('run', { runId }, { jobId: runId });
+    },
+    async scheduleResume(runId, at) {
+      const delay = Math.max(0, at.getTime() - Date.now());
+      await queue.add('resume', { runId, resume: 'scheduled' }, { jobId: `resume-${runId}-${at.getTime()}`, delay });
     },
     async removeIfNotActive(runId) {
       const current = await state(runId);

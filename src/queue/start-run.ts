@@ -12,6 +12,8 @@ export interface StartRunInput {
   maxSessions?: number | null;
   budgetUsd?: number | null;
   startedById: string;
+  /** A message for the agent, delivered before the run's first model call (sendRunMessage to a finished run). */
+  firstMessage?: string;
 }
 
 export async function startRun(db: PrismaClient, runQueue: RunQueue, input: StartRunInput): Promise<string> {
@@ -45,6 +47,7 @@ export async function startRun(db: PrismaClient, runQueue: RunQueue, input: Star
       },
       select: { id: true },
     });
+    if (input.firstMessage) await tx.runMessage.create({ data: { runId: run.id, authorId: input.startedById, text: input.firstMessage } });
     return run.id;
   });
   try {

@@ -39,7 +39,7 @@ function render(): string {
 section{border-top:1px solid #ddd;padding:.5rem 0}h2{font-size:1.1rem}h3{font-size:.95rem;margin:.5rem 0 .2rem}
 .m{display:inline-block;min-width:4.5rem;font-weight:700}.get{color:#06c}.post{color:#080}.patch{color:#a60}code{background:#f4f4f4;padding:0 .2rem}</style>
 </head><body><h1>${escape(doc.info.title)}</h1><p>${escape(doc.info.description)}</p>
-<p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a>. Every route takes <code>Authorization: Bearer &lt;token&gt;</code>;
-errors are <code>{ "error": { "code", "message" } }</code>.</p>
+<p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a>. Every route but <code>/api/auth/*</code> takes <code>Authorization: Bearer &lt;token&gt;</code>;
+errors are <code>{ "error": { "code", "message" } }</code> (a 429 with <code>Retry-After</code> says when to try again).</p>
 ${rows.join('\n')}</body></html>`;
 }

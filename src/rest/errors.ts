@@ -20,15 +20,22 @@ export interface RestError {
   status: number;
   code: string;
   message: string;
+  /** Sent as Retry-After (a 429 that knows when trying again makes sense, e.g. RATE_LIMITED). */
+  retryAfterSeconds?: number;
 }
 
 export const restError = (code: string, message: string): RestError => ({ status: STATUS_BY_CODE[code] ?? 500, code, message });
 
 /** The first coded GraphQL error as a REST error; anything uncoded stays masked. */
-export function fromGraphQLErrors(errors: Array<{ message: string; extensions?: { code?: unknown } }>): RestError {
+export function fromGraphQLErrors(errors: Array<{ message: string; extensions?: { code?: unknown; retryAfterSeconds?: unknown } }>): RestError {
   const first = errors[0];
   const code = typeof first?.extensions?.code === 'string' ? first.extensions.code : 'INTERNAL_SERVER_ERROR';
-  return code in STATUS_BY_CODE ? restError(code, first!.message) : { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' };
+  if (!(code in STATUS_BY_CODE)) return { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' };
+  const retryAfter = first!.extensions?.retryAfterSeconds;
+  return {
+    ...restError(code, first!.message),
+    ...(typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: Math.ceil(retryAfter) } : {}),
+  };
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -37,5 +44,6 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 export function sendError(res: ServerResponse, error: RestError): void {
   const headers: Record<string, string> = error.status === 401 ? { 'www-authenticate': 'Bearer' } : {};
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
   sendJson(res, error.status, { error: { code: error.code, message: error.message } }, headers);
 }

@@ -65,7 +65,8 @@ function answerOf(route: RestRoute, data: Record<string, unknown> | null | undef
 async function execute(yoga: Yoga, req: IncomingMessage, document: string, variables: Record<string, unknown>): Promise<GraphQLAnswer> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (req.headers.authorization) headers.authorization = req.headers.authorization;
-  const response = await yoga.fetch('http://rest.internal/graphql', { method: 'POST', headers, body: JSON.stringify({ query: document, variables }) }, {});
+  // The request goes along as server context: the GraphQL context takes the client address from it (logIn's limits).
+  const response = await yoga.fetch('http://rest.internal/graphql', { method: 'POST', headers, body: JSON.stringify({ query: document, variables }) }, { req });
   return (await response.json()) as GraphQLAnswer;
 }
 

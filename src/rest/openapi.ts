@@ -104,10 +104,22 @@ const ERROR_CODES: Record<number, string> = {
   404: 'No such project or run (NOT_FOUND).',
   409: 'Conflicts with the current state, e.g. a second active run (CONFLICT).',
   413: 'Request body over 1 MiB (PAYLOAD_TOO_LARGE).',
+  429: 'Too many requests: sign-in attempts (RATE_LIMITED, with Retry-After) or open streams per user (TOO_MANY_SUBSCRIPTIONS).',
 };
 
+const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before trying again (RATE_LIMITED).', schema: { type: 'integer', minimum: 1 } } };
+
 const errorResponses = (codes: number[]) =>
-  Object.fromEntries(codes.map((status) => [String(status), { description: ERROR_CODES[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]));
+  Object.fromEntries(
+    codes.map((status) => [
+      String(status),
+      {
+        description: ERROR_CODES[status],
+        ...(status === 429 ? { headers: RETRY_AFTER } : {}),
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      },
+    ]),
+  );
 
 const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
@@ -136,14 +148,14 @@ function routeOperation(route: RestRoute): Record<string, unknown> {
     operationId: (parse(route.document).definitions[0] as OperationDefinitionNode).name!.value,
     summary: route.summary,
     tags: [route.tag],
-    security: [{ bearer: [] }],
+    security: route.anonymous ? [] : [{ bearer: [] }],
     ...(parameters.length ? { parameters } : {}),
     ...(inputType && isInputObjectType(inputType)
       ? { requestBody: { required: true, content: { 'application/json': { schema: inputSchema(inputType, route.body!.fromPath) } } } }
       : {}),
     responses: {
       [String(route.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: answerSchema(route) } } },
-      ...errorResponses(route.method === 'GET' ? [400, 401, 403, 404] : [400, 401, 403, 404, 409, 413]),
+      ...errorResponses(route.errors ?? (route.method === 'GET' ? [400, 401, 403, 404] : [400, 401, 403, 404, 409, 413])),
     },
   };
 }
@@ -164,7 +176,7 @@ const streamOperation = {
   ],
   responses: {
     '200': { description: 'An event stream.', content: { 'text/event-stream': { schema: { $ref: '#/components/schemas/AgentRunEvent' } } } },
-    ...errorResponses([400, 401, 403, 404]),
+    ...errorResponses([400, 401, 403, 404, 429]),
   },
 };
 
@@ -188,7 +200,7 @@ function build(): Record<string, unknown> {
         'The seed REST interface over the Shipyard GraphQL API (/graphql), with the same authentication, authorization and errors. ' +
         'Ids are accepted as raw UUIDs or GraphQL global ids; responses carry global ids. The per-project WebSocket is GET /ws/{projectId}.',
     },
-    tags: [{ name: 'projects' }, { name: 'features' }, { name: 'work items' }, { name: 'agent runs' }],
+    tags: [{ name: 'accounts' }, { name: 'projects' }, { name: 'features' }, { name: 'work items' }, { name: 'agent runs' }],
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A session token (signUp / logIn) or an API token (createApiToken).' } },

@@ -26,7 +26,11 @@ export interface RestRoute {
   /** Express-style, e.g. /api/projects/:id */
   path: string;
   summary: string;
-  tag: 'projects' | 'features' | 'work items' | 'agent runs';
+  tag: 'accounts' | 'projects' | 'features' | 'work items' | 'agent runs';
+  /** Needs no bearer token (signing up and in). */
+  anonymous?: true;
+  /** The error statuses it can answer, when not the defaults for its method (see openapi.ts). */
+  errors?: number[];
   document: string;
   variables: (req: RouteRequest) => Record<string, unknown>;
   /** The answer: the object at `path` of the data, or the connection there as { items, pageInfo }. */
@@ -42,6 +46,7 @@ const PAGE: QueryParam[] = [
   { name: 'after', type: 'string', description: 'pageInfo.endCursor of the previous page.' },
 ];
 
+const AUTH = 'token user { id email name }';
 const PROJECT = 'id name slug description viewerRole createdAt updatedAt featureStats { total passing failing }';
 const FEATURE = 'id index category description steps passes passedAt';
 const WORK_ITEM = 'id key number type title description status priority parent { id key } createdAt updatedAt';
@@ -73,6 +78,33 @@ const run = (req: RouteRequest) => toGlobalId('AgentRun', req.params.id!);
 const route = (r: RestRoute) => ({ ...r, variables: (req: RouteRequest) => ({ ...queryVariables(r.query, req.query), ...r.variables(req) }) });
 
 export const REST_ROUTES: RestRoute[] = [
+  route({
+    method: 'POST',
+    path: '/api/auth/signup',
+    tag: 'accounts',
+    summary: 'Creates an account and signs in: { token, user }; the token is shown only now. An email already taken is a 409.',
+    anonymous: true,
+    errors: [400, 409, 413],
+    body: { inputType: 'SignUpInput', fromPath: [] },
+    document: `mutation RestSignUp($input: SignUpInput!) { signUp(input: $input) { ${AUTH} } }`,
+    variables: (req) => ({ input: req.body }),
+    answer: { kind: 'one', path: ['signUp'] },
+    status: 201,
+  }),
+  route({
+    method: 'POST',
+    path: '/api/auth/login',
+    tag: 'accounts',
+    summary:
+      'Signs in: { token, user }. Wrong credentials are a 401; too many attempts (per account and per client address) a 429 ' +
+      'with Retry-After.',
+    anonymous: true,
+    errors: [400, 401, 413, 429],
+    body: { inputType: 'LogInInput', fromPath: [] },
+    document: `mutation RestLogIn($input: LogInInput!) { logIn(input: $input) { ${AUTH} } }`,
+    variables: (req) => ({ input: req.body }),
+    answer: { kind: 'one', path: ['logIn'] },
+  }),
   route({
     method: 'GET',
     path: '/api/projects',

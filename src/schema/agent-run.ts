@@ -27,6 +27,7 @@ export const AgentRunStatusEnum = builder.enumType('AgentRunStatus', {
     STOPPED: { description: 'A limit ended it (see stopReason: budget, max_sessions, no_progress, ...).' },
     FAILED: { description: 'An unrecoverable error ended it (see error).' },
     CANCELLED: { description: 'Stopped by a user.' },
+    PAUSED: { description: 'Parked with a checkpoint, holding no worker (see pausedReason: user, budget, rate_limited); resumeAgentRun continues it.' },
   } satisfies Record<(typeof RUN_STATUSES)[number], { description: string }>,
 });
 
@@ -52,7 +53,7 @@ interface Usage {
   costUsd: number;
 }
 
-const UsageRef = builder.objectRef<Usage>('Usage').implement({
+export const UsageRef = builder.objectRef<Usage>('Usage').implement({
   description: 'Model token usage and its cost in US dollars.',
   fields: (t) => ({
     inputTokens: t.exposeInt('inputTokens'),
@@ -91,6 +92,9 @@ export const AgentRunRef = builder.prismaNode('AgentRun', {
   fields: (t) => ({
     status: t.expose('status', { type: AgentRunStatusEnum }),
     stopRequested: t.exposeBoolean('stopRequested'),
+    pauseRequested: t.exposeBoolean('pauseRequested', { description: 'A pause was asked for; the worker pauses after the current turn.' }),
+    pausedReason: t.exposeString('pausedReason', { nullable: true, description: 'Why it is PAUSED: user, budget or rate_limited.' }),
+    resumeAt: t.expose('resumeAt', { type: 'DateTime', nullable: true, description: 'When a rate-limited run resumes by itself.' }),
     stopReason: t.exposeString('stopReason', { nullable: true }),
     error: t.exposeString('error', { nullable: true }),
     maxSessions: t.exposeInt('maxSessions', { nullable: true }),
@@ -126,7 +130,7 @@ builder.prismaObjectFields(ProjectRef, (t) => ({
   }),
 }));
 
-async function runProjectId(runId: string): Promise<string> {
+export async function runProjectId(runId: string): Promise<string> {
   const run = await getDb().agentRun.findUnique({ where: { id: runId }, select: { projectId: true } });
   if (!run) throw notFound('Agent run');
   return run.projectId;

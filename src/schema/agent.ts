@@ -5,7 +5,7 @@ import { getDb } from '../db/client.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { config } from '../config/index.js';
 import { DEFAULT_ALLOWED_COMMANDS, DEFAULT_ALLOWED_TOOLS } from '../agents/defaults.js';
-import { CODING_PROMPT, INITIALIZER_PROMPT } from '../agents/prompts.js';
+import { CODING_PROMPT, INITIALIZER_PROMPT, VERIFIER_PROMPT } from '../agents/prompts.js';
 import type { AgentRole } from '../generated/prisma/client.js';
 import { ProjectRef } from './project.js';
 import { isUuid } from './uuid.js';
@@ -15,6 +15,7 @@ export const AgentRoleEnum = builder.enumType('AgentRole', {
     INITIALIZER: { description: 'Turns the app spec into feature_list.json, init.sh and a first commit.' },
     CODING: { description: 'Takes the first failing feature, implements and verifies it, flips it to passing and commits.' },
     CUSTOM: { description: 'Anything else, driven by its own system prompt.' },
+    VERIFIER: { description: "Checks a claimed feature independently (fresh context, read-only file tools, bash) and answers a verdict; the project's VERIFIER agent sets the model and prompt of verifier sessions." },
   } as const,
 });
 
@@ -99,7 +100,7 @@ const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
   }),
 });
 
-const ROLE_PROMPTS: Record<AgentRole, string | undefined> = { INITIALIZER: INITIALIZER_PROMPT, CODING: CODING_PROMPT, CUSTOM: undefined };
+const ROLE_PROMPTS: Record<AgentRole, string | undefined> = { INITIALIZER: INITIALIZER_PROMPT, CODING: CODING_PROMPT, CUSTOM: undefined, VERIFIER: VERIFIER_PROMPT };
 
 /** Prisma's unique violation on (projectId, name) becomes a CONFLICT the client can act on. */
 async function uniqueName<T>(write: () => Promise<T>): Promise<T> {

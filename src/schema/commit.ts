@@ -13,6 +13,14 @@ builder.prismaNode('Commit', {
   }),
 });
 
+export const TestResultKindEnum = builder.enumType('TestResultKind', {
+  values: {
+    AGENT: { description: 'A test command an agent ran.' },
+    VERIFICATION: { description: "The project's verification command, run by the platform to check a feature." },
+    VERIFIER: { description: "An independent verifier session's verdict on a feature (its commands and output)." },
+  } as const,
+});
+
 builder.prismaNode('TestResult', {
   id: { field: 'id' },
   authScopes: (result) => ({ member: { projectId: result.projectId, role: 'VIEWER' } }),
@@ -22,6 +30,9 @@ builder.prismaNode('TestResult', {
     passed: t.exposeBoolean('passed'),
     durationMs: t.exposeInt('durationMs'),
     outputTail: t.exposeString('outputTail', { description: 'The end of the output, bounded.' }),
+    kind: t.field({ type: TestResultKindEnum, resolve: (r) => (r.kind === 'VERIFICATION' || r.kind === 'VERIFIER' ? r.kind : 'AGENT') }),
+    sha: t.exposeString('sha', { nullable: true, description: 'The commit a verification ran on.' }),
+    feature: t.relation('feature', { nullable: true, description: 'The feature a verification checked.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     run: t.relation('run', { nullable: true }),
   }),

@@ -59,6 +59,9 @@ const UpdateProjectInput = builder.inputType('UpdateProjectInput', {
     name: t.string({ validate: name }),
     description: t.string({ validate: description }),
     appSpec: t.string({ validate: appSpec }),
+    monthlyBudgetUsd: t.float({ description: 'Spending limit per calendar month (UTC) over all runs; null removes it.', validate: z.number().finite().positive('must be more than 0').max(1_000_000).nullish() }),
+    verifyCommand: t.string({ description: "Overrides shipyard.json's verify command; an empty string removes the override.", validate: z.string().trim().max(2_000) }),
+    verifierEnabled: t.boolean({ description: 'Whether an independent verifier session checks every claimed feature (default true).' }),
   }),
 });
 
@@ -145,6 +148,9 @@ builder.mutationFields((t) => ({
           ...(input.name != null ? { name: input.name.trim() } : {}),
           ...(input.description != null ? { description: input.description } : {}),
           ...(input.appSpec != null ? { appSpec: input.appSpec } : {}),
+          ...(input.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: input.monthlyBudgetUsd } : {}),
+          ...(input.verifyCommand != null ? { verifyCommand: input.verifyCommand.trim() || null } : {}),
+          ...(input.verifierEnabled != null ? { verifierEnabled: input.verifierEnabled } : {}),
         },
       }),
   }),

@@ -1,6 +1,7 @@
 // The scripted model's side of a quickstart run: an initializer session that plans three features, then one coding
-// session per feature (create a file and its test, run the tests, flip the feature, commit).
-import { bash, editor, say, type ScriptTurn, type ScriptUsage } from './scripted-anthropic.js';
+// session per feature (create a file and its test, run the tests, flip the feature, commit), each followed by the
+// verifier's verdict on the claimed feature.
+import { bash, editor, say, tool, type ScriptTurn, type ScriptUsage } from './scripted-anthropic.js';
 import { featureListText } from './runtime-fixtures.js';
 
 export const USAGE: ScriptUsage = { input_tokens: 1200, output_tokens: 300, cache_read_input_tokens: 800, cache_creation_input_tokens: 150 };
@@ -40,5 +41,7 @@ export function codingSession(k: number): ScriptTurn[] {
     editor({ command: 'str_replace', path: 'feature_list.json', old_str: `"${name}", "steps": ["open the app", "check ${name}"], "passes": false`, new_str: `"${name}", "steps": ["open the app", "check ${name}"], "passes": true` }, USAGE),
     bash(`git add -A && git commit -q -m "Implement: ${name}"`, undefined, USAGE),
     say(`Feature ${k} is done.`, USAGE),
+    // The platform's independent verifier checks the claimed feature when the session ends.
+    tool('submit_verdict', { verdict: 'pass', commands: ['node --test'], output: `ok - feature ${k}` }, USAGE),
   ];
 }

@@ -31,6 +31,8 @@ export type ScriptStep =
   | { streamError: { type: string; message: string }; partialText?: string }
   /** Sends message_start and then nothing until the client goes away. */
   | { hang: true }
+  /** Holds the request until `after` settles, then answers with `step` (lets a test act while a turn is in flight). */
+  | { after: Promise<unknown>; step: ScriptStep }
   | ((request: RecordedRequest) => ScriptStep);
 
 export interface RecordedRequest {
@@ -99,7 +101,13 @@ export async function startScriptedAnthropic(opts: ScriptedOptions = {}): Promis
     if (opts.recordLimit && requests.length > opts.recordLimit) requests.splice(0, requests.length - opts.recordLimit);
 
     let step: ScriptStep | undefined = queue.shift() ?? opts.fallback?.(request);
-    while (typeof step === 'function') step = step(request);
+    for (;;) {
+      if (typeof step === 'function') step = step(request);
+      else if (step && 'after' in step) {
+        await step.after;
+        step = step.step;
+      } else break;
+    }
     if (!step) return sendError(res, 500, 'api_error', 'The scripted server has no step left for this request', { 'x-should-retry': 'false' });
     if ('error' in step) {
       const headers: Record<string, string> = step.error.retryAfter !== undefined ? { 'retry-after': String(step.error.retryAfter) } : {};

@@ -36,9 +36,14 @@ export interface SessionEnd {
  * - CANCELLED: the signal was aborted (the processor decides between CANCELLED and INTERRUPTED by why it aborted).
  */
 export interface RunOutcome {
-  status: 'SUCCEEDED' | 'STOPPED' | 'FAILED' | 'CANCELLED';
+  /** PAUSED: parked with a checkpoint (stopReason: 'user' | 'budget' | 'rate_limited'); resumeAgentRun continues it. */
+  status: 'SUCCEEDED' | 'STOPPED' | 'FAILED' | 'CANCELLED' | 'PAUSED';
   stopReason: string | null;
   error?: string;
+  /** PAUSED by a rate limit: when a timer job resumes it. */
+  resumeAt?: Date;
+  /** PAUSED by a budget: which one (told in the STATUS event). */
+  detail?: string;
 }
 
 /**

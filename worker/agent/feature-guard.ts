@@ -1,6 +1,7 @@
 // Enforces the feature_list.json contract around every tool call. The Feature rows are the truth: after the
 // initializer session, the only accepted change is `passes` false → true; anything else is undone on disk (restored),
-// explained to the agent in its tool result and reported as an ERROR event.
+// explained to the agent in its tool result and reported as an ERROR event. A flip is a claim: it stays in the file
+// (pending) until verification.ts accepts it (the rows flip) or rejects it (the file is reset to the rows).
 import { readWorkspaceFile, writeWorkspaceFile } from '../../src/files/safe-open.js';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import type { EventSink } from '../../src/events/types.js';
@@ -85,13 +86,39 @@ export class FeatureGuard {
       return;
     }
     const problems = this.violations(text);
-    if (problems === null) return;
     if (typeof problems === 'string') {
       this.restore(null);
       this.reportRejection(`${FEATURE_LIST_FILE} had disallowed changes at session start (${problems}); it was rewritten from the platform's records.`);
-      return;
     }
-    await this.sync(problems); // valid flips made before an interruption
+    // Valid flips made before an interruption stay pending claims: they are verified when the next session ends.
+  }
+
+  /** Indices the file claims as passing that the rows do not (yet): the claims to verify. */
+  pendingClaims(): number[] {
+    if (!this.accepted) return [];
+    const verdict = this.violations(this.readText());
+    if (verdict === null || typeof verdict === 'string') return [];
+    return verdict.flatMap((entry, i) => (entry.passes && !this.accepted![i].passes ? [i] : []));
+  }
+
+  /**
+   * Applies verification: accepted claims flip their rows; when any claim was rejected the file is reset to the rows'
+   * truth (so rejected flips are undone on disk). Returns the rows' new state.
+   */
+  async settleClaims(accepted: number[], rejected: number[]): Promise<void> {
+    const entries = this.accepted!.map((entry, i) => (accepted.includes(i) ? { ...entry, passes: true } : entry));
+    if (accepted.length) await syncFeatureRows(this.db, this.projectId, entries);
+    this.accepted = entries;
+    if (rejected.length || this.violations(this.readText()) !== null) this.restore(null);
+  }
+
+  /** Sets features back to failing (regressions found by verification); only the platform may do this. */
+  async markFailing(indices: number[]): Promise<void> {
+    if (!indices.length || !this.accepted) return;
+    const entries = this.accepted.map((entry, i) => (indices.includes(i) ? { ...entry, passes: false } : entry));
+    await syncFeatureRows(this.db, this.projectId, entries);
+    this.accepted = entries;
+    this.restore(null);
   }
 
   /** Call after every tool call with the text read before it. Lenient mode (the initializer session) accepts any valid list. */
@@ -111,11 +138,12 @@ export class FeatureGuard {
       this.reportRejection(message);
       return { note: message, newlyPassing: [], rejected: true };
     }
-    const result = await this.sync(verdict);
-    const note = result.length
-      ? `The platform recorded feature${result.length > 1 ? 's' : ''} ${result.map((i) => `#${i}`).join(', ')} as passing.`
+    const claims = verdict.flatMap((entry, i) => (entry.passes && !this.accepted![i].passes ? [i] : []));
+    const note = claims.length
+      ? `The platform noted your claim that feature${claims.length > 1 ? 's' : ''} ${claims.map((i) => `#${i}`).join(', ')} pass${claims.length > 1 ? '' : 'es'}. ` +
+        'When this session ends it verifies the claim on the committed code (the verification command of shipyard.json, and an independent reviewer); commit your work before you finish.'
       : undefined;
-    return { note, newlyPassing: result, rejected: false };
+    return { note, newlyPassing: [], rejected: false };
   }
 
   private async afterLenient(now: string | null): Promise<GuardVerdict> {
@@ -172,7 +200,8 @@ export class FeatureGuard {
 
   private restore(before: string | null) {
     let text = before;
-    if (text !== null && this.violations(text) !== null) text = null;
+    // A before-text with pending claims (valid flips) is kept; one with violations is replaced by the rows' truth.
+    if (text !== null && typeof this.violations(text) === 'string') text = null;
     const restored = text ?? `${JSON.stringify(this.accepted, null, 2)}\n`;
     writeWorkspaceFile(this.root, FEATURE_LIST_FILE, restored);
     this.known = restored;

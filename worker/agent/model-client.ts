@@ -12,8 +12,44 @@ export function createModelClient(model: Config['model'] = config().model): Anth
     ...(model.baseUrl ? { baseURL: model.baseUrl } : {}),
     maxRetries: model.maxRetries,
     timeout: model.timeoutMs,
-    fetch: nodeFetch,
+    fetch: parkOnLongRetryAfter(nodeFetch),
   });
+}
+
+/** The longest retry-after (429/529) the worker waits for in place; a longer one parks the run (PAUSED, rate_limited). */
+export const rateLimitWaitMs = () => config().model.rateLimitMaxWaitMs;
+
+/** Reads retry-after-ms / retry-after (seconds or an HTTP date) in milliseconds. */
+export function retryAfterMs(headers: Headers | undefined): number | null {
+  const ms = Number(headers?.get('retry-after-ms'));
+  if (headers?.get('retry-after-ms') && Number.isFinite(ms)) return ms;
+  const value = headers?.get('retry-after');
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : null;
+}
+
+/**
+ * Marks a 429/529 whose retry-after exceeds the wait budget as not to be retried (x-should-retry: false), so the SDK
+ * gives up at once instead of holding a worker slot; the runtime then parks the run until that time.
+ */
+function parkOnLongRetryAfter(inner: typeof nodeFetch): typeof nodeFetch {
+  return async (input, init) => {
+    const response = await inner(input, init);
+    if (response.status === 429 || response.status === 529) {
+      const wait = retryAfterMs(response.headers);
+      if (wait !== null && wait > rateLimitWaitMs()) {
+        try {
+          response.headers.set('x-should-retry', 'false');
+        } catch {
+          /* immutable headers (built-in fetch): the SDK's own retries run first */
+        }
+      }
+    }
+    return response;
+  };
 }
 
 export class ModelCallError extends Error {
@@ -21,6 +57,8 @@ export class ModelCallError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly code?: string,
+    /** Set for a rate limit (429/529) that outlasts the wait budget: when to try again. */
+    readonly resumeAt?: Date,
   ) {
     super(message);
     this.name = 'ModelCallError';
@@ -76,6 +114,12 @@ export function describeModelError(error: unknown, baseUrl?: string): ModelCallE
       const retryable = !type || RETRYABLE_TYPES.has(type);
       return new ModelCallError(`The model stream failed${type ? ` (${type})` : ''}: ${detail}`, retryable, type ?? 'connection_error');
     }
+    if (status === 429 || status === 529) {
+      const wait = retryAfterMs(error.headers ?? undefined);
+      if (wait !== null && wait > rateLimitWaitMs()) {
+        return new ModelCallError(`The Anthropic API answered ${status}${type ? ` ${type}` : ''}: ${detail} (retry after ${Math.round(wait / 1000)} s)`, false, 'rate_limited', new Date(Date.now() + wait));
+      }
+    }
     // HTTP-level failures reach us only after the SDK's own retries (maxRetries) ran out.
     const transient = status === 429 || status === 529 || status >= 500 || status === 408;
     const retries = transient ? ` (gave up after the SDK's retries)` : '';
@@ -106,7 +150,7 @@ export async function streamTurn(
       if (isAbort(error, signal)) throw error;
       const failure = describeModelError(error, client.baseURL);
       if (!failure.retryable || attempt >= attempts) {
-        throw attempt > 1 ? new ModelCallError(`${failure.message} (after ${attempt} attempts)`, false, failure.code) : failure;
+        throw attempt > 1 ? new ModelCallError(`${failure.message} (after ${attempt} attempts)`, false, failure.code, failure.resumeAt) : failure;
       }
       const delayMs = Math.min(500 * 2 ** (attempt - 1), 8_000) * (1 - Math.random() * 0.25);
       callbacks.onRetry(failure, attempt, delayMs);

@@ -62,11 +62,39 @@ export class CommitTracker {
   }
 }
 
-export async function recordTestRun(db: PrismaClient, events: EventSink, projectId: string, runId: string, test: TestRun): Promise<void> {
+export interface TestRecordLink {
+  kind: 'VERIFICATION' | 'VERIFIER';
+  feature: { id: string; index: number };
+  sha: string | null;
+}
+
+/** A TestResult row and a TEST event; `link` marks a platform verification of a feature. Returns the row id. */
+export async function recordTestRun(db: PrismaClient, events: EventSink, projectId: string, runId: string, test: TestRun, link?: TestRecordLink): Promise<string> {
   const outputTail = boundText(test.output, OUTPUT_TAIL_CHARS).text;
   const command = boundText(test.command, 2_000).text;
-  await db.testResult.create({
-    data: { projectId, runId, command, exitCode: test.exitCode, passed: test.passed, durationMs: Math.round(test.durationMs), outputTail },
+  const row = await db.testResult.create({
+    data: {
+      projectId,
+      runId,
+      command,
+      exitCode: test.exitCode,
+      passed: test.passed,
+      durationMs: Math.round(test.durationMs),
+      outputTail,
+      ...(link ? { kind: link.kind, featureId: link.feature.id, sha: link.sha } : {}),
+    },
+    select: { id: true },
   });
-  events.emit({ type: 'TEST', payload: { command, exitCode: test.exitCode, passed: test.passed, durationMs: Math.round(test.durationMs), outputTail } });
+  events.emit({
+    type: 'TEST',
+    payload: {
+      command,
+      exitCode: test.exitCode,
+      passed: test.passed,
+      durationMs: Math.round(test.durationMs),
+      outputTail,
+      ...(link ? { kind: link.kind, featureIndex: link.feature.index } : {}),
+    },
+  });
+  return row.id;
 }

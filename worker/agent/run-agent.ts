@@ -7,7 +7,7 @@ import { config } from '../../src/config/index.js';
 import { isTransientDbError } from '../../src/db/transient.js';
 import { workspacePathFor } from '../../src/projects/workspace-path.js';
 import { boundText } from '../../src/events/types.js';
-import type { Agent } from '../../src/generated/prisma/client.js';
+import { Prisma, type Agent } from '../../src/generated/prisma/client.js';
 import { sandboxProvider } from '../sandbox/provider.js';
 import type { CommandRunner } from '../sandbox/runner.js';
 import { ensureWorkspace, uncommittedChanges } from '../workspace.js';
@@ -15,7 +15,12 @@ import type { RunAgent, RunOutcome } from './contract.js';
 import { FeatureGuard } from './feature-guard.js';
 import { createModelClient, hasModelCredentials, isAbort, MISSING_CREDENTIALS, ModelCallError } from './model-client.js';
 import { CommitTracker } from './records.js';
-import { runSession, type BudgetState, type SessionKind } from './session.js';
+import { toCheckpoint } from './run-control.js';
+import { BUDGET_NAMES, effectiveBudget } from '../../src/agents/budgets.js';
+import { runSession, type BudgetState, type SessionAgent, type SessionKind } from './session.js';
+import { verificationNotes, verifySession } from './verification.js';
+import { VERIFIER_PROMPT } from '../../src/agents/prompts.js';
+import { readHead } from '../workspace.js';
 
 const noProgressLimit = () => config().agent.noProgressSessions;
 
@@ -37,7 +42,8 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onS
   const byRole = (role: Agent['role']) => agents.find((a) => a.role === role) ?? null;
   const runAgentRow = run.agent;
   const initializerAgent = runAgentRow?.role === 'INITIALIZER' ? runAgentRow : byRole('INITIALIZER');
-  const codingAgent = runAgentRow && runAgentRow.role !== 'INITIALIZER' ? runAgentRow : byRole('CODING');
+  const codingAgent = runAgentRow && (runAgentRow.role === 'CODING' || runAgentRow.role === 'CUSTOM') ? runAgentRow : byRole('CODING');
+  const verifierAgent = byRole('VERIFIER');
   const limitsAgent = runAgentRow ?? codingAgent ?? initializerAgent;
   if (!limitsAgent) return failed(events, 'The project has no agents: create an INITIALIZER and a CODING agent (or pick an agent for the run).');
 
@@ -61,23 +67,36 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onS
     const commits = new CommitTracker(root, db, project.id, runId, events);
     await commits.catchUp();
     let resumedRun = run.sessionsCompleted > 0;
+    let notes: string[] = [];
+    let budgetDetail: string | undefined;
 
     for (;;) {
       const state = await db.agentRun.findUniqueOrThrow({
         where: { id: runId },
-        select: { stopRequested: true, sessionsCompleted: true, sessionsWithoutProgress: true, costUsd: true },
+        select: { stopRequested: true, pauseRequested: true, sessionsCompleted: true, sessionsWithoutProgress: true, costUsd: true, budgetUsd: true },
       });
       if (signal.aborted || state.stopRequested) return { status: 'CANCELLED', stopReason: 'stop_requested' };
+      if (state.pauseRequested) return { status: 'PAUSED', stopReason: 'user' };
       budget.spentUsd = toNumber(state.costUsd) ?? 0;
+      // Read every session: updateAgentRun, updateProject or the user may have raised a budget while the run was paused.
+      const effective = await effectiveBudget(db, { projectId: project.id, startedById: run.startedById, spentUsd: budget.spentUsd, runLimitUsd: toNumber(state.budgetUsd ?? limitsAgent.budgetUsd) });
+      budget.limitUsd = effective.limitUsd;
+      budgetDetail = effective.binding ? BUDGET_NAMES[effective.binding] : undefined;
       await guard.reconcile();
-      if (guard.allPassing) return { status: 'SUCCEEDED', stopReason: 'all_features_passing' };
-      if (budget.limitUsd !== null && budget.spentUsd >= budget.limitUsd) return { status: 'STOPPED', stopReason: 'budget' };
-      if (state.sessionsCompleted >= maxSessions) return { status: 'STOPPED', stopReason: 'max_sessions' };
-      if (state.sessionsWithoutProgress >= noProgressLimit()) return { status: 'STOPPED', stopReason: 'no_progress' };
+      // A person's waiting message asks for one more session even where a limit or success would end the run.
+      const messageWaiting = (await db.runMessage.count({ where: { runId, deliveredAt: null } })) > 0;
+      if (budget.limitUsd !== null && budget.spentUsd >= budget.limitUsd) return { status: 'PAUSED', stopReason: 'budget', detail: budgetDetail };
+      if (!messageWaiting) {
+        if (guard.allPassing) return { status: 'SUCCEEDED', stopReason: 'all_features_passing' };
+        if (state.sessionsCompleted >= maxSessions) return { status: 'STOPPED', stopReason: 'max_sessions' };
+        if (state.sessionsWithoutProgress >= noProgressLimit()) return { status: 'STOPPED', stopReason: 'no_progress' };
+      }
 
       const number = state.sessionsCompleted + 1;
       const interrupted = await db.agentSession.findUnique({ where: { runId_number: { runId, number } } });
-      let kind: SessionKind = interrupted?.kind ?? (guard.features === null ? 'INITIALIZER' : (codingAgent?.role ?? 'CODING'));
+      const codingKind: SessionKind = codingAgent?.role === 'CUSTOM' ? 'CUSTOM' : 'CODING';
+      const interruptedKind = interrupted && interrupted.kind !== 'VERIFIER' ? interrupted.kind : null;
+      let kind: SessionKind = interruptedKind ?? (guard.features === null ? 'INITIALIZER' : codingKind);
       if (guard.features !== null && kind === 'INITIALIZER' && !interrupted) kind = 'CODING';
       if (runAgentRow?.role === 'INITIALIZER' && guard.features !== null && !interrupted) {
         return { status: 'STOPPED', stopReason: number > 1 ? 'initialized' : 'already_initialized' };
@@ -95,14 +114,19 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onS
         create: { runId, number, kind },
         update: { finishedAt: null, stopReason: null },
       });
-      const leftovers = interrupted || resumedRun ? await uncommittedChanges(root) : [];
-      const restartNote = interrupted ? ' (restarted: the previous attempt was interrupted)' : '';
+      const checkpoint = toCheckpoint(interrupted?.checkpoint);
+      // The checkpoint is consumed: a crash later in the resumed session restarts it from its kickoff.
+      if (checkpoint) await db.agentSession.update({ where: { id: session.id }, data: { checkpoint: Prisma.DbNull } });
+      const leftovers = (interrupted || resumedRun) && !checkpoint ? await uncommittedChanges(root) : [];
+      const restartNote = checkpoint ? ' (resumed from its checkpoint)' : interrupted ? ' (restarted: the previous attempt was interrupted)' : '';
       const leftoverNote = leftovers.length ? `; ${leftovers.length} uncommitted change(s) from before were kept: ${leftovers.slice(0, 10).join(', ')}` : '';
       events.emit({
         type: 'STATUS',
         payload: { status: 'RUNNING', session: number, message: boundText(`Session ${number} (${kind.toLowerCase()}, agent "${agent.name}") started${restartNote}${leftoverNote}.`).text },
       });
       resumedRun = false;
+      const headBefore = readHead(root);
+      const target = kind === 'INITIALIZER' ? null : await db.feature.findFirst({ where: { projectId: project.id, passes: false }, orderBy: { index: 'asc' }, select: { id: true } });
 
       let result;
       // The session's agent decides its network: none, or its allowlisted hosts through the egress proxy.
@@ -127,11 +151,56 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onS
           leftovers,
           commands,
           lease,
+          checkpoint,
+          notes,
+          featureId: target?.id ?? null,
         });
       } finally {
         killLeftovers();
       }
+      if (result.stopReason === 'paused' || result.stopReason === 'budget' || result.stopReason === 'rate_limited') {
+        await events.flush();
+        const reason = result.stopReason === 'paused' ? 'user' : result.stopReason;
+        return { status: 'PAUSED', stopReason: reason, resumeAt: result.resumeAt, detail: reason === 'budget' ? budgetDetail : undefined };
+      }
 
+      // The session's claims are verified before it is closed (a crash here verifies them after the restarted session).
+      notes = [];
+      if (kind !== 'INITIALIZER' && guard.features !== null) {
+        // A fresh sandbox session for the checks: nothing the coder left running takes part.
+        const verifyCommands = sandboxProvider().open(root);
+        commands = verifyCommands;
+        let verified;
+        try {
+          verified = await verifySession({
+            db,
+            events,
+            runId,
+            projectId: project.id,
+            root,
+            signal,
+            guard,
+            client: modelClient(),
+            toolCtx: {
+              root,
+              allowedCommands: agent.allowedCommands,
+              signal,
+              commands: verifyCommands,
+              timeoutMs: config().agent.commandTimeoutMs,
+              maxOutputBytes: config().agent.commandOutputBytes,
+            },
+            verifier: project.verifierEnabled ? verifierFor(verifierAgent, agent) : null,
+            verifyCommandOverride: project.verifyCommand,
+            budget,
+            headBefore,
+          });
+        } finally {
+          killLeftovers();
+        }
+        result.newlyPassing += verified.accepted.length;
+        notes = verificationNotes(verified);
+        await events.flush();
+      }
       // An initializer session progresses by producing a valid feature list; a coding session by a newly passing feature.
       const progressed = kind === 'INITIALIZER' ? guard.features !== null : result.newlyPassing > 0;
       await db.$transaction([
@@ -157,11 +226,6 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onS
         },
       });
       await events.flush();
-      if (result.stopReason === 'budget') {
-        await guard.reconcile();
-        if (guard.allPassing) return { status: 'SUCCEEDED', stopReason: 'all_features_passing' };
-        return { status: 'STOPPED', stopReason: 'budget' };
-      }
     }
   } catch (error) {
     if (isAbort(error, signal)) return { status: 'CANCELLED', stopReason: 'stop_requested' };
@@ -174,6 +238,18 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onS
     await events.flush().catch(() => undefined);
   }
 };
+
+/** The project's VERIFIER agent, or one derived from the coding agent (its model and allowlist, the verifier prompt). */
+function verifierFor(verifier: Agent | null, coder: Agent): SessionAgent {
+  const from = verifier ?? coder;
+  return {
+    model: from.model,
+    systemPrompt: verifier?.systemPrompt || VERIFIER_PROMPT,
+    allowedTools: [],
+    allowedCommands: from.allowedCommands,
+    maxTurns: verifier?.maxTurns ?? 30,
+  };
+}
 
 function failed(events: Parameters<RunAgent>[0]['events'], reason: string, code?: string): RunOutcome {
   try {

@@ -11,7 +11,7 @@ export function platformNotes(root: string, allowedCommands: readonly string[]):
   ].join('\n');
 }
 
-export function kickoffMessage(kind: 'INITIALIZER' | 'CODING' | 'CUSTOM', sessionNumber: number, restarted: boolean, leftovers: string[]): string {
+export function kickoffMessage(kind: 'INITIALIZER' | 'CODING' | 'CUSTOM', sessionNumber: number, restarted: boolean, leftovers: string[], notes: string[] = []): string {
   const lines: string[] = [];
   if (kind === 'INITIALIZER') lines.push(`Session ${sessionNumber}: set up the project from app_spec.txt as your instructions describe.`);
   else lines.push(`Session ${sessionNumber}: continue the project. Start by getting your bearings, then work on the first feature in feature_list.json that is not passing yet.`);
@@ -19,5 +19,6 @@ export function kickoffMessage(kind: 'INITIALIZER' | 'CODING' | 'CUSTOM', sessio
   if (leftovers.length) {
     lines.push(`The workspace has uncommitted changes left from before (kept as they were):\n${leftovers.slice(0, 30).join('\n')}${leftovers.length > 30 ? `\n… and ${leftovers.length - 30} more` : ''}`);
   }
+  lines.push(...notes);
   return lines.join('\n\n');
 }

@@ -9,7 +9,8 @@ import type { CommandRunner } from '../sandbox/runner.js';
 import { executeTool, isReadOnlyCall, toolDefinitions, type ToolContext } from '../tools/index.js';
 import type { FeatureGuard, GuardVerdict } from './feature-guard.js';
 import { runtimeMetrics } from './metrics.js';
-import { streamTurn } from './model-client.js';
+import { ModelCallError, streamTurn } from './model-client.js';
+import { messageBlock, readRunControl, takeMessages, type SessionCheckpoint } from './run-control.js';
 import { config } from '../../src/config/index.js';
 import { CommitTracker, recordTestRun } from './records.js';
 import { kickoffMessage, platformNotes } from './session-prompt.js';
@@ -52,12 +53,21 @@ export interface SessionInput {
   /** The session's command runner (its sandbox), closed by the caller when the session ends. */
   commands: CommandRunner;
   lease?: LeaseCheck;
+  /** The conversation of this session when it was paused: it continues from there instead of a kickoff. */
+  checkpoint?: SessionCheckpoint | null;
+  /** Said in the kickoff (e.g. verifications of the previous session's claims). */
+  notes?: string[];
+  /** The feature the session works on (the first failing one): its usage is attributed to it (Feature.usage). */
+  featureId?: string | null;
 }
 
 export interface SessionResult {
   turns: number;
-  stopReason: 'end_turn' | 'max_turns' | 'budget' | 'refusal';
+  /** paused, budget and rate_limited leave the session open with a checkpoint (the run is PAUSED). */
+  stopReason: 'end_turn' | 'max_turns' | 'budget' | 'refusal' | 'paused' | 'rate_limited';
   newlyPassing: number;
+  /** rate_limited: when the API allows the next call. */
+  resumeAt?: Date;
 }
 
 /** What the model sees of one tool's output; the event copy is bounded separately. */
@@ -73,9 +83,9 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
   const system: Anthropic.TextBlockParam[] = [
     { type: 'text', text: `${agent.systemPrompt}\n\n${platformNotes(input.root, agent.allowedCommands)}`, cache_control: { type: 'ephemeral' } },
   ];
-  const messages: Anthropic.MessageParam[] = [
-    { role: 'user', content: [{ type: 'text', text: kickoffMessage(input.kind, input.sessionNumber, input.restarted, input.leftovers) }] },
-  ];
+  const messages: Anthropic.MessageParam[] = input.checkpoint
+    ? [...input.checkpoint.messages]
+    : [{ role: 'user', content: [{ type: 'text', text: kickoffMessage(input.kind, input.sessionNumber, input.restarted, input.leftovers, input.notes) }] }];
   const toolCtx: ToolContext = {
     root: input.root,
     allowedCommands: agent.allowedCommands,
@@ -88,11 +98,11 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
   const text = new TextCoalescer((chunk) => {
     for (let i = 0; i < chunk.length; i += MAX_TEXT_CHARS) events.emit({ type: 'TEXT', payload: { text: chunk.slice(i, i + MAX_TEXT_CHARS), session: input.sessionNumber } });
   });
-  let turns = 0;
+  let turns = input.checkpoint?.turns ?? 0;
   let newlyPassing = 0;
   // Every turn's usage is written by default (a crash loses none of what was paid for); SHIPYARD_USAGE_FLUSH_MS > 0
   // trades that for fewer statements under many concurrent runs.
-  const usageWrites = new UsageWriter(db, input.sessionId, input.runId, config().agent.usageFlushMs);
+  const usageWrites = new UsageWriter(db, input.sessionId, input.runId, config().agent.usageFlushMs, input.featureId ? { id: input.featureId, kind: 'CODING' } : null);
   let result: SessionResult;
   try {
     result = await loop();
@@ -103,10 +113,36 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
   if (usageWrites.error) throw usageWrites.error;
   return result;
 
+  /** Ends the session between turns with its conversation saved; the resumed run continues from it. */
+  async function park(stopReason: 'paused' | 'budget' | 'rate_limited', resumeAt?: Date): Promise<SessionResult> {
+    const checkpoint: SessionCheckpoint = { messages, turns };
+    await db.agentSession.update({ where: { id: input.sessionId }, data: { checkpoint: JSON.parse(JSON.stringify(checkpoint)) } });
+    return { turns, stopReason, newlyPassing, resumeAt };
+  }
+
+  /** Between turns: a pause request ends the session here; people's messages join the next request. */
+  async function betweenTurns(): Promise<SessionResult | null> {
+    const control = await readRunControl(db, input.runId);
+    if (control.pauseRequested) return park('paused');
+    if (!control.messagesWaiting) return null;
+    const delivered = await takeMessages(db, input.runId);
+    if (!delivered.length) return null;
+    const last = messages[messages.length - 1];
+    const blocks = delivered.map(messageBlock);
+    if (last.role === 'user') last.content = [...(typeof last.content === 'string' ? [{ type: 'text' as const, text: last.content }] : last.content), ...blocks];
+    else messages.push({ role: 'user', content: blocks });
+    for (const m of delivered) {
+      events.emit({ type: 'USER_MESSAGE', payload: { text: boundText(m.text).text, authorId: m.authorId, authorName: m.authorName, session: input.sessionNumber } });
+    }
+    return null;
+  }
+
   async function loop(): Promise<SessionResult> {
     for (;;) {
       if (usageWrites.error) throw usageWrites.error;
       if (signal.aborted) throw signal.reason ?? new Error('aborted');
+      const parked = await betweenTurns();
+      if (parked) return parked;
       const started = performance.now();
       let message: Anthropic.Message;
       try {
@@ -122,6 +158,12 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
             },
           },
         );
+      } catch (error) {
+        if (error instanceof ModelCallError && error.resumeAt && !signal.aborted) {
+          events.emit({ type: 'ERROR', payload: { message: boundText(error.message).text, code: error.code, retryable: true } });
+          return park('rate_limited', error.resumeAt);
+        }
+        throw error;
       } finally {
         text.flush();
       }
@@ -146,7 +188,7 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
       } else {
         return { turns, stopReason: message.stop_reason === 'refusal' ? 'refusal' : 'end_turn', newlyPassing };
       }
-      if (input.budget.limitUsd !== null && input.budget.spentUsd >= input.budget.limitUsd) return { turns, stopReason: 'budget', newlyPassing };
+      if (input.budget.limitUsd !== null && input.budget.spentUsd >= input.budget.limitUsd) return park('budget');
       if (turns >= agent.maxTurns) return { turns, stopReason: 'max_turns', newlyPassing };
     }
   }

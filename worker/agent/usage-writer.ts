@@ -1,5 +1,5 @@
-// Adds turns' token usage and cost to the session and run rows, one prepared statement (session and run together)
-// straight through pg. Every turn by default; with an interval, turns are added up in memory and written at most once
+// Adds turns' token usage and cost to the session and run rows (and to the feature the work is for), one prepared
+// statement straight through pg. Every turn by default; with an interval, turns are added up in memory and written at most once
 // per interval, fewer statements for a worker running many agents. flush() writes the rest.
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import type { TokenUsage } from '../../src/agents/pricing.js';
@@ -19,9 +19,12 @@ export class UsageWriter {
 
   constructor(
     private readonly db: PrismaClient,
-    private readonly sessionId: string,
+    /** null: usage outside any session (verifier sessions), added to the run only. */
+    private readonly sessionId: string | null,
     private readonly runId: string,
     private readonly intervalMs: number,
+    /** The feature this usage is attributed to (FeatureUsage), if any. */
+    private readonly feature: { id: string; kind: 'CODING' | 'VERIFICATION' } | null = null,
   ) {}
 
   add(usage: TokenUsage, costUsd: number): void {
@@ -53,7 +56,10 @@ export class UsageWriter {
     this.pending = null;
     const { db, sessionId, runId } = this;
     const { turns, inputTokens: i, outputTokens: o, cacheReadInputTokens: r, cacheCreationInputTokens: w, costUsd: cost } = p;
+    const featureId = this.feature?.id ?? null;
+    const kind = this.feature?.kind ?? 'CODING';
     this.chain = this.chain.then(async () => {
+      // Each CTE is skipped by its parameter: no session row ($7 null), no feature ($9 null).
       await pgPool(db).query({
         name: 'shipyard_add_usage',
         text: `WITH s AS (
@@ -61,12 +67,19 @@ export class UsageWriter {
               "cacheReadInputTokens" = "cacheReadInputTokens" + $4, "cacheCreationInputTokens" = "cacheCreationInputTokens" + $5,
               "costUsd" = "costUsd" + $6::numeric
             WHERE "id" = $7::uuid RETURNING 1
+          ), f AS (
+            INSERT INTO "FeatureUsage" AS u ("featureId", "runId", "kind", "inputTokens", "outputTokens", "cacheReadInputTokens", "cacheCreationInputTokens", "costUsd")
+            SELECT $9::uuid, $8::uuid, $10::text, $2, $3, $4, $5, $6::numeric WHERE $9::uuid IS NOT NULL
+            ON CONFLICT ("featureId", "runId", "kind") DO UPDATE SET "inputTokens" = u."inputTokens" + $2, "outputTokens" = u."outputTokens" + $3,
+              "cacheReadInputTokens" = u."cacheReadInputTokens" + $4, "cacheCreationInputTokens" = u."cacheCreationInputTokens" + $5,
+              "costUsd" = u."costUsd" + $6::numeric
+            RETURNING 1
           )
           UPDATE "AgentRun" SET "inputTokens" = "inputTokens" + $2, "outputTokens" = "outputTokens" + $3,
             "cacheReadInputTokens" = "cacheReadInputTokens" + $4, "cacheCreationInputTokens" = "cacheCreationInputTokens" + $5,
             "costUsd" = "costUsd" + $6::numeric, "updatedAt" = now()
-          WHERE "id" = $8::uuid AND EXISTS (SELECT 1 FROM s)`,
-        values: [turns, i, o, r, w, cost, sessionId, runId],
+          WHERE "id" = $8::uuid AND ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM s)) AND ($9::uuid IS NULL OR EXISTS (SELECT 1 FROM f))`,
+        values: [turns, i, o, r, w, cost, sessionId, runId, featureId, kind],
       });
     });
     this.chain.catch((error: unknown) => (this.error ??= error as Error));

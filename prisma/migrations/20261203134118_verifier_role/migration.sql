@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "AgentRole" ADD VALUE 'VERIFIER';

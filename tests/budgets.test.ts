@@ -1,0 +1,69 @@
+// Budgets park runs instead of ending them: a project's monthly budget and the starter's monthly budget are enforced
+// like the run's own (PAUSED, budget, naming which one); raising it and resuming continues; spend is visible on the
+// project and the viewer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrismaClient } from '../src/db/client.js';
+import { createRedis } from '../src/redis.js';
+import { resetModelClient } from '../worker/agent/run-agent.js';
+import { gqlOk } from './helpers/api.js';
+import { createProject, rawId, useApiWithOwner } from './helpers/foundation.js';
+import { bash, say, startScriptedAnthropic } from './helpers/scripted-anthropic.js';
+import { continueRun, seedInitialized, type RuntimeHarness } from './helpers/runtime-fixtures.js';
+
+const costly = { input_tokens: 1_000_000, output_tokens: 0 }; // $3 at the default model's $3/MTok input
+const SPEND = `query Spend($id: ID!) { node(id: $id) { ... on Project { monthlyBudgetUsd monthSpendUsd } } viewer { monthlyBudgetUsd monthSpendUsd } }`;
+const UPDATE_PROJECT = `mutation($input: UpdateProjectInput!) { updateProject(input: $input) { monthlyBudgetUsd } }`;
+const UPDATE_VIEWER = `mutation($input: UpdateViewerInput!) { updateViewer(input: $input) { monthlyBudgetUsd } }`;
+
+describe('monthly budgets', () => {
+  const state = useApiWithOwner();
+  const h = {} as RuntimeHarness;
+
+  beforeAll(async () => {
+    h.db = createPrismaClient(state.api.databaseUrl);
+    h.redis = createRedis();
+    h.model = await startScriptedAnthropic();
+    Object.assign(process.env, h.model.env());
+    resetModelClient();
+  });
+  afterAll(async () => {
+    await h.model?.close();
+    await h.db?.$disconnect();
+    h.redis?.disconnect();
+  });
+
+  it("park a run at the project's and then the user's monthly budget; raising them continues it", async () => {
+    const { api, owner } = state;
+    const project = await createProject(api, owner, 'Budgeted');
+    const projectId = rawId(project.id);
+    const { workspacePath } = await h.db.project.findUniqueOrThrow({ where: { id: projectId } });
+    await seedInitialized(h, workspacePath, projectId, ['Alpha']);
+    await gqlOk(api, UPDATE_PROJECT, { input: { id: project.id, monthlyBudgetUsd: 4 } }, owner.token);
+    const run = await h.db.agentRun.create({ data: { projectId, status: 'RUNNING', maxSessions: 1, budgetUsd: 100, startedById: rawId(owner.userId) } });
+
+    h.model.enqueue({ ...bash('echo one'), usage: costly }, { ...bash('echo two'), usage: costly });
+    expect(await continueRun(h, run.id, projectId)).toEqual({ status: 'PAUSED', stopReason: 'budget', detail: "the project's monthly budget" });
+    expect(h.model.remaining()).toBe(0);
+    expect(await gqlOk(api, SPEND, { id: project.id }, owner.token)).toEqual({
+      node: { monthlyBudgetUsd: 4, monthSpendUsd: 6 },
+      viewer: { monthlyBudgetUsd: null, monthSpendUsd: 6 },
+    });
+
+    // The project's budget is raised, but the user's own monthly budget (7) leaves room for one more turn only.
+    await gqlOk(api, UPDATE_PROJECT, { input: { id: project.id, monthlyBudgetUsd: 50 } }, owner.token);
+    await gqlOk(api, UPDATE_VIEWER, { input: { monthlyBudgetUsd: 7 } }, owner.token);
+    h.model.enqueue({ ...bash('echo three'), usage: costly });
+    expect(await continueRun(h, run.id, projectId)).toEqual({ status: 'PAUSED', stopReason: 'budget', detail: 'the monthly budget of the user who started it' });
+    expect(h.model.remaining()).toBe(0);
+
+    await gqlOk(api, UPDATE_VIEWER, { input: { monthlyBudgetUsd: null } }, owner.token);
+    h.model.enqueue(say('Done within budget.'));
+    expect(await continueRun(h, run.id, projectId)).toEqual({ status: 'STOPPED', stopReason: 'max_sessions' });
+    const spend = await gqlOk(api, SPEND, { id: project.id }, owner.token);
+    // $9 for the three costly turns plus the last small one.
+    expect(spend.node.monthSpendUsd).toBeGreaterThan(9);
+    expect(spend.node.monthSpendUsd).toBeLessThan(9.01);
+    expect(spend.viewer).toMatchObject({ monthlyBudgetUsd: null });
+    expect(spend.viewer.monthSpendUsd).toBeCloseTo(spend.node.monthSpendUsd, 6);
+  });
+});

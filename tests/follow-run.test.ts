@@ -1,0 +1,92 @@
+// shipyard/client's followRun across dropped connections: the API process is killed mid-run and started again on
+// the same port; the iterator resubscribes after its last seq and yields the exact tail, each seq once, over
+// graphql-ws and over SSE.
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { freePort, startApiProcess, startScriptedWorker, until, type Proc } from './helpers/processes.js';
+import { getDb } from '../src/db/client.js';
+import { createShipyardClient, followRun, FollowRunError, type RunEvent, type Transport } from '../client/src/index.js';
+
+const queueName = `shipyard-test-follow-${randomBytes(4).toString('hex')}`;
+process.env.SHIPYARD_QUEUE = queueName;
+
+let api: TestApi;
+let worker: Proc;
+let token: string;
+beforeAll(async () => {
+  api = await startTestApi();
+  token = (await signUp(api, 'follow')).token;
+  worker = await startScriptedWorker({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName });
+}, 60_000);
+afterAll(async () => {
+  await worker?.stop('SIGKILL');
+  await api?.close();
+});
+
+async function startRun(script: object): Promise<string> {
+  const { createProject } = await gqlOk(api, `mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`, { i: { name: 'Follow', appSpec: JSON.stringify(script) } }, token);
+  const { startAgentRun } = await gqlOk(api, `mutation($i: StartAgentRunInput!) { startAgentRun(input: $i) { id } }`, { i: { projectId: createProject.id } }, token);
+  return startAgentRun.id;
+}
+
+const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
+const storedEvents = (runId: string) => getDb().agentRunEvent.findMany({ where: { runId: rawId(runId) }, orderBy: { seq: 'asc' } });
+
+describe('followRun', () => {
+  for (const transport of ['ws', 'sse'] satisfies Transport[]) {
+    it(`over ${transport}: an API restart mid-run costs nothing: exact tail, no duplicate`, async () => {
+      const port = await freePort();
+      const env = { DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName };
+      let server = await startApiProcess(env, port);
+      const client = createShipyardClient({ url: `${server.url}/graphql`, token, transport, webSocketImpl: WebSocket });
+      try {
+        const runId = await startRun({ sessions: 2, eventsPerSession: 40, intervalMs: 20 });
+        const seen: RunEvent[] = [];
+        const reconnects: number[] = [];
+        let restarted: Promise<void> | undefined;
+        for await (const event of followRun(client, runId, { retryDelayMs: 100, maxRetryDelayMs: 1000, onReconnect: ({ afterSeq }) => reconnects.push(afterSeq) })) {
+          seen.push(event);
+          if (seen.length === 10) {
+            await server.stop('SIGKILL');
+            restarted = startApiProcess(env, port).then((s) => void (server = s));
+          }
+        }
+        await restarted;
+        const stored = await storedEvents(runId);
+        expect(stored.at(-1)!.type).toBe('COMPLETE');
+        expect(reconnects.length).toBeGreaterThan(0);
+        // Events the socket had delivered before the kill are still yielded; the resubscription starts after them.
+        expect(reconnects[0]).toBeGreaterThanOrEqual(10);
+        expect(reconnects[0]).toBeLessThan(stored.length);
+        expect(seen.map((e) => e.seq)).toEqual(stored.map((e) => e.seq));
+        expect(seen.map((e) => e.payload)).toEqual(stored.map((e) => e.payload));
+        expect(seen.at(-1)!.data).toMatchObject({ __typename: 'CompleteEvent', status: 'SUCCEEDED' });
+      } finally {
+        await server.stop('SIGKILL');
+      }
+    }, 120_000); // two API process starts, slow on a loaded machine
+  }
+
+  it('resumes after afterSeq, stops on abort, and fails at once on an answer retrying cannot change', async () => {
+    const client = createShipyardClient({ url: `${api.url}/graphql`, token, webSocketImpl: WebSocket });
+    const runId = await startRun({ sessions: 1, eventsPerSession: 500, intervalMs: 20 });
+    const controller = new AbortController();
+    const seen: number[] = [];
+    for await (const event of followRun(client, runId, { afterSeq: 3, signal: controller.signal })) {
+      seen.push(event.seq);
+      if (seen.length === 5) controller.abort();
+    }
+    expect(seen).toEqual([4, 5, 6, 7, 8]);
+
+    const stranger = createShipyardClient({ url: `${api.url}/graphql`, token: (await signUp(api, 'stranger')).token, transport: 'sse' });
+    const denied = (async () => {
+      for await (const _ of followRun(stranger, runId)) throw new Error('a stranger saw an event');
+    })();
+    await expect(denied).rejects.toBeInstanceOf(FollowRunError);
+    await expect(denied).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await gqlOk(api, `mutation($id: ID!) { stopAgentRun(id: $id) { id } }`, { id: runId }, token);
+    await until(async () => (await storedEvents(runId)).at(-1)?.type === 'COMPLETE', 15_000, 'the stopped run to complete');
+  }, 60_000);
+});
