@@ -121,8 +121,8 @@ const WS_CLOSE_GRACE_MS = 500;
 export interface App {
   server: Server;
   /**
-   * Shutdown, first step: every graphql-ws socket is closed with 1001 (going away) so clients resubscribe elsewhere
-   * with their last seq, and no new socket is accepted. Resolves once they are gone.
+   * Shutdown, first step: every WebSocket (graphql-ws and /ws/:projectId) is closed with 1001 (going away) so clients
+   * resubscribe elsewhere with their last seq, and no new socket is accepted. Resolves once they are gone.
    */
   closeWebSockets(): Promise<void>;
 }
@@ -256,7 +256,7 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
   wss.on('connection', (_socket, req) => coalesceWrites(req.socket));
   server.on('close', () => {
     wss.close();
-    projectSockets.close();
+    void projectSockets.close(0);
   });
 
   const closeWebSockets = async () => {
@@ -265,8 +265,7 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
     // dispose(): close(1001, 'Going away') on every socket, then the server stops accepting.
     const disposed = Promise.resolve(wsServer.dispose()).catch(() => {});
     const cut = setTimeout(() => sockets.forEach((socket) => socket.terminate()), WS_CLOSE_GRACE_MS);
-    projectSockets.close();
-    await Promise.all([gone, disposed]);
+    await Promise.all([gone, disposed, projectSockets.close(WS_CLOSE_GRACE_MS)]);
     clearTimeout(cut);
   };
   return { server, closeWebSockets };

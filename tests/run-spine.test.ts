@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
+import WebSocket from 'ws';
 import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
 import { freePort, isAlive, pidOfWorkerId, startApiProcess, startScriptedWorker, until, type Proc } from './helpers/processes.js';
 import { subscribeSse, subscribeWs } from './helpers/subscriptions.js';
@@ -66,6 +67,19 @@ async function runPastFirstSession() {
   }, 20_000, 'the first session');
   const victim = workers.find((w) => w.child.pid === pidOfWorkerId(row.workerId!))!;
   return { runId, row, victim };
+}
+
+/** A /ws/:projectId client: its run events (of this run, in arrival order) and how its socket closed. */
+function projectSocket(url: string, projectId: string, token: string, firstMessage?: object) {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/${projectId}`, { headers: { authorization: `Bearer ${token}` } });
+  const messages: any[] = [];
+  ws.on('message', (data) => {
+    const message = JSON.parse(data.toString());
+    messages.push(message);
+    if (message.type === 'ready' && firstMessage) ws.send(JSON.stringify(firstMessage));
+  });
+  const closed = new Promise<{ code: number }>((resolve) => ws.on('close', (code) => resolve({ code })));
+  return { ws, closed, events: () => messages.filter((m) => typeof m.seq === 'number') };
 }
 
 describe('run spine', () => {
@@ -281,22 +295,36 @@ describe('run spine', () => {
     }
   }, 60_000);
 
-  it('SIGTERM stops an API process cleanly with SSE and graphql-ws clients: sockets close with 1001, exit 0, resubscribing elsewhere gives the exact tail', async () => {
+  it('SIGTERM stops an API process cleanly with SSE, graphql-ws and /ws/:projectId clients: sockets close with 1001, exit 0, resubscribing elsewhere gives the exact tail', async () => {
     const server = await startApiProcess({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName, LOG_LEVEL: 'info' }, await freePort());
-    const runId = await startRun(await createProject({ sessions: 1, eventsPerSession: 120, intervalMs: 25 }));
+    const projectId = await createProject({ sessions: 1, eventsPerSession: 120, intervalMs: 25 });
+    const runId = await startRun(projectId);
     try {
       const sse = subscribeSse(server.url, owner.token, EVENTS, { runId });
       const ws = subscribeWs(server.url, owner.token, EVENTS, { runId });
-      await until(() => sse.results.length >= 3 && ws.results.length >= 3, 15_000, 'first events on both transports');
+      const project = projectSocket(server.url, projectId, owner.token);
+      await until(() => sse.results.length >= 3 && ws.results.length >= 3 && project.events().length >= 3, 15_000, 'first events on all three transports');
       const began = Date.now();
       const code = await server.stop('SIGTERM');
       const elapsed = Date.now() - began;
       const steps = server.output().split('\n').find((line) => line.includes('API stopped')) ?? '';
-      console.log(`[spine] API SIGTERM with SSE + graphql-ws clients: exit ${code} after ${elapsed} ms; ${steps.replace(/.*?"webSockets"/, '"webSockets"')}`);
+      console.log(`[spine] API SIGTERM with SSE, graphql-ws and /ws clients: exit ${code} after ${elapsed} ms; ${steps.replace(/.*?"webSockets"/, '"webSockets"')}`);
       expect(code, server.output()).toBe(0);
       expect(elapsed).toBeLessThan(5000); // was 10 s (forced exit, code 1) with a WebSocket client open
       await Promise.all([sse.done, ws.done]);
       expect(ws.closed).toMatchObject({ code: 1001 });
+      expect(await project.closed).toMatchObject({ code: 1001 }); // was 1006: the socket was cut
+      // The project socket's client resumes the run after its last seq on another API process: the exact tail.
+      const seen = project.events();
+      const resumed = projectSocket(api.url, projectId, owner.token, { type: 'resume', runId, afterSeq: seen.at(-1).seq });
+      await until(() => resumed.events().some((e) => e.type === 'complete'), 30_000, 'the resumed run to complete');
+      resumed.ws.close();
+      const all = [...seen, ...resumed.events()];
+      const stored = await runEvents(runId);
+      // It joined after the run started: from its first event on, every event exactly once.
+      const from = seen[0].seq;
+      expect(all.map((e) => e.seq)).toEqual(range(from, stored.length));
+      expect(all.map((e) => e.data)).toEqual(stored.slice(from - 1).map((e) => e.payload));
       // Each client resubscribes with its last seq on another API process and sees every event exactly once.
       for (const first of [sse, ws]) {
         const seen = first.results.filter((r) => r.data).map((r) => r.data.agentRunEvents);

@@ -3,7 +3,7 @@
 // upgrade's Authorization header or by a first message { "type": "auth", "token": "<token>" }. A client that missed
 // events of a run sends { "type": "resume", "runId", "afterSeq" }: that run's events after afterSeq are then replayed
 // and followed exactly once, in order (the run stream of agentRunEvents), instead of arriving through the live feed.
-// Close codes: 4400 bad message, 4401 not authenticated, 4403 not a member (or no longer), 4404 unknown project.
+// Close codes: 1001 the API is shutting down (resume elsewhere), 4400 bad message, 4401 not authenticated, 4403 not a member (or no longer), 4404 unknown project.
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
@@ -174,9 +174,19 @@ export function createProjectSockets(services: AppServices, maxPayload: number) 
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, projectRef));
       return true;
     },
-    close: () => {
-      for (const client of wss.clients) client.terminate();
+    /**
+     * Shutdown: every socket is closed with 1001 (going away), so its client resumes with its last seq elsewhere, and
+     * no new one is accepted. Sockets whose client has not answered the close frame within graceMs are cut.
+     * Resolves once all are gone.
+     */
+    close: async (graceMs: number) => {
+      const sockets = [...wss.clients];
+      const gone = Promise.all(sockets.map((socket) => new Promise<void>((resolve) => (socket.readyState === socket.CLOSED ? resolve() : socket.once('close', () => resolve())))));
+      for (const socket of sockets) socket.close(1001, 'Going away');
       wss.close();
+      const cut = setTimeout(() => sockets.forEach((socket) => socket.terminate()), graceMs);
+      await gone;
+      clearTimeout(cut);
     },
   };
 }
