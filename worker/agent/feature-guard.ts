@@ -105,11 +105,17 @@ export class FeatureGuard {
    * Applies verification: accepted claims flip their rows; when any claim was rejected the file is reset to the rows'
    * truth (so rejected flips are undone on disk). Returns the rows' new state.
    */
-  async settleClaims(accepted: number[], rejected: number[]): Promise<void> {
+  async settleClaims(accepted: number[], rejected: number[], stillPending: number[] = []): Promise<void> {
     const entries = this.accepted!.map((entry, i) => (accepted.includes(i) ? { ...entry, passes: true } : entry));
     if (accepted.length) await syncFeatureRows(this.db, this.projectId, entries);
     this.accepted = entries;
-    if (rejected.length || this.violations(this.readText()) !== null) this.restore(null);
+    if (!rejected.length && this.violations(this.readText()) === null) return;
+    if (!stillPending.length) return this.restore(null);
+    // Claims not decided yet (verification was parked) stay in the file as claims; everything else is the rows' truth.
+    const claimed = entries.map((entry, i) => (stillPending.includes(i) ? { ...entry, passes: true } : entry));
+    const text = `${JSON.stringify(claimed, null, 2)}\n`;
+    writeWorkspaceFile(this.root, FEATURE_LIST_FILE, text);
+    this.known = text;
   }
 
   /** Sets features back to failing (regressions found by verification); only the platform may do this. */
