@@ -107,7 +107,7 @@ export class FeatureGuard {
    */
   async settleClaims(accepted: number[], rejected: number[]): Promise<void> {
     const entries = this.accepted!.map((entry, i) => (accepted.includes(i) ? { ...entry, passes: true } : entry));
-    if (accepted.length) await syncFeatureRows(this.db, this.projectId, entries);
+    if (accepted.length) await syncFeatureRows(this.db, this.projectId, entries, { passes: 'from-list' });
     this.accepted = entries;
     if (rejected.length || this.violations(this.readText()) !== null) this.restore(null);
   }
@@ -116,7 +116,7 @@ export class FeatureGuard {
   async markFailing(indices: number[]): Promise<void> {
     if (!indices.length || !this.accepted) return;
     const entries = this.accepted.map((entry, i) => (indices.includes(i) ? { ...entry, passes: false } : entry));
-    await syncFeatureRows(this.db, this.projectId, entries);
+    await syncFeatureRows(this.db, this.projectId, entries, { passes: 'from-list' });
     this.accepted = entries;
     this.restore(null);
   }
@@ -189,7 +189,7 @@ export class FeatureGuard {
   }
 
   private async sync(entries: FeatureEntry[]): Promise<number[]> {
-    const result = await syncFeatureRows(this.db, this.projectId, entries);
+    const result = await syncFeatureRows(this.db, this.projectId, entries, { passes: 'from-list' });
     this.accepted = entries;
     for (const index of [...new Set([...result.added, ...result.changed.map((c) => c.index)])].sort((a, b) => a - b)) {
       const entry = entries[index];
