@@ -115,6 +115,18 @@ function maskError(error: unknown, message: string): Error {
   return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }
 
+/** How long a WebSocket client gets to answer our close frame before its socket is cut. */
+const WS_CLOSE_GRACE_MS = 500;
+
+export interface App {
+  server: Server;
+  /**
+   * Shutdown, first step: every graphql-ws socket is closed with 1001 (going away) so clients resubscribe elsewhere
+   * with their last seq, and no new socket is accepted. Resolves once they are gone.
+   */
+  closeWebSockets(): Promise<void>;
+}
+
 /** The error as a client should see it when it is the client's mistake; null when it is ours. */
 function asClientError(error: unknown): GraphQLError | null {
   if (!(error instanceof GraphQLError)) return null;
@@ -147,7 +159,7 @@ function yogaLogger() {
   };
 }
 
-export function createApp({ services, readinessChecks = [], liveWorkers, metrics, requestTimeoutMs = 30_000, adminEmails = [] }: AppOptions): Server {
+export function createApp({ services, readinessChecks = [], liveWorkers, metrics, requestTimeoutMs = 30_000, adminEmails = [] }: AppOptions): App {
   // Built on the first GraphiQL request (it copies a 9 MB page), then kept.
   let graphiqlAssets: GraphiQLAssets | undefined;
   const graphiql = () => (graphiqlAssets ??= buildGraphiQLAssets(graphiqlOptions));
@@ -200,11 +212,26 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
     if (projectSockets.handleUpgrade(req, socket, head)) return;
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
-  useServer(
+  const wsServer = useServer(
     {
+      // Close reasons never carry an internal error's text (as with HTTP, errors are masked).
+      isProd: true,
       execute: (args: any) => args.rootValue.execute(args),
       subscribe: (args: any) => args.rootValue.subscribe(args),
+      // Errors sent to a subscriber (a throw while streaming included) are masked like HTTP's.
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => maskError(e, UNEXPECTED) as GraphQLError),
       onSubscribe: async (ctx, id, params) => {
+        try {
+          return await prepareSubscription(ctx, id, params);
+        } catch (error) {
+          // e.g. Postgres unreachable while authorizing: the subscriber gets the masked error, the socket stays open.
+          return [maskError(error, UNEXPECTED) as GraphQLError];
+        }
+      },
+    },
+    wss,
+  );
+  async function prepareSubscription(ctx: any, id: string, params: any) {
         const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
@@ -224,18 +251,28 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
         if (errors.length) return errors.map((e: GraphQLError) => maskError(e, e.message) as GraphQLError);
         setWsLiveWriter(args.contextValue, ctx.extra.socket, id, () => id in ctx.subscriptions);
         return args;
-      },
-    },
-    wss,
-  );
+  }
   // Each WebSocket message is two socket writes (header, payload): join them per flush like SSE responses.
   wss.on('connection', (_socket, req) => coalesceWrites(req.socket));
   server.on('close', () => {
     wss.close();
     projectSockets.close();
   });
-  return server;
+
+  const closeWebSockets = async () => {
+    const sockets = [...wss.clients];
+    const gone = Promise.all(sockets.map((socket) => new Promise<void>((resolve) => (socket.readyState === socket.CLOSED ? resolve() : socket.once('close', () => resolve())))));
+    // dispose(): close(1001, 'Going away') on every socket, then the server stops accepting.
+    const disposed = Promise.resolve(wsServer.dispose()).catch(() => {});
+    const cut = setTimeout(() => sockets.forEach((socket) => socket.terminate()), WS_CLOSE_GRACE_MS);
+    projectSockets.close();
+    await Promise.all([gone, disposed]);
+    clearTimeout(cut);
+  };
+  return { server, closeWebSockets };
 }
+
+const UNEXPECTED = 'Unexpected error.';
 
 /**
  * Postgres and Redis answer. With no live worker the API is still ready (it serves everything but running runs, and

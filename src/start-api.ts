@@ -36,7 +36,7 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
   registerQueueGauges(metrics, { queue: services.runQueue.queue, redis: services.redis });
   registerRunGauges(metrics, getDb);
   registerSubscriptionGauge(metrics, services.subscriptions);
-  const server = createApp({
+  const { server, closeWebSockets } = createApp({
     services,
     metrics,
     requestTimeoutMs: config.operations.requestTimeoutMs,
@@ -56,14 +56,28 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
   logger.info(`Shipyard API on ${url}/graphql`);
   const stop = async () => {
+    const began = performance.now();
+    const steps: Record<string, number> = {};
+    const step = async (name: string, run: () => Promise<void> | void) => {
+      const t = performance.now();
+      await run();
+      steps[name] = Math.round(performance.now() - t);
+    };
     stopNoWorkerWatch();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
+    // WebSockets first (1001): an upgraded socket would otherwise keep server.close() waiting.
+    await step('webSockets', closeWebSockets);
+    await step('http', () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+    );
+    // Redis and Postgres are independent: close them together.
+    await step('connections', async () => {
+      await Promise.all([services.close(), disconnectDb()]);
     });
-    await services.close();
-    await disconnectDb();
-    if (!opts.database) await database.close();
+    if (!opts.database) await step('database', () => database.close());
+    logger.info({ ...steps, totalMs: Math.round(performance.now() - began) }, 'API stopped');
   };
   return { server, url, database, services, stop };
 }

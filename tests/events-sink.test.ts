@@ -8,6 +8,7 @@ import { createRunEventSink, RunOwnershipLostError } from '../src/events/sink.js
 import { runChannel, projectChannel, type RunEvent } from '../src/events/types.js';
 import { parseEventMessage } from '../src/events/publish.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
+import { claimLease, RunLease } from '../src/queue/run-lease.js';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let db: PrismaClient;
@@ -100,5 +101,46 @@ describe('run event sink', () => {
     expect(failure).toBeUndefined();
     const rows = await db.agentRunEvent.findMany({ where: { runId: run.id }, orderBy: { seq: 'asc' } });
     expect(rows.map((r) => (r.payload as { text: string }).text)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('fencing: once another holder claims the run (epoch + 1), the old holder stores nothing more, not even a seq the new one has not used', async () => {
+    const { project } = await createProjectRow(db);
+    const run = await createRunRow(db, project.id);
+    const first = await claimLease(db, run.id, 'worker-a:1', 200);
+    expect(first.status).toBe('claimed');
+    const epochA = first.status === 'claimed' ? first.epoch : -1;
+    expect(await claimLease(db, run.id, 'worker-b:1', 200)).toMatchObject({ status: 'held', owner: 'worker-a:1' });
+    const old = await createRunEventSink({ db, redis, runId: run.id, projectId: project.id, epoch: epochA });
+    old.emit({ type: 'TEXT', payload: { text: 'a1' } });
+    await old.flush();
+
+    await new Promise((r) => setTimeout(r, 250)); // A's lease expires (it stopped renewing)
+    const second = await claimLease(db, run.id, 'worker-b:1', 5000);
+    expect(second).toMatchObject({ status: 'claimed', epoch: epochA + 1 });
+    // A writes a seq B never used: the epoch, not the seq, stops it.
+    old.emit({ type: 'TEXT', payload: { text: 'a2 (stale)' } });
+    await expect(old.flush()).rejects.toBeInstanceOf(RunOwnershipLostError);
+
+    const fresh = await createRunEventSink({ db, redis, runId: run.id, projectId: project.id, epoch: epochA + 1 });
+    fresh.emit({ type: 'TEXT', payload: { text: 'b1' } });
+    await fresh.close();
+    const rows = await db.agentRunEvent.findMany({ where: { runId: run.id }, orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => [r.seq, (r.payload as { text: string }).text])).toEqual([[1, 'a1'], [2, 'b1']]);
+  });
+
+  it('a lease holder that is taken over notices at its next renewal and aborts its signal', async () => {
+    const { project } = await createProjectRow(db);
+    const run = await createRunRow(db, project.id);
+    const sentAt = Date.now();
+    const claim = await claimLease(db, run.id, 'worker-a:2', 400);
+    const lease = new RunLease(db, run.id, 'worker-a:2', claim.status === 'claimed' ? claim.epoch : -1, sentAt, 400);
+    expect(() => lease.assertHeld()).not.toThrow();
+    // Someone with direct access moves the epoch on (as a claim after an expiry would).
+    await db.agentRun.update({ where: { id: run.id }, data: { leaseEpoch: { increment: 1 }, leaseOwner: 'worker-b:2' } });
+    await until(() => lease.signal.aborted, 3000);
+    expect((lease.signal.reason as { kind: string }).kind).toBe('taken');
+    expect(() => lease.assertHeld()).toThrow(/claimed by another holder/);
+    await lease.release();
+    expect((await db.agentRun.findUniqueOrThrow({ where: { id: run.id } })).leaseOwner).toBe('worker-b:2');
   });
 });

@@ -281,18 +281,36 @@ describe('run spine', () => {
     }
   }, 60_000);
 
-  it('SIGTERM stops an API process cleanly: its open streams end and it exits 0', async () => {
-    const server = await startApiProcess({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName }, await freePort());
-    const runId = await startRun(await createProject({ sessions: 1, eventsPerSession: 200, intervalMs: 50 }));
+  it('SIGTERM stops an API process cleanly with SSE and graphql-ws clients: sockets close with 1001, exit 0, resubscribing elsewhere gives the exact tail', async () => {
+    const server = await startApiProcess({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName, LOG_LEVEL: 'info' }, await freePort());
+    const runId = await startRun(await createProject({ sessions: 1, eventsPerSession: 120, intervalMs: 25 }));
     try {
-      const stream = subscribeSse(server.url, owner.token, EVENTS, { runId });
-      await until(() => stream.results.length >= 1, 15_000, 'a first event');
-      expect(await server.stop('SIGTERM')).toBe(0);
-      await stream.done;
-      expect(stream.results.length).toBeLessThan(200);
+      const sse = subscribeSse(server.url, owner.token, EVENTS, { runId });
+      const ws = subscribeWs(server.url, owner.token, EVENTS, { runId });
+      await until(() => sse.results.length >= 3 && ws.results.length >= 3, 15_000, 'first events on both transports');
+      const began = Date.now();
+      const code = await server.stop('SIGTERM');
+      const elapsed = Date.now() - began;
+      const steps = server.output().split('\n').find((line) => line.includes('API stopped')) ?? '';
+      console.log(`[spine] API SIGTERM with SSE + graphql-ws clients: exit ${code} after ${elapsed} ms; ${steps.replace(/.*?"webSockets"/, '"webSockets"')}`);
+      expect(code, server.output()).toBe(0);
+      expect(elapsed).toBeLessThan(5000); // was 10 s (forced exit, code 1) with a WebSocket client open
+      await Promise.all([sse.done, ws.done]);
+      expect(ws.closed).toMatchObject({ code: 1001 });
+      // Each client resubscribes with its last seq on another API process and sees every event exactly once.
+      for (const first of [sse, ws]) {
+        const seen = first.results.filter((r) => r.data).map((r) => r.data.agentRunEvents);
+        const rest = subscribeWs(api.url, owner.token, EVENTS, { runId, afterSeq: seen.at(-1).seq });
+        await rest.done;
+        const all = [...seen, ...rest.results.map((r) => r.data.agentRunEvents)];
+        const stored = await runEvents(runId);
+        expect(stored.at(-1)!.type).toBe('COMPLETE');
+        expect(all.map((e) => e.seq)).toEqual(range(1, stored.length));
+        expect(all.map((e) => e.payload)).toEqual(stored.map((e) => e.payload));
+      }
     } finally {
       await server.stop('SIGKILL');
-      await gqlOk(api, STOP, { id: runId }, owner.token);
+      await gql(api, STOP, { id: runId }, owner.token);
     }
   }, 60_000);
 

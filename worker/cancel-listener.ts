@@ -1,15 +1,15 @@
-// Stop relay, worker side: every worker subscribes; the one holding the run's job aborts it.
+// Stop relay, worker side: every worker subscribes; the one executing the run aborts it.
 import type { Redis } from 'ioredis';
-import type { Worker } from 'bullmq';
 import { cancelChannel } from '../src/queue/names.js';
 import { STOP } from './processor.js';
+import type { ActiveRuns } from './active-runs.js';
 import { logger } from '../src/logger.js';
 
-export async function listenForCancels(subscriber: Redis, worker: Worker, queueName: string): Promise<() => Promise<void>> {
+export async function listenForCancels(subscriber: Redis, activeRuns: ActiveRuns, queueName: string, workerId: string): Promise<() => Promise<void>> {
   const channel = cancelChannel(queueName);
   subscriber.on('message', (ch: string, runId: string) => {
     if (ch !== channel) return;
-    if (worker.cancelJob(runId, STOP)) logger.info({ runId, worker: worker.id }, 'stop relayed to this worker; aborting the run');
+    if (activeRuns.abort(runId, STOP)) logger.info({ runId, worker: workerId }, 'stop relayed to this worker; aborting the run');
   });
   await subscriber.subscribe(channel);
   return async () => {

@@ -26,7 +26,7 @@ try {
     const applied = await applyMigrations(database.url, { log: (message) => logger.warn(message) });
     if (applied.length) logger.info({ applied }, 'applied migrations');
   }
-  connectDb(database.url);
+  connectDb(database.url, undefined, { retryUnreachableMs: config.worker.dbRetryLimitMs });
   const worker = await startWorker({ runAgent: await loadRunAgent(), metricsPort: config.operations.metricsPort });
   exitOnSignals(async (force) => {
     await worker.close({ force });

@@ -1,18 +1,23 @@
-// Orphan reaping (at worker start-up and then periodically): runs left RUNNING by a process that died with no live
-// BullMQ job become INTERRUPTED (told in a STATUS event) and are enqueued again; QUEUED runs whose job never reached
-// Redis are enqueued. A RUNNING run whose job is active or waiting is left alone: a worker holds it or will resume it.
+// Orphan reaping (at worker start-up and then every few seconds): a run that should be going on but has neither a
+// live lease holder (run-lease.ts) nor a live BullMQ job is enqueued again. A RUNNING one is first claimed and marked
+// INTERRUPTED (told in a STATUS event). A run whose lease is held is left alone whatever Redis says: its holder is
+// alive (a Redis restart may have lost its job; the holder finishes the run without it).
 import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createRunEventSink } from '../src/events/sink.js';
 import type { RunQueue } from '../src/queue/run-queue.js';
 import { markInterrupted } from '../src/queue/run-status.js';
+import { claimLease, leaseOwnerName, releaseLease } from '../src/queue/run-lease.js';
 import { resumeRun } from '../src/queue/pause-run.js';
 import { logger } from '../src/logger.js';
 
 /** A rate-limited run's timer job fires at resumeAt; past this much later, the reaper resumes the run itself. */
 const RESUME_GRACE_MS = 30_000;
-/** A QUEUED run younger than this may still be between its INSERT and its enqueue in the API. */
-const QUEUED_GRACE_MS = 10_000;
+/**
+ * A QUEUED run younger than this may still be between its INSERT and its enqueue in the API. Enqueueing is
+ * idempotent (job id = run id), so this only saves a Redis round trip.
+ */
+const QUEUED_GRACE_MS = 1000;
 const NO_LIVE_JOB = new Set(['missing', 'completed', 'failed']);
 
 export interface ReapResult {
@@ -20,11 +25,15 @@ export interface ReapResult {
   requeued: string[];
 }
 
-export async function reapOrphans(deps: { db: PrismaClient; redis: Redis; runQueue: RunQueue }): Promise<ReapResult> {
+export async function reapOrphans(deps: { db: PrismaClient; redis: Redis; runQueue: RunQueue; holder?: string }): Promise<ReapResult> {
   const { db, redis, runQueue } = deps;
   const result: ReapResult = { interrupted: [], requeued: [] };
+  // Cheap: only runs nobody holds (lease free or expired) are looked at in Redis.
   const runs = await db.agentRun.findMany({
-    where: { status: { in: ['RUNNING', 'INTERRUPTED', 'QUEUED'] } },
+    where: {
+      status: { in: ['RUNNING', 'INTERRUPTED', 'QUEUED'] },
+      OR: [{ leaseOwner: null }, { leaseExpiresAt: null }, { leaseExpiresAt: { lt: new Date() } }],
+    },
     select: { id: true, projectId: true, status: true, queuedAt: true, sessionsCompleted: true },
     orderBy: { queuedAt: 'asc' },
     take: 1000,
@@ -40,19 +49,21 @@ export async function reapOrphans(deps: { db: PrismaClient; redis: Redis; runQue
         continue;
       }
       if (run.status === 'RUNNING') {
-        // Only one reaper wins the transition, and only the winner writes the event (no job: nobody else writes).
-        const claimed = await db.agentRun.updateMany({ where: { id: run.id, status: 'RUNNING' }, data: { status: 'INTERRUPTED' } });
-        if (claimed.count !== 1) continue;
-        const sink = await createRunEventSink({ db, redis, runId: run.id, projectId: run.projectId });
+        // Only the claimant writes: a copy that still runs somewhere can no longer write once the epoch moved on.
+        const claim = await claimLease(db, run.id, leaseOwnerName(deps.holder ?? 'reaper'));
+        if (claim.status !== 'claimed') continue;
+        const sink = await createRunEventSink({ db, redis, runId: run.id, projectId: run.projectId, epoch: claim.epoch });
         try {
           await markInterrupted(
             db,
             sink,
             run.id,
             `The process running this run stopped without finishing it; resuming after session ${run.sessionsCompleted}.`,
+            claim.epoch,
           );
         } finally {
           await sink.close().catch(() => {});
+          await releaseLease(db, run.id, claim.epoch);
         }
         result.interrupted.push(run.id);
       }

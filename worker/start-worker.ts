@@ -17,6 +17,7 @@ import type { RunAgent } from './agent/contract.js';
 import { createRunProcessor, SHUTDOWN, type RunJobResult } from './processor.js';
 import { listenForCancels } from './cancel-listener.js';
 import { reapOrphans } from './reaper.js';
+import { ActiveRuns } from './active-runs.js';
 import { sandboxProvider } from './sandbox/provider.js';
 import { startHeartbeat } from '../src/queue/worker-liveness.js';
 import type { Registry } from 'prom-client';
@@ -60,25 +61,30 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
   const connection: Redis = await connectRedis(url, { worker: true, connectionName: `shipyard-worker-${id}` });
   const subscriber = connection.duplicate({ connectionName: `shipyard-worker-cancel-${id}` });
   const runQueue = createRunQueue({ connection, name: queueName });
+  const activeRuns = new ActiveRuns();
 
   const metrics = createRegistry('worker');
   const runMetrics = createRunMetrics(metrics);
   registerQueueGauges(metrics, { queue: runQueue.queue, redis: connection });
-  const worker = new Worker<RunJobData, RunJobResult>(queueName, createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id, metrics: runMetrics, runQueue }), {
-    connection,
-    concurrency,
-    autorun: false,
-    ...workerTimings(),
-  });
+  const worker = new Worker<RunJobData, RunJobResult>(
+    queueName,
+    createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id, activeRuns, metrics: runMetrics, runQueue }),
+    { connection, concurrency, autorun: false, ...workerTimings() },
+  );
   worker.on('error', (error) => log.error({ err: error }, 'worker error'));
   worker.on('failed', (job, error) => log.warn({ runId: job?.id, err: error }, 'run job failed'));
-  const stopCancels = await listenForCancels(subscriber, worker, queueName);
+  const stopCancels = await listenForCancels(subscriber, activeRuns, queueName, id);
 
-  await reapOrphans({ db, redis: connection, runQueue });
-  const reaper = setInterval(
-    () => void reapOrphans({ db, redis: connection, runQueue }).catch((error) => log.error({ err: error }, 'reaper failed')),
-    opts.reapIntervalMs ?? 30_000,
-  );
+  const reap = () => reapOrphans({ db, redis: connection, runQueue, holder: `reaper-${id}` });
+  await reap();
+  let reaping = false;
+  const reaper = setInterval(() => {
+    if (reaping) return;
+    reaping = true;
+    void reap()
+      .catch((error) => log.warn({ err: error }, 'reaper failed'))
+      .finally(() => (reaping = false));
+  }, opts.reapIntervalMs ?? config().worker.reapIntervalMs);
   reaper.unref();
 
   void worker.run().catch((error) => log.error({ err: error }, 'worker stopped'));
@@ -105,6 +111,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
       // Active runs get drainTimeoutMs to finish; then (or at once when forced) they checkpoint: INTERRUPTED, job back to wait.
       await Promise.race([drained, new Promise<void>((resolve) => (forceCheckpoint = resolve)), delay(force ? 0 : drainTimeoutMs)]);
       worker.cancelAllJobs(SHUTDOWN);
+      activeRuns.abortAll(SHUTDOWN);
       await drained;
       await stopCancels();
       await runQueue.close().catch(() => {});

@@ -39,6 +39,13 @@ export interface Config {
     drainTimeoutMs: number;
     lockDurationMs: number;
     stalledIntervalMs: number;
+    /** BullMQ's wait before retrying a Redis command that failed for lack of a connection. */
+    runRetryDelayMs: number;
+    /** A run's lease in Postgres (fencing): how long a claim or renewal holds it. */
+    leaseMs: number;
+    /** How long the event sink and a worker's statements keep retrying while Postgres is unreachable. */
+    dbRetryLimitMs: number;
+    reapIntervalMs: number;
   };
   agent: {
     noProgressSessions: number;
@@ -107,6 +114,10 @@ export function toConfig(env: Environment): Config {
       drainTimeoutMs: env.SHIPYARD_DRAIN_TIMEOUT_MS,
       lockDurationMs: env.SHIPYARD_LOCK_DURATION_MS,
       stalledIntervalMs: env.SHIPYARD_STALLED_INTERVAL_MS,
+      runRetryDelayMs: env.SHIPYARD_RUN_RETRY_DELAY_MS,
+      leaseMs: env.SHIPYARD_LEASE_MS,
+      dbRetryLimitMs: env.SHIPYARD_DB_RETRY_LIMIT_MS,
+      reapIntervalMs: env.SHIPYARD_REAP_INTERVAL_MS,
     },
     agent: {
       noProgressSessions: env.SHIPYARD_NO_PROGRESS_SESSIONS,

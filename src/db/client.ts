@@ -5,6 +5,7 @@ import { PrismaClient } from '../generated/prisma/client.js';
 import { logger } from '../logger.js';
 import { config } from '../config/index.js';
 import { poolConfigFromUrl } from './pool-config.js';
+import { retryingAdapter } from './retrying-adapter.js';
 
 export type Db = PrismaClient;
 
@@ -17,6 +18,11 @@ export interface PoolOptions {
    * an open transaction), or its named statements would collide with the earlier connection's ("already exists").
    */
   singleSession?: boolean;
+  /**
+   * Worker processes: statements that certainly never ran (Postgres unreachable or restarting) are retried with
+   * bounded backoff for up to this long, instead of failing whatever called them.
+   */
+  retryUnreachableMs?: number;
 }
 
 /** Runs before a new connection is handed out. DISCARD ALL refuses to run inside a transaction, hence the ROLLBACK. */
@@ -31,7 +37,9 @@ export function createPrismaClient(databaseUrl: string, poolMax?: number, opts: 
   // An idle connection that dies is replaced on next use; an administrator's termination (57P01: restart, drop) is routine.
   pool.on('error', (error: Error & { code?: string }) =>
     logger[error.code === '57P01' ? 'debug' : 'warn']({ code: error.code, message: error.message }, 'idle Postgres connection failed'));
-  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  const base = new PrismaPg(pool, { disposeExternalPool: true });
+  const adapter = opts.retryUnreachableMs ? retryingAdapter(base, opts.retryUnreachableMs) : base;
+  const client = new PrismaClient({ adapter });
   pools.set(client, pool);
   return client;
 }

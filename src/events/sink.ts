@@ -5,6 +5,7 @@ import { parseNewEvent, type EventSink, type EventType, type NewEvent, type RunE
 import { publishEvents } from './publish.js';
 import { logger } from '../logger.js';
 import { pgPool } from '../db/client.js';
+import { dbRetryLimitMs, isTransientDbError, retryDelayMs } from '../db/transient.js';
 import { config } from '../config/index.js';
 
 /**
@@ -19,10 +20,19 @@ const URGENT: ReadonlySet<EventType> = new Set(['STATUS', 'COMPLETE', 'ERROR']);
 
 export class RunOwnershipLostError extends Error {
   constructor(runId: string, seq: number) {
-    super(`Another writer already stored seq ${seq} of run ${runId}; this worker no longer owns the run and stopped writing.`);
+    super(`Another writer owns run ${runId} (seq ${seq} was taken or the lease epoch moved on); this copy stopped writing.`);
     this.name = 'RunOwnershipLostError';
   }
 }
+
+/** Postgres stayed unreachable longer than the sink's retry limit. */
+export class EventStoreUnavailableError extends Error {
+  constructor(runId: string, cause: Error) {
+    super(`Could not store the events of run ${runId}: Postgres stayed unreachable (${cause.message}).`);
+    this.name = 'EventStoreUnavailableError';
+  }
+}
+
 
 export interface RunEventSink extends EventSink {
   /** Flushes what is queued and stops accepting events. */
@@ -40,12 +50,18 @@ export interface RunEventSinkOptions {
   projectId: string;
   /** Called once when the sink fails for good, so the owner can abort the run. */
   onFailure?: (error: Error) => void;
+  /**
+   * The lease epoch this writer claimed (run-lease.ts). Every INSERT then stores its rows only while the run's
+   * epoch is still this one, in the same statement; otherwise the sink fails with RunOwnershipLostError.
+   */
+  epoch?: number;
   /** Called for every event accepted (a worker counts them for its metrics). */
   onEmit?: (type: EventType) => void;
 }
 
 export async function createRunEventSink(opts: RunEventSinkOptions): Promise<RunEventSink> {
   const { db, redis, runId, projectId } = opts;
+  // Read after the claim (the caller claims first): nothing the previous holder writes can land after this.
   const max = await db.agentRunEvent.aggregate({ where: { runId }, _max: { seq: true } });
   let lastSeq = max._max.seq ?? 0;
   let queued: RunEvent[] = [];
@@ -68,9 +84,9 @@ export async function createRunEventSink(opts: RunEventSinkOptions): Promise<Run
     while (queued.length && !failure) {
       const batch = queued.splice(0, MAX_BATCH);
       try {
-        await insertEvents(db, runId, batch);
+        await insertWithRetries(db, runId, batch, opts.epoch);
       } catch (error) {
-        fail(isUniqueViolation(error) ? new RunOwnershipLostError(runId, batch[0]!.seq) : asError(error));
+        fail(asError(error));
         return;
       }
       // Durable now: publishing is best effort (subscribers fill holes from Postgres).
@@ -119,18 +135,69 @@ export async function createRunEventSink(opts: RunEventSinkOptions): Promise<Run
 }
 
 /**
+ * Transient errors (Postgres restarting, connection refused or cut) are retried with bounded backoff for up to
+ * dbRetryLimitMs. A retry after a cut connection may find its own earlier attempt committed: with a lease epoch that
+ * is still ours, a unique violation then means exactly that.
+ */
+async function insertWithRetries(db: PrismaClient, runId: string, batch: RunEvent[], epoch: number | undefined): Promise<void> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const stored = await insertEvents(db, runId, batch, epoch);
+      if (stored !== batch.length) throw new RunOwnershipLostError(runId, batch[0]!.seq);
+      return;
+    } catch (error) {
+      if (error instanceof RunOwnershipLostError) throw error;
+      if (isUniqueViolation(error)) {
+        if (attempt > 0 && epoch !== undefined && (await epochStillOurs(db, runId, epoch, batch))) return;
+        throw new RunOwnershipLostError(runId, batch[0]!.seq);
+      }
+      if (!isTransientDbError(error)) throw error;
+      if (Date.now() - started > dbRetryLimitMs()) throw new EventStoreUnavailableError(runId, asError(error));
+      if (attempt === 0) logger.warn({ runId, err: error }, 'storing events failed; retrying while Postgres is unreachable');
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
+    }
+  }
+}
+
+/** After an ambiguous failure: are the batch's rows there and is the run still ours? */
+async function epochStillOurs(db: PrismaClient, runId: string, epoch: number, batch: RunEvent[]): Promise<boolean> {
+  const result = await pgPool(db).query<{ ours: boolean }>({
+    text: `SELECT (SELECT "leaseEpoch" FROM "AgentRun" WHERE "id" = $1::uuid) = $2
+             AND (SELECT count(*) FROM "AgentRunEvent" WHERE "runId" = $1::uuid AND "seq" BETWEEN $3 AND $4) = $5 AS ours`,
+    values: [runId, epoch, batch[0]!.seq, batch.at(-1)!.seq, batch.length],
+  });
+  return result.rows[0]?.ours === true;
+}
+
+/**
  * One INSERT for the whole batch, its rows passed as five arrays (a fixed, prepared statement whatever the batch
  * size). Straight through pg: Prisma's createMany costs milliseconds per row, and even its raw path costs more per
  * statement than the statement itself.
  */
-async function insertEvents(db: PrismaClient, runId: string, batch: RunEvent[]): Promise<void> {
-  await pgPool(db).query({
+async function insertEvents(db: PrismaClient, runId: string, batch: RunEvent[], epoch: number | undefined): Promise<number> {
+  const columns = [runId, batch.map((e) => e.seq), batch.map((e) => e.type), batch.map((e) => JSON.stringify(e.payload)), batch.map((e) => e.createdAt)];
+  if (epoch !== undefined) {
+    // FOR SHARE: a concurrent claim (an UPDATE of the run row) waits for this INSERT, or this INSERT sees its new epoch.
+    const fenced = await pgPool(db).query({
+      name: 'shipyard_insert_run_events_fenced',
+      text: `WITH fence AS (SELECT 1 FROM "AgentRun" WHERE "id" = $1::uuid AND "leaseEpoch" = $6 FOR SHARE)
+       INSERT INTO "AgentRunEvent" ("runId", "seq", "type", "payload", "createdAt")
+       SELECT $1::uuid, e.seq, e.type::"AgentRunEventType", e.payload::jsonb, e."createdAt"::timestamp
+       FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) AS e(seq, type, payload, "createdAt")
+       WHERE EXISTS (SELECT 1 FROM fence)`,
+      values: [...columns, epoch],
+    });
+    return fenced.rowCount ?? 0;
+  }
+  const result = await pgPool(db).query({
     name: 'shipyard_insert_run_events',
     text: `INSERT INTO "AgentRunEvent" ("runId", "seq", "type", "payload", "createdAt")
      SELECT $1::uuid, e.seq, e.type::"AgentRunEventType", e.payload::jsonb, e."createdAt"::timestamp
      FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) AS e(seq, type, payload, "createdAt")`,
-    values: [runId, batch.map((e) => e.seq), batch.map((e) => e.type), batch.map((e) => JSON.stringify(e.payload)), batch.map((e) => e.createdAt)],
+    values: columns,
   });
+  return result.rowCount ?? 0;
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -5,10 +5,13 @@ import type { JobsOptions, WorkerOptions } from 'bullmq';
 import { config } from '../config/index.js';
 
 
-export function workerTimings(): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'> {
+export function workerTimings(): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'runRetryDelay'> {
   return {
     lockDuration: config().worker.lockDurationMs,
     stalledInterval: config().worker.stalledIntervalMs,
+    // BullMQ waits this long before retrying a Redis command that failed for lack of a connection (its default, 15 s,
+    // held every run back after a Redis restart).
+    runRetryDelay: config().worker.runRetryDelayMs,
     // A crashed worker is an infrastructure event, not a verdict on the run: allow many recoveries before BullMQ
     // would mark the job failed.
     maxStalledCount: 20,

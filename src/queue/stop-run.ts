@@ -8,6 +8,7 @@ import type { EventHub } from '../events/hub.js';
 import { ACTIVE_RUN_STATUSES } from './names.js';
 import type { RunQueue } from './run-queue.js';
 import { finishRun } from './run-status.js';
+import { claimLease, leaseOwnerName, releaseLease } from './run-lease.js';
 import { logger } from '../logger.js';
 
 /** How long stopAgentRun waits for the worker to confirm before returning the run as it is. */
@@ -31,21 +32,26 @@ export async function stopRun(deps: StopDeps, runId: string): Promise<void> {
   await db.agentRun.update({ where: { id: runId }, data: { stopRequested: true } });
 
   if (await runQueue.removeIfNotActive(runId)) {
-    // No worker holds the run and none can pick it up any more: this process is its only writer now.
-    const claimed = await db.agentRun.updateMany({
-      where: { id: runId, status: { in: [...ACTIVE_RUN_STATUSES] } },
-      data: { status: 'CANCELLED' },
-    });
-    if (claimed.count === 1) {
-      const sink = await createRunEventSink({ db, redis: deps.redis, runId, projectId: run.projectId });
+    // No job is left, so no worker can pick the run up any more. If no copy holds its lease either, this process
+    // is its only writer now (the claim fences off any copy still running); otherwise the holder gets the stop.
+    const claim = await claimLease(db, runId, leaseOwnerName('api-stop'));
+    if (claim.status === 'claimed') {
       try {
-        await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: 'stopped', message: 'Stopped before a worker started it.' });
-        logger.info({ runId, projectId: run.projectId, status: 'CANCELLED' }, 'run stopped before a worker took it');
+        const current = await db.agentRun.findUnique({ where: { id: runId }, select: { status: true } });
+        if (current && (ACTIVE_RUN_STATUSES as readonly string[]).includes(current.status)) {
+          const sink = await createRunEventSink({ db, redis: deps.redis, runId, projectId: run.projectId, epoch: claim.epoch });
+          try {
+            await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: 'stopped', message: 'Stopped before a worker started it.' }, claim.epoch);
+            logger.info({ runId, projectId: run.projectId, status: 'CANCELLED' }, 'run stopped before a worker took it');
+          } finally {
+            await sink.close().catch(() => {});
+          }
+        }
       } finally {
-        await sink.close().catch(() => {});
+        await releaseLease(db, runId, claim.epoch);
       }
+      return;
     }
-    return;
   }
 
   const finished = await watchForComplete(deps, runId, STOP_CONFIRM_TIMEOUT_MS);

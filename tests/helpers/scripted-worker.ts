@@ -1,8 +1,12 @@
 // A worker PROCESS for tests: the real startWorker/processor/sink with a scripted RunAgent instead of the model loop.
 // The script comes from the project's appSpec (JSON): { sessions, eventsPerSession, intervalMs, sleep }.
-// With `sleep: true` each session runs a real child process (`sleep 60`) that only a stop (abort) ends.
+// With `sleep: true` each session runs a real child process (`sleep 60`) that only a stop (abort) ends; with
+// `sleepArg: "4.123"` it runs `sleep 4.123`, which ends by itself (a unique argument lets a test find it with ps).
+// Like the real runtime, it asks the run's lease before starting a command.
 import { spawn } from 'node:child_process';
 import { connectDb, disconnectDb } from '../../src/db/client.js';
+import { dbRetryLimitMs } from '../../src/db/transient.js';
+import { config } from '../../src/config/index.js';
 import { startWorker } from '../../worker/start-worker.js';
 import { exitOnSignals } from '../../worker/signals.js';
 import type { RunAgent, RunOutcome } from '../../worker/agent/contract.js';
@@ -12,6 +16,7 @@ interface Script {
   eventsPerSession?: number;
   intervalMs?: number;
   sleep?: boolean;
+  sleepArg?: string;
 }
 
 const wait = (ms: number, signal: AbortSignal) =>
@@ -22,7 +27,7 @@ const wait = (ms: number, signal: AbortSignal) =>
 
 const cancelled: RunOutcome = { status: 'CANCELLED', stopReason: 'stopped' };
 
-export const scriptedRunAgent: RunAgent = async ({ runId, db, events, signal }) => {
+export const scriptedRunAgent: RunAgent = async ({ runId, db, events, signal, lease }) => {
   const run = await db.agentRun.findUniqueOrThrow({ where: { id: runId }, include: { project: { select: { appSpec: true } } } });
   const script = JSON.parse(run.project.appSpec || '{}') as Script;
   const sessions = run.maxSessions ?? script.sessions ?? 2;
@@ -35,12 +40,15 @@ export const scriptedRunAgent: RunAgent = async ({ runId, db, events, signal }) 
       if (signal.aborted) return cancelled;
       events.emit({ type: 'TEXT', payload: { text: `session ${n} event ${i}`, session: n } });
     }
-    if (script.sleep) {
-      const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    if (script.sleep || script.sleepArg) {
+      const arg = script.sleepArg ?? '60';
+      await events.flush(); // stored under the lease's epoch, or this copy lost the run
+      lease?.assertHeld();
+      const child = spawn('sleep', [arg], { stdio: 'ignore' });
       const exited = new Promise((resolve) => child.once('exit', resolve));
       const kill = () => child.kill('SIGKILL');
       signal.addEventListener('abort', kill, { once: true });
-      events.emit({ type: 'TOOL_CALL', payload: { toolUseId: `sleep-${n}`, name: 'bash', input: { command: 'sleep 60', pid: child.pid }, session: n } });
+      events.emit({ type: 'TOOL_CALL', payload: { toolUseId: `sleep-${n}`, name: 'bash', input: { command: `sleep ${arg}`, pid: child.pid }, session: n } });
       await events.flush();
       await exited;
       signal.removeEventListener('abort', kill);
@@ -58,12 +66,12 @@ export const scriptedRunAgent: RunAgent = async ({ runId, db, events, signal }) 
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  connectDb(process.env.DATABASE_URL!);
+  connectDb(process.env.DATABASE_URL!, undefined, { retryUnreachableMs: dbRetryLimitMs() });
   const worker = await startWorker({
     runAgent: scriptedRunAgent,
     concurrency: Number(process.env.WORKER_CONCURRENCY ?? 2),
     drainTimeoutMs: Number(process.env.SHIPYARD_DRAIN_TIMEOUT_MS ?? 25_000),
-    reapIntervalMs: 2000,
+    reapIntervalMs: config().worker.reapIntervalMs,
   });
   exitOnSignals(async (force) => {
     await worker.close({ force });

@@ -8,6 +8,8 @@ export interface Subscription<T> {
   /** Resolves when the server completes the subscription (or it errors). */
   done: Promise<void>;
   stop(): void;
+  /** graphql-ws only: the close code and reason the socket ended with, once it closed. */
+  closed?: { code: number; reason: string };
 }
 
 export function subscribeSse<T = any>(url: string, token: string, query: string, variables: Record<string, unknown>): Subscription<T> {
@@ -16,14 +18,22 @@ export function subscribeSse<T = any>(url: string, token: string, query: string,
 }
 
 export function subscribeWs<T = any>(url: string, token: string, query: string, variables: Record<string, unknown>): Subscription<T> {
+  let closed: Subscription<T>['closed'];
   const client = createWsClient({
     url: `${url.replace('http', 'ws')}/graphql`,
     webSocketImpl: WebSocket,
     connectionParams: { authorization: `Bearer ${token}` },
     retryAttempts: 0,
     lazy: true,
+    on: {
+      closed: (event) => {
+        const e = event as { code?: number; reason?: unknown };
+        closed ??= { code: e.code ?? 0, reason: String(e.reason ?? '') };
+      },
+    },
   });
-  return collect(client.iterate({ query, variables }) as AsyncIterableIterator<any>, () => void client.dispose());
+  const subscription = collect<T>(client.iterate({ query, variables }) as AsyncIterableIterator<any>, () => void client.dispose());
+  return Object.defineProperty(subscription, 'closed', { get: () => closed });
 }
 
 function collect<T>(iterator: AsyncIterableIterator<any>, dispose: () => void): Subscription<T> {

@@ -1,6 +1,7 @@
 // The contract between the run spine (job processor, owner of a run's status) and the agent runtime (sessions).
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import type { EventSink } from '../../src/events/types.js';
+import type { LeaseCheck } from '../../src/queue/run-lease.js';
 
 export interface AgentRunContext {
   runId: string;
@@ -9,6 +10,11 @@ export interface AgentRunContext {
   events: EventSink;
   /** Aborted when the run is stopped (stopAgentRun) or the worker shuts down; must reach the model stream and child processes. */
   signal: AbortSignal;
+  /**
+   * The run's lease (fencing), when the caller holds one: asked before every tool call, after the TOOL_CALL event
+   * was stored under the lease's epoch. Losing it also aborts `signal`.
+   */
+  lease?: LeaseCheck;
   /** Told when a session ends (the worker logs it and measures its duration). */
   onSessionEnd?: (session: SessionEnd) => void;
 }

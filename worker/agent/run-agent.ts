@@ -4,6 +4,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { resolve } from 'node:path';
 import { config } from '../../src/config/index.js';
+import { isTransientDbError } from '../../src/db/transient.js';
 import { workspacePathFor } from '../../src/projects/workspace-path.js';
 import { boundText } from '../../src/events/types.js';
 import { Prisma, type Agent } from '../../src/generated/prisma/client.js';
@@ -31,7 +32,7 @@ export function resetModelClient(): void {
   sharedClient = undefined;
 }
 
-export const runAgent: RunAgent = async ({ runId, db, events, signal, onSessionEnd }) => {
+export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onSessionEnd }) => {
   // Before any work: without credentials every model call would fail (after the SDK's retries).
   if (!hasModelCredentials()) return failed(events, MISSING_CREDENTIALS, 'MODEL_CREDENTIALS_MISSING');
   const run = await db.agentRun.findUnique({ where: { id: runId }, include: { project: true, agent: true } });
@@ -149,6 +150,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, onSessionE
           restarted: !!interrupted,
           leftovers,
           commands,
+          lease,
           checkpoint,
           notes,
           featureId: target?.id ?? null,
@@ -227,6 +229,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, onSessionE
     }
   } catch (error) {
     if (isAbort(error, signal)) return { status: 'CANCELLED', stopReason: 'stop_requested' };
+    if (isTransientDbError(error)) throw error; // not the run's fault: the processor resumes it once Postgres is back
     const reason = error instanceof ModelCallError ? error.message : `Agent runtime error: ${(error as Error)?.message ?? String(error)}`;
     return failed(events, reason, error instanceof ModelCallError ? error.code : 'RUNTIME_ERROR');
   } finally {

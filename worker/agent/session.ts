@@ -2,6 +2,7 @@
 // records around each call), feed the results back, until the model ends its turn or a limit ends the session.
 import type Anthropic from '@anthropic-ai/sdk';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
+import type { LeaseCheck } from '../../src/queue/run-lease.js';
 import { boundText, MAX_TEXT_CHARS, type EventSink } from '../../src/events/types.js';
 import { costUsd, type TokenUsage } from '../../src/agents/pricing.js';
 import type { CommandRunner } from '../sandbox/runner.js';
@@ -51,6 +52,7 @@ export interface SessionInput {
   leftovers: string[];
   /** The session's command runner (its sandbox), closed by the caller when the session ends. */
   commands: CommandRunner;
+  lease?: LeaseCheck;
   /** The conversation of this session when it was paused: it continues from there instead of a kickoff. */
   checkpoint?: SessionCheckpoint | null;
   /** Said in the kickoff (e.g. verifications of the previous session's claims). */
@@ -195,6 +197,11 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
 async function runToolCall(input: SessionInput, use: Anthropic.ToolUseBlock, ctx: ToolContext, lenient: boolean, addPassing: (n: number) => void): Promise<Anthropic.ToolResultBlockParam> {
   const { events, guard, commits, db } = input;
   events.emit({ type: 'TOOL_CALL', payload: { toolUseId: use.id, name: use.name, input: boundInput(use.input), session: input.sessionNumber } });
+  if (input.lease) {
+    // Fencing: the TOOL_CALL row is stored only under our lease epoch, and the lease must have time left.
+    await events.flush();
+    input.lease.assertHeld();
+  }
   const readOnly = isReadOnlyCall(use.name, use.input);
   const before = readOnly ? null : guard.lastKnownText();
   const result = await executeTool(use.name, use.input, ctx, input.agent.allowedTools);
