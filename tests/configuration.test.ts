@@ -31,10 +31,10 @@ async function sourceFiles(dir: string): Promise<string[]> {
 
 /** Reads of the environment that are not configuration: child processes get PATH or the (secret-free) environment. */
 const PASS_THROUGH: Record<string, RegExp> = {
-  'worker/workspace.ts': /process\.env\.PATH\b/g,
   'worker/tools/process-runner.ts': /Object\.entries\(process\.env\)/g,
   'worker/tools/search.ts': /process\.env\.PATH\b/g,
-  'src/workspace/commit-diff.ts': /process\.env\.PATH\b/g,
+  // The platform's git processes get only PATH (to find git).
+  'src/workspace/platform-git.ts': /process\.env\.PATH\b/g,
   // Runs inside the sandbox: its environment is the one the sandbox built from nothing.
   'worker/sandbox/sandbox-server.mjs': /process\.env\b/g,
 };

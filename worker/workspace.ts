@@ -2,6 +2,7 @@
 import { existsSync, lstatSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { readWorkspaceFile } from '../src/files/safe-open.js';
+import { NO_EXTERNAL_DIFF, PLATFORM_GIT_CONFIG, platformGitEnv } from '../src/workspace/platform-git.js';
 import { spawnProcess } from './tools/spawner.js';
 
 export class PathEscapeError extends Error {
@@ -11,30 +12,6 @@ export class PathEscapeError extends Error {
   }
 }
 
-/**
- * The platform's own git: never runs or obeys workspace-controlled code or config. Hooks, fsmonitor, pagers, external
- * diff/textconv, filters and protocol helpers are switched off on the command line (which wins over .git/config),
- * system and global config are ignored, and no inherited GIT_* variable reaches it.
- */
-const HARDENED_GIT = [
-  '-c', 'core.hooksPath=/dev/null',
-  '-c', 'core.fsmonitor=',
-  '-c', 'core.untrackedCache=false',
-  '-c', 'core.pager=cat',
-  '-c', 'core.sshCommand=false',
-  '-c', 'core.askPass=',
-  '-c', 'diff.external=',
-  '-c', 'protocol.allow=never',
-  '-c', 'protocol.file.allow=never',
-  '-c', 'credential.helper=',
-  '-c', 'gpg.program=false',
-  '-c', 'commit.gpgSign=false',
-  '-c', 'log.showSignature=false',
-  '--no-pager',
-];
-/** Options that keep diff-producing subcommands from running textconv or external diff programs. */
-const NO_EXTERNAL = ['--no-ext-diff', '--no-textconv'];
-
 export async function git(cwd: string, args: string[], opts: { allowFailure?: boolean } = {}): Promise<{ stdout: string; code: number }> {
   if (existsSync(join(cwd, '.git', 'objects', 'info', 'alternates'))) {
     // Alternates would make git read another repository's objects (another tenant's history).
@@ -42,18 +19,9 @@ export async function git(cwd: string, args: string[], opts: { allowFailure?: bo
   }
   const result = await spawnProcess({
     file: 'git',
-    args: [...HARDENED_GIT, ...filterOverrides(cwd), ...args],
+    args: [...PLATFORM_GIT_CONFIG, ...filterOverrides(cwd), ...args],
     cwd,
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: '/nonexistent',
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_TERMINAL_PROMPT: '0',
-      GIT_OPTIONAL_LOCKS: '0',
-      GIT_ATTR_NOSYSTEM: '1',
-      LC_ALL: 'C',
-    },
+    env: platformGitEnv(),
     timeoutMs: 60_000,
     maxOutputBytes: 64 * 1024,
     keepStdout: true,
@@ -192,7 +160,7 @@ export interface CommitInfo {
 /** Commits reachable from HEAD but not from `since` (all of HEAD's history when since is null), oldest first. */
 export async function commitsSince(root: string, since: string | null, limit = 200): Promise<CommitInfo[]> {
   const range = since ? [`${since}..HEAD`] : ['HEAD'];
-  const { stdout, code } = await git(root, ['log', ...NO_EXTERNAL, '--reverse', `--max-count=${limit}`, '--format=%x1e%H%x1f%ct%x1f%B%x1f', '--name-only', ...range], { allowFailure: true });
+  const { stdout, code } = await git(root, ['log', ...NO_EXTERNAL_DIFF, '--reverse', `--max-count=${limit}`, '--format=%x1e%H%x1f%ct%x1f%B%x1f', '--name-only', ...range], { allowFailure: true });
   if (code !== 0) return [];
   return stdout
     .split('\x1e')

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { NO_EXTERNAL_DIFF, PLATFORM_GIT_CONFIG, platformGitEnv } from './platform-git.js';
 
 export const MAX_DIFF_BYTES = 512 * 1024;
 const TIMEOUT_MS = 10_000;
@@ -31,23 +32,13 @@ export async function readCommitDiff(root: string, sha: string, maxBytes = MAX_D
   if (!/^[0-9a-f]{7,64}$/.test(sha)) throw new Error('not a commit sha');
   const gitDir = await assertOwnObjects(root);
   const args = [
-    '-c', 'core.pager=cat', '-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', 'diff.external=',
-    '-c', 'core.quotePath=false', '--no-pager', '--git-dir', gitDir, '--work-tree', root,
-    'show', '--no-ext-diff', '--no-textconv', '--no-color', '--format=', '--patch', '--stat', sha, '--',
+    ...PLATFORM_GIT_CONFIG, '-c', 'core.quotePath=false', '--git-dir', gitDir, '--work-tree', root,
+    'show', ...NO_EXTERNAL_DIFF, '--no-color', '--format=', '--patch', '--stat', sha, '--',
   ];
   const child = spawn('git', args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'ignore'],
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: '/nonexistent',
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_TERMINAL_PROMPT: '0',
-      GIT_NO_REPLACE_OBJECTS: '1',
-      GIT_OPTIONAL_LOCKS: '0',
-      LC_ALL: 'C',
-    },
+    env: platformGitEnv(),
     timeout: TIMEOUT_MS,
   });
   const chunks: Buffer[] = [];
