@@ -188,7 +188,12 @@ export class FeatureGuard {
     return flips ? entries : null;
   }
 
-  private async sync(entries: FeatureEntry[]): Promise<number[]> {
+  /**
+   * Adopts a list as the contract (the initializer's, or the first valid one). Every feature starts failing whatever
+   * the file says: a "passes": true in it is a claim like any other, verified when a coding session ends.
+   */
+  private async sync(listed: FeatureEntry[]): Promise<number[]> {
+    const entries = listed.map((entry) => ({ ...entry, passes: false }));
     const result = await syncFeatureRows(this.db, this.projectId, entries, { passes: 'from-list' });
     this.accepted = entries;
     for (const index of [...new Set([...result.added, ...result.changed.map((c) => c.index)])].sort((a, b) => a - b)) {
