@@ -107,7 +107,7 @@ export class FeatureGuard {
    */
   async settleClaims(accepted: number[], rejected: number[], stillPending: number[] = []): Promise<void> {
     const entries = this.accepted!.map((entry, i) => (accepted.includes(i) ? { ...entry, passes: true } : entry));
-    if (accepted.length) await syncFeatureRows(this.db, this.projectId, entries);
+    if (accepted.length) await syncFeatureRows(this.db, this.projectId, entries, { passes: 'from-list' });
     this.accepted = entries;
     if (!rejected.length && this.violations(this.readText()) === null) return;
     if (!stillPending.length) return this.restore(null);
@@ -122,7 +122,7 @@ export class FeatureGuard {
   async markFailing(indices: number[]): Promise<void> {
     if (!indices.length || !this.accepted) return;
     const entries = this.accepted.map((entry, i) => (indices.includes(i) ? { ...entry, passes: false } : entry));
-    await syncFeatureRows(this.db, this.projectId, entries);
+    await syncFeatureRows(this.db, this.projectId, entries, { passes: 'from-list' });
     this.accepted = entries;
     this.restore(null);
   }
@@ -194,8 +194,13 @@ export class FeatureGuard {
     return flips ? entries : null;
   }
 
-  private async sync(entries: FeatureEntry[]): Promise<number[]> {
-    const result = await syncFeatureRows(this.db, this.projectId, entries);
+  /**
+   * Adopts a list as the contract (the initializer's, or the first valid one). Every feature starts failing whatever
+   * the file says: a "passes": true in it is a claim like any other, verified when a coding session ends.
+   */
+  private async sync(listed: FeatureEntry[]): Promise<number[]> {
+    const entries = listed.map((entry) => ({ ...entry, passes: false }));
+    const result = await syncFeatureRows(this.db, this.projectId, entries, { passes: 'from-list' });
     this.accepted = entries;
     for (const index of [...new Set([...result.added, ...result.changed.map((c) => c.index)])].sort((a, b) => a - b)) {
       const entry = entries[index];
