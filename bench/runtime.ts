@@ -148,7 +148,7 @@ async function seedProject(db: PrismaClient, generations: string, i: number) {
   const list = '[{"category":"functional","description":"never done","steps":["x"],"passes":false}]\n';
   writeFileSync(join(project.workspacePath, 'feature_list.json'), list);
   writeFileSync(join(project.workspacePath, 'notes.txt'), 'line one\nline two\nline three\n');
-  await syncFeatureRows(db, project.id, parseFeatureList(list));
+  await syncFeatureRows(db, project.id, parseFeatureList(list), { passes: 'from-list' });
   return project;
 }
 

@@ -65,7 +65,7 @@ async function oneRun(db: PrismaClient, redis: ReturnType<typeof createRedis>, m
   mkdirSync(join(workspacePath, 'test'), { recursive: true });
   await git(workspacePath, ['add', '-A']);
   await git(workspacePath, ['commit', '-q', '-m', 'setup']);
-  await syncFeatureRows(db, project.id, parseFeatureList(featureList(0)));
+  await syncFeatureRows(db, project.id, parseFeatureList(featureList(0)), { passes: 'from-list' });
 
   model.clear();
   for (let k = 0; k < FEATURES; k++) model.enqueue(...codingSession(k, verifier));

@@ -156,6 +156,20 @@ describe('agent runtime rules', () => {
     expect(await h.db.feature.count({ where: { projectId: project.id } })).toBe(0);
   });
 
+  it('adopts an initializer\'s list with every feature failing, whatever "passes" it wrote: a pass is only ever a claim to verify', async () => {
+    const { project } = await seedProject(h);
+    h.model.enqueue(
+      editor({ command: 'create', path: 'feature_list.json', file_text: featureListText(['Alpha', 'Beta'], [true, true]) }),
+      say('Everything already passes.'),
+    );
+    const { runId, outcome } = await startRun(h, project.id, { maxSessions: 1 });
+    expect(outcome).toEqual({ status: 'STOPPED', stopReason: 'max_sessions' });
+    const rows = await h.db.feature.findMany({ where: { projectId: project.id }, orderBy: { index: 'asc' } });
+    expect(rows.map((r) => [r.description, r.passes, r.passedAt])).toEqual([['Alpha', false, null], ['Beta', false, null]]);
+    const features = (await eventsOf(h.db, runId)).filter((e) => e.type === 'FEATURE').map((e) => e.payload);
+    expect(features).toEqual([expect.objectContaining({ index: 0, passes: false }), expect.objectContaining({ index: 1, passes: false })]);
+  });
+
   it('SUCCEEDS at once, without calling the model, when every feature already passes', async () => {
     const { project } = await seedProject(h);
     await seedInitialized(h, project.workspacePath, project.id, NAMES, [true, true, true]);

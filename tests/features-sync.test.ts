@@ -1,58 +1,82 @@
-// syncFeatures over HTTP: rows follow feature_list.json by index and content hash, in place, and report the changes.
+// syncFeatures over HTTP: rows follow feature_list.json's content by index and content hash, in place, and report the
+// changes; passes stays the rows' (verified) truth and the file's claims are only reported.
 import { describe, expect, it } from 'vitest';
-import { errorCodes, gql, gqlOk, } from './helpers/api.js';
-import { createProject, feature, fingerprint, sql, writeFeatureList, rawId, useApiWithOwner } from './helpers/foundation.js';
+import { errorCodes, gql, gqlOk, signUp } from './helpers/api.js';
+import { addMember, createProject, feature, fingerprint, setFeaturesPassing, sql, writeFeatureList, rawId, useApiWithOwner } from './helpers/foundation.js';
+import { rest } from './helpers/rest.js';
 import { ProjectFeaturesDocument, SyncFeaturesDocument } from './generated/graphql.js';
 
 const t = useApiWithOwner();
 
 describe('syncFeatures', () => {
-  it('adds, changes, flips and removes rows, keeping row ids of entries that stay', async () => {
+  it('adds, rewords and removes rows, keeping row ids and the rows\' passes, and lists the file\'s claims', async () => {
     const project = await createProject(t.api, t.owner, 'Sync App');
     await writeFeatureList(t.api, project.id, [feature(0), feature(1), feature(2, true)]);
     const first = (await gqlOk(t.api, SyncFeaturesDocument, { projectId: project.id }, t.owner.token)).syncFeatures;
-    expect(first).toMatchObject({ addedCount: 3, changedCount: 0, removedCount: 0, unchangedCount: 0, newlyPassing: [2] });
-    expect(first.added.map((f) => [f.index, f.passes])).toEqual([[0, false], [1, false], [2, true]]);
-    expect(first.featureStats).toEqual({ total: 3, passing: 1, failing: 2 });
+    // New rows start failing whatever the file says: #2's passes is a claim only a verified run can make true.
+    expect(first).toMatchObject({ addedCount: 3, changedCount: 0, removedCount: 0, unchangedCount: 0, newlyPassing: [], unverifiedClaims: [2] });
+    expect(first.added.map((f) => [f.index, f.passes])).toEqual([[0, false], [1, false], [2, false]]);
+    expect(first.featureStats).toEqual({ total: 3, passing: 0, failing: 3 });
     const idsBefore = first.added.map((f) => f.id);
 
-    // Same file again: nothing to do.
+    // Same file again: nothing to do, the claim is still reported.
     const again = (await gqlOk(t.api, SyncFeaturesDocument, { projectId: project.id }, t.owner.token)).syncFeatures;
-    expect(again).toMatchObject({ addedCount: 0, changedCount: 0, removedCount: 0, unchangedCount: 3 });
+    expect(again).toMatchObject({ addedCount: 0, changedCount: 0, removedCount: 0, unchangedCount: 3, unverifiedClaims: [2] });
 
-    // Entry 0 passes now, entry 1 is reworded, entry 2 is gone, entry 3 and 4 are new.
+    // A run verified #1. The file now claims #0, sets #1 back to false and rewords it, drops #2.
+    await setFeaturesPassing(t.api, project.id, [1]);
     const reworded = { ...feature(1), description: 'Feature one, reworded' };
     await writeFeatureList(t.api, project.id, [feature(0, true), reworded]);
     const shrink = (await gqlOk(t.api, SyncFeaturesDocument, { projectId: project.id }, t.owner.token)).syncFeatures;
-    expect(shrink).toMatchObject({ addedCount: 0, changedCount: 2, removedCount: 1, unchangedCount: 0, newlyPassing: [0] });
-    expect(shrink.changed.map(({ feature: _f, ...change }) => change)).toEqual([
-      { index: 0, contentChanged: false, passesChanged: true, passes: true },
-      { index: 1, contentChanged: true, passesChanged: false, passes: false },
-    ]);
-    expect(shrink.changed[0].feature).toMatchObject({ id: idsBefore[0], passes: true });
-    expect(shrink.changed[0].feature.passedAt).toBeTruthy();
-    expect(shrink.changed[1].feature).toMatchObject({ id: idsBefore[1], description: 'Feature one, reworded' });
+    expect(shrink).toMatchObject({ addedCount: 0, changedCount: 1, removedCount: 1, unchangedCount: 1, newlyPassing: [], unverifiedClaims: [0] });
+    expect(shrink.changed.map(({ feature: _f, ...change }) => change)).toEqual([{ index: 1, contentChanged: true, passesChanged: false, passes: true }]);
+    expect(shrink.changed[0].feature).toMatchObject({ id: idsBefore[1], description: 'Feature one, reworded', passes: true });
     expect(shrink.removed).toEqual([{ index: 2, description: 'Feature number 2' }]);
+    expect(shrink.featureStats).toEqual({ total: 2, passing: 1, failing: 1 });
 
     await writeFeatureList(t.api, project.id, [feature(0, false), reworded, feature(7), feature(8, true)]);
     const grow = (await gqlOk(t.api, SyncFeaturesDocument, { projectId: project.id }, t.owner.token)).syncFeatures;
-    expect(grow).toMatchObject({ addedCount: 2, changedCount: 1, removedCount: 0, unchangedCount: 1, newlyPassing: [3] });
-    expect(grow.changed[0]).toMatchObject({ index: 0, passesChanged: true, passes: false, feature: { passedAt: null } });
+    expect(grow).toMatchObject({ addedCount: 2, changedCount: 0, removedCount: 0, unchangedCount: 2, newlyPassing: [], unverifiedClaims: [3] });
 
-    const rows = await sql(t.api, 'SELECT index, description, passes, "contentHash" FROM "Feature" WHERE "projectId" = $1 ORDER BY index', [rawId(project.id)]);
+    const rows = await sql(t.api, 'SELECT id, index, description, passes, "contentHash" FROM "Feature" WHERE "projectId" = $1 ORDER BY index', [rawId(project.id)]);
     expect(rows.map((r) => [r.index, r.description, r.passes])).toEqual([
       [0, 'Feature number 0', false],
-      [1, 'Feature one, reworded', false],
+      [1, 'Feature one, reworded', true],
       [2, 'Feature number 7', false],
-      [3, 'Feature number 8', true],
+      [3, 'Feature number 8', false],
     ]);
+    expect(rows.slice(0, 2).map((r) => r.id)).toEqual(idsBefore.slice(0, 2).map(rawId));
     expect(new Set(rows.map((r) => r.contentHash)).size).toBe(4);
+  });
+
+  it("does not let an EDITOR's sync flip a feature the file claims, over GraphQL or REST, nor lower a verified one", async () => {
+    const project = await createProject(t.api, t.owner, 'Claims App');
+    const editor = await signUp(t.api, 'claims-editor');
+    await addMember(t.api, t.owner, project.id, editor, 'EDITOR');
+    await writeFeatureList(t.api, project.id, [feature(0), feature(1), feature(2)]);
+    await gqlOk(t.api, SyncFeaturesDocument, { projectId: project.id }, editor.token);
+    await setFeaturesPassing(t.api, project.id, [2]);
+    const passes = async () =>
+      (await sql(t.api, 'SELECT passes FROM "Feature" WHERE "projectId" = $1 ORDER BY index', [rawId(project.id)])).map((r) => r.passes);
+
+    // The file claims #0 and #1 pass and sets the verified #2 back to false.
+    await writeFeatureList(t.api, project.id, [feature(0, true), feature(1, true), feature(2, false)]);
+    const viaGraphql = (await gqlOk(t.api, SyncFeaturesDocument, { projectId: project.id }, editor.token)).syncFeatures;
+    expect(viaGraphql).toMatchObject({ changedCount: 0, unchangedCount: 3, newlyPassing: [], unverifiedClaims: [0, 1] });
+    expect(viaGraphql.featureStats).toEqual({ total: 3, passing: 1, failing: 2 });
+    expect(await passes()).toEqual([false, false, true]);
+
+    const viaRest = await rest(t.api, 'POST', `/api/projects/${project.id}/features/sync`, { token: editor.token });
+    expect(viaRest.status, JSON.stringify(viaRest.body)).toBe(200);
+    expect(viaRest.body).toMatchObject({ changedCount: 0, newlyPassing: [], unverifiedClaims: [0, 1], featureStats: { total: 3, passing: 1, failing: 2 } });
+    expect(await passes()).toEqual([false, false, true]);
   });
 
   it('pages and filters Project.features and counts featureStats', async () => {
     const project = await createProject(t.api, t.owner, 'Paging App');
-    await writeFeatureList(t.api, project.id, Array.from({ length: 7 }, (_, i) => feature(i, i % 2 === 0)));
+    await writeFeatureList(t.api, project.id, Array.from({ length: 7 }, (_, i) => feature(i)));
     await gqlOk(t.api, SyncFeaturesDocument, { projectId: project.id }, t.owner.token);
+    await setFeaturesPassing(t.api, project.id, [0, 2, 4, 6]);
     const page1 = (await gqlOk(t.api, ProjectFeaturesDocument, { id: project.id, first: 3 }, t.owner.token)).project!;
     expect(page1.featureStats).toEqual({ total: 7, passing: 4, failing: 3 });
     expect(page1.features.totalCount).toBe(7);

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from './helpers/api.js';
-import { addMember, feature, rawId, useApiWithOwner, writeFeatureList, type User } from './helpers/foundation.js';
+import { addMember, feature, rawId, setFeaturesPassing, useApiWithOwner, writeFeatureList, type User } from './helpers/foundation.js';
 import { rest } from './helpers/rest.js';
 import { REST_ROUTES } from '../src/rest/routes.js';
 
@@ -90,7 +90,9 @@ describe('REST features and work items', () => {
     expectError(await rest(ctx.api, 'POST', `/api/projects/${project.id}/features/sync`, { token: viewer.token }), 403, 'FORBIDDEN');
     const synced = await rest(ctx.api, 'POST', `/api/projects/${rawId(project.id)}/features/sync`, { token: ctx.owner.token });
     expect(synced.status).toBe(200);
-    expect(synced.body).toMatchObject({ addedCount: 3, removedCount: 0, featureStats: { total: 3, passing: 1, failing: 2 } });
+    // The file's passes is an unverified claim: reported, not taken. A verified run would flip the row; here SQL does.
+    expect(synced.body).toMatchObject({ addedCount: 3, removedCount: 0, unverifiedClaims: [1], featureStats: { total: 3, passing: 0, failing: 3 } });
+    await setFeaturesPassing(ctx.api, project.id, [1]);
 
     const all = await rest(ctx.api, 'GET', `/api/projects/${project.id}/features`, { token: viewer.token });
     expect(all.status).toBe(200);

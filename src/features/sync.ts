@@ -27,12 +27,23 @@ export interface FeatureSyncResult {
   unchanged: number[];
   /** Indices whose passes went from false (or absent) to true in this sync. */
   newlyPassing: number[];
+  /** With passes 'keep-rows': indices the list claims as passing whose rows stay failing (only a verified run flips them). */
+  unverifiedClaims: number[];
   counts: { added: number; changed: number; removed: number; unchanged: number; total: number; passing: number };
 }
 
 type Db = Pick<PrismaClient, '$transaction'>;
 
-export async function syncFeatureRows(db: Db, projectId: string, entries: FeatureEntry[]): Promise<FeatureSyncResult> {
+export interface FeatureSyncOptions {
+  /**
+   * 'from-list': the rows take each entry's passes (the worker, with a list it has verified).
+   * 'keep-rows': existing rows keep their passes and new rows start failing (the API: a file's passes are unverified claims).
+   */
+  passes: 'from-list' | 'keep-rows';
+}
+
+export async function syncFeatureRows(db: Db, projectId: string, entries: FeatureEntry[], options: FeatureSyncOptions): Promise<FeatureSyncResult> {
+  const fromList = options.passes === 'from-list';
   return db.$transaction(async (tx) => {
     // Serialises concurrent syncs of one project (API and worker) so both never insert the same index.
     await tx.$executeRaw`SELECT 1 FROM "Project" WHERE "id" = ${projectId}::uuid FOR UPDATE`;
@@ -49,33 +60,36 @@ export async function syncFeatureRows(db: Db, projectId: string, entries: Featur
       removed: [],
       unchanged: [],
       newlyPassing: [],
+      unverifiedClaims: [],
       counts: { added: 0, changed: 0, removed: 0, unchanged: 0, total: entries.length, passing: 0 },
     };
     const toCreate: Array<{ projectId: string; index: number; contentHash: string; category: string; description: string; steps: string[]; passes: boolean; passedAt: Date | null }> = [];
 
     for (const [index, entry] of entries.entries()) {
       const contentHash = featureContentHash(entry);
-      if (entry.passes) result.counts.passing++;
       const row = byIndex.get(index);
+      const passes = fromList ? entry.passes : (row?.passes ?? false);
+      if (passes) result.counts.passing++;
+      if (entry.passes && !passes) result.unverifiedClaims.push(index);
       if (!row) {
         result.added.push(index);
-        if (entry.passes) result.newlyPassing.push(index);
-        toCreate.push({ projectId, index, contentHash, ...pick(entry), passes: entry.passes, passedAt: entry.passes ? now : null });
+        if (passes) result.newlyPassing.push(index);
+        toCreate.push({ projectId, index, contentHash, ...pick(entry), passes, passedAt: passes ? now : null });
         continue;
       }
       const contentChanged = row.contentHash !== contentHash;
-      const passesChanged = row.passes !== entry.passes;
+      const passesChanged = row.passes !== passes;
       if (!contentChanged && !passesChanged) {
         result.unchanged.push(index);
         continue;
       }
-      result.changed.push({ index, contentChanged, passesChanged, passes: entry.passes });
-      if (passesChanged && entry.passes) result.newlyPassing.push(index);
+      result.changed.push({ index, contentChanged, passesChanged, passes });
+      if (passesChanged && passes) result.newlyPassing.push(index);
       await tx.feature.update({
         where: { id: row.id },
         data: {
           ...(contentChanged ? { contentHash, ...pick(entry) } : {}),
-          ...(passesChanged ? { passes: entry.passes, passedAt: entry.passes ? now : null } : {}),
+          ...(passesChanged ? { passes, passedAt: passes ? now : null } : {}),
         },
       });
     }

@@ -160,9 +160,9 @@ export const REST_ROUTES: RestRoute[] = [
     method: 'POST',
     path: '/api/projects/:id/features/sync',
     tag: 'features',
-    summary: "Reconciles the feature rows with the workspace's feature_list.json (EDITOR).",
+    summary: "Mirrors the workspace's feature_list.json into the feature rows, never its passes: claims are listed in unverifiedClaims (EDITOR).",
     document: `mutation RestSyncFeatures($id: ID!) { syncFeatures(projectId: $id) {
-      addedCount changedCount removedCount unchangedCount newlyPassing featureStats { total passing failing } } }`,
+      addedCount changedCount removedCount unchangedCount newlyPassing unverifiedClaims featureStats { total passing failing } } }`,
     variables: (req) => ({ id: project(req) }),
     answer: { kind: 'one', path: ['syncFeatures'] },
   }),

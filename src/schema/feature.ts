@@ -146,7 +146,11 @@ const SyncFeaturesPayloadRef = builder.objectRef<SyncPayload>('SyncFeaturesPaylo
     changedCount: t.int({ resolve: ({ result }) => result.counts.changed }),
     removedCount: t.int({ resolve: ({ result }) => result.counts.removed }),
     unchangedCount: t.int({ resolve: ({ result }) => result.counts.unchanged }),
-    newlyPassing: t.intList({ description: 'Indices whose passes became true in this sync.', resolve: ({ result }) => result.newlyPassing }),
+    newlyPassing: t.intList({ description: 'Indices whose passes became true in this sync (always empty for this mutation: only a verified run flips passes).', resolve: ({ result }) => result.newlyPassing }),
+    unverifiedClaims: t.intList({
+      description: 'Indices the file claims as passing while their rows stay failing: the sync ignores passes, a feature passes only when a run verifies it.',
+      resolve: ({ result }) => result.unverifiedClaims,
+    }),
     featureStats: t.field({
       type: FeatureStatsRef,
       resolve: ({ result }) => ({ total: result.counts.total, passing: result.counts.passing }),
@@ -186,7 +190,9 @@ async function readWorkspaceFeatureList(workspacePath: string) {
 builder.mutationField('syncFeatures', (t) =>
   t.field({
     type: SyncFeaturesPayloadRef,
-    description: "Reconciles the feature rows with the workspace's feature_list.json (by index and content hash) and reports what changed.",
+    description:
+      "Mirrors the workspace's feature_list.json into the feature rows (entries added, reworded or removed, by index and content hash; ids kept) and reports what changed. " +
+      'passes is never taken from the file: existing rows keep theirs, new rows start failing, and claims the file makes are listed in unverifiedClaims.',
     args: { projectId: t.arg.globalID({ required: true, for: ProjectRef }) },
     authScopes: (_root, { projectId }) => ({ member: { projectId: projectId.id, role: 'EDITOR' } }),
     resolve: async (_root, { projectId }) => {
@@ -194,7 +200,7 @@ builder.mutationField('syncFeatures', (t) =>
       const project = await db.project.findUnique({ where: { id: projectId.id }, select: { id: true, workspacePath: true } });
       if (!project) throw notFound('Project');
       const entries = await readWorkspaceFeatureList(project.workspacePath);
-      return { projectId: project.id, result: await syncFeatureRows(db, project.id, entries) };
+      return { projectId: project.id, result: await syncFeatureRows(db, project.id, entries, { passes: 'keep-rows' }) };
     },
   }),
 );

@@ -118,6 +118,6 @@ export async function seedInitialized(h: RuntimeHarness, workspacePath: string, 
   await ensureWorkspace(workspacePath, 'spec');
   const text = featureListText(names, passing);
   writeFileSync(join(workspacePath, 'feature_list.json'), text);
-  await syncFeatureRows(h.db, projectId, parseFeatureList(text));
+  await syncFeatureRows(h.db, projectId, parseFeatureList(text), { passes: 'from-list' });
   return text;
 }

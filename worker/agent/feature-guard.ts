@@ -105,18 +105,24 @@ export class FeatureGuard {
    * Applies verification: accepted claims flip their rows; when any claim was rejected the file is reset to the rows'
    * truth (so rejected flips are undone on disk). Returns the rows' new state.
    */
-  async settleClaims(accepted: number[], rejected: number[]): Promise<void> {
+  async settleClaims(accepted: number[], rejected: number[], stillPending: number[] = []): Promise<void> {
     const entries = this.accepted!.map((entry, i) => (accepted.includes(i) ? { ...entry, passes: true } : entry));
-    if (accepted.length) await syncFeatureRows(this.db, this.projectId, entries);
+    if (accepted.length) await syncFeatureRows(this.db, this.projectId, entries, { passes: 'from-list' });
     this.accepted = entries;
-    if (rejected.length || this.violations(this.readText()) !== null) this.restore(null);
+    if (!rejected.length && this.violations(this.readText()) === null) return;
+    if (!stillPending.length) return this.restore(null);
+    // Claims not decided yet (verification was parked) stay in the file as claims; everything else is the rows' truth.
+    const claimed = entries.map((entry, i) => (stillPending.includes(i) ? { ...entry, passes: true } : entry));
+    const text = `${JSON.stringify(claimed, null, 2)}\n`;
+    writeWorkspaceFile(this.root, FEATURE_LIST_FILE, text);
+    this.known = text;
   }
 
   /** Sets features back to failing (regressions found by verification); only the platform may do this. */
   async markFailing(indices: number[]): Promise<void> {
     if (!indices.length || !this.accepted) return;
     const entries = this.accepted.map((entry, i) => (indices.includes(i) ? { ...entry, passes: false } : entry));
-    await syncFeatureRows(this.db, this.projectId, entries);
+    await syncFeatureRows(this.db, this.projectId, entries, { passes: 'from-list' });
     this.accepted = entries;
     this.restore(null);
   }
@@ -188,8 +194,13 @@ export class FeatureGuard {
     return flips ? entries : null;
   }
 
-  private async sync(entries: FeatureEntry[]): Promise<number[]> {
-    const result = await syncFeatureRows(this.db, this.projectId, entries);
+  /**
+   * Adopts a list as the contract (the initializer's, or the first valid one). Every feature starts failing whatever
+   * the file says: a "passes": true in it is a claim like any other, verified when a coding session ends.
+   */
+  private async sync(listed: FeatureEntry[]): Promise<number[]> {
+    const entries = listed.map((entry) => ({ ...entry, passes: false }));
+    const result = await syncFeatureRows(this.db, this.projectId, entries, { passes: 'from-list' });
     this.accepted = entries;
     for (const index of [...new Set([...result.added, ...result.changed.map((c) => c.index)])].sort((a, b) => a - b)) {
       const entry = entries[index];

@@ -15,9 +15,9 @@ import type { RunAgent, RunOutcome } from './contract.js';
 import { FeatureGuard } from './feature-guard.js';
 import { createModelClient, hasModelCredentials, isAbort, MISSING_CREDENTIALS, ModelCallError } from './model-client.js';
 import { CommitTracker } from './records.js';
-import { toCheckpoint } from './run-control.js';
+import { toCheckpoint, toParkedVerification, type ParkedVerification } from './run-control.js';
 import { BUDGET_NAMES, effectiveBudget } from '../../src/agents/budgets.js';
-import { runSession, type BudgetState, type SessionAgent, type SessionKind } from './session.js';
+import { runSession, type BudgetState, type SessionAgent, type SessionKind, type SessionResult } from './session.js';
 import { verificationNotes, verifySession } from './verification.js';
 import { VERIFIER_PROMPT } from '../../src/agents/prompts.js';
 import { readHead } from '../workspace.js';
@@ -115,48 +115,56 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onS
         update: { finishedAt: null, stopReason: null },
       });
       const checkpoint = toCheckpoint(interrupted?.checkpoint);
+      // A session parked while its claims were verified continues with the verification, not with another session.
+      const parkedVerification = toParkedVerification(interrupted?.checkpoint);
       // The checkpoint is consumed: a crash later in the resumed session restarts it from its kickoff.
       if (checkpoint) await db.agentSession.update({ where: { id: session.id }, data: { checkpoint: Prisma.DbNull } });
-      const leftovers = (interrupted || resumedRun) && !checkpoint ? await uncommittedChanges(root) : [];
-      const restartNote = checkpoint ? ' (resumed from its checkpoint)' : interrupted ? ' (restarted: the previous attempt was interrupted)' : '';
+      const leftovers = (interrupted || resumedRun) && !checkpoint && !parkedVerification ? await uncommittedChanges(root) : [];
+      const restartNote = parkedVerification
+        ? ' (resumed to verify its claims)'
+        : checkpoint ? ' (resumed from its checkpoint)' : interrupted ? ' (restarted: the previous attempt was interrupted)' : '';
       const leftoverNote = leftovers.length ? `; ${leftovers.length} uncommitted change(s) from before were kept: ${leftovers.slice(0, 10).join(', ')}` : '';
       events.emit({
         type: 'STATUS',
         payload: { status: 'RUNNING', session: number, message: boundText(`Session ${number} (${kind.toLowerCase()}, agent "${agent.name}") started${restartNote}${leftoverNote}.`).text },
       });
       resumedRun = false;
-      const headBefore = readHead(root);
+      const headBefore = parkedVerification ? parkedVerification.headBefore : readHead(root);
       const target = kind === 'INITIALIZER' ? null : await db.feature.findFirst({ where: { projectId: project.id, passes: false }, orderBy: { index: 'asc' }, select: { id: true } });
 
-      let result;
-      // The session's agent decides its network: none, or its allowlisted hosts through the egress proxy.
-      commands = sandboxProvider().open(root, agent.network === 'ALLOWLIST' ? { network: { allowedHosts: agent.allowedHosts } } : {});
-      try {
-        result = await runSession({
-          client: modelClient(),
-          db,
-          events,
-          runId,
-          projectId: project.id,
-          sessionId: session.id,
-          sessionNumber: number,
-          kind,
-          agent: { model: agent.model, systemPrompt: agent.systemPrompt, allowedTools: agent.allowedTools, allowedCommands: agent.allowedCommands, maxTurns: agent.maxTurns },
-          root,
-          signal,
-          guard,
-          commits,
-          budget,
-          restarted: !!interrupted,
-          leftovers,
-          commands,
-          lease,
-          checkpoint,
-          notes,
-          featureId: target?.id ?? null,
-        });
-      } finally {
-        killLeftovers();
+      let result: SessionResult;
+      if (parkedVerification) {
+        result = { turns: parkedVerification.turns, stopReason: parkedVerification.stopReason, newlyPassing: parkedVerification.newlyPassing };
+      } else {
+        // The session's agent decides its network: none, or its allowlisted hosts through the egress proxy.
+        commands = sandboxProvider().open(root, agent.network === 'ALLOWLIST' ? { network: { allowedHosts: agent.allowedHosts } } : {});
+        try {
+          result = await runSession({
+            client: modelClient(),
+            db,
+            events,
+            runId,
+            projectId: project.id,
+            sessionId: session.id,
+            sessionNumber: number,
+            kind,
+            agent: { model: agent.model, systemPrompt: agent.systemPrompt, allowedTools: agent.allowedTools, allowedCommands: agent.allowedCommands, maxTurns: agent.maxTurns },
+            root,
+            signal,
+            guard,
+            commits,
+            budget,
+            restarted: !!interrupted,
+            leftovers,
+            commands,
+            lease,
+            checkpoint,
+            notes,
+            featureId: target?.id ?? null,
+          });
+        } finally {
+          killLeftovers();
+        }
       }
       if (result.stopReason === 'paused' || result.stopReason === 'budget' || result.stopReason === 'rate_limited') {
         await events.flush();
@@ -198,6 +206,24 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onS
           killLeftovers();
         }
         result.newlyPassing += verified.accepted.length;
+        if (parkedVerification) {
+          verified.rejected.unshift(...parkedVerification.rejected);
+          verified.regressions.unshift(...parkedVerification.regressions);
+        }
+        if (verified.parked) {
+          const parked: ParkedVerification = {
+            headBefore: readHead(root),
+            turns: result.turns,
+            stopReason: result.stopReason === 'max_turns' || result.stopReason === 'refusal' ? result.stopReason : 'end_turn',
+            newlyPassing: result.newlyPassing,
+            rejected: verified.rejected,
+            regressions: verified.regressions,
+          };
+          await db.agentSession.update({ where: { id: session.id }, data: { checkpoint: { verification: JSON.parse(JSON.stringify(parked)) } } });
+          events.emit({ type: 'ERROR', payload: { message: boundText(`${verified.parked.message}; verifying feature(s) ${verified.parked.pending.map((i) => `#${i}`).join(', ')} continues when the run resumes.`).text, code: verified.parked.code, retryable: true } });
+          await events.flush();
+          return { status: 'PAUSED', stopReason: 'rate_limited', resumeAt: verified.parked.resumeAt };
+        }
         notes = verificationNotes(verified);
         await events.flush();
       }
@@ -206,7 +232,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onS
       await db.$transaction([
         db.agentSession.update({
           where: { id: session.id },
-          data: { stopReason: result.stopReason, newlyPassing: { increment: result.newlyPassing }, finishedAt: new Date() },
+          data: { stopReason: result.stopReason, newlyPassing: { increment: result.newlyPassing }, finishedAt: new Date(), checkpoint: Prisma.DbNull },
         }),
         db.agentRun.update({
           where: { id: runId },

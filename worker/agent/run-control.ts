@@ -60,3 +60,35 @@ export function toCheckpoint(value: unknown): SessionCheckpoint | null {
   const valid = messages.every((m) => m && typeof m === 'object' && (m.role === 'user' || m.role === 'assistant') && (typeof m.content === 'string' || Array.isArray(m.content)));
   return valid && messages.length > 0 ? { messages: messages as Anthropic.MessageParam[], turns } : null;
 }
+
+/**
+ * A session whose claims were being verified when a rate limit parked the run: on resume the verification continues
+ * (the session itself is not run again). Stored on the AgentSession row in place of a conversation checkpoint.
+ */
+export interface ParkedVerification {
+  /** HEAD when the verification was parked: regressions were already checked against it. */
+  headBefore: string | null;
+  turns: number;
+  stopReason: 'end_turn' | 'max_turns' | 'refusal';
+  /** Including the claims accepted before the park. */
+  newlyPassing: number;
+  rejected: Array<{ index: number; reason: string }>;
+  regressions: number[];
+}
+
+const STOP_REASONS: ReadonlySet<string> = new Set(['end_turn', 'max_turns', 'refusal']);
+
+export function toParkedVerification(value: unknown): ParkedVerification | null {
+  if (!value || typeof value !== 'object') return null;
+  const v = (value as { verification?: unknown }).verification;
+  if (!v || typeof v !== 'object') return null;
+  const { headBefore, turns, stopReason, newlyPassing, rejected, regressions } = v as Record<string, unknown>;
+  const ok =
+    (headBefore === null || typeof headBefore === 'string') &&
+    typeof turns === 'number' &&
+    typeof stopReason === 'string' && STOP_REASONS.has(stopReason) &&
+    typeof newlyPassing === 'number' &&
+    Array.isArray(rejected) && rejected.every((r) => r && typeof r.index === 'number' && typeof r.reason === 'string') &&
+    Array.isArray(regressions) && regressions.every((i) => typeof i === 'number');
+  return ok ? ({ headBefore, turns, stopReason, newlyPassing, rejected, regressions } as ParkedVerification) : null;
+}

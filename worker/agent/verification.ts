@@ -13,6 +13,7 @@ import { executeTool, type TestRun, type ToolContext } from '../tools/index.js';
 import { git, readHead, uncommittedChanges } from '../workspace.js';
 import type { FeatureGuard } from './feature-guard.js';
 import { runtimeMetrics } from './metrics.js';
+import { ModelCallError } from './model-client.js';
 import { recordTestRun } from './records.js';
 import type { BudgetState, SessionAgent } from './session.js';
 import { runVerifier, type Verdict } from './verifier.js';
@@ -51,6 +52,8 @@ export interface VerificationOutcome {
   accepted: number[];
   rejected: Array<{ index: number; reason: string }>;
   regressions: number[];
+  /** A rate limit outlasting the wait budget stopped the verifier: these claims stay pending until the run resumes. */
+  parked?: { resumeAt: Date; message: string; code?: string; pending: number[] };
 }
 
 /** Reads shipyard.json as committed (never the working copy: the claim is about the committed state). */
@@ -148,7 +151,13 @@ async function verify(input: VerificationInput): Promise<VerificationOutcome> {
       if (!reasons.length && input.verifier) {
         events.emit({ type: 'STATUS', payload: { status: 'RUNNING', message: `Verifier checking feature #${index}.` } });
         const started = performance.now();
-        verdict = await runVerifier({ ...input, agent: input.verifier, feature, sha });
+        try {
+          verdict = await runVerifier({ ...input, agent: input.verifier, feature, sha });
+        } catch (error) {
+          if (!(error instanceof ModelCallError && error.resumeAt) || input.signal.aborted) throw error;
+          outcome.parked = { resumeAt: error.resumeAt, message: error.message, code: error.code, pending: claims.slice(claims.indexOf(index)) };
+          break;
+        }
         runtimeMetrics.verifierMs += performance.now() - started;
         await recordTestRun(
           db,
@@ -175,7 +184,7 @@ async function verify(input: VerificationInput): Promise<VerificationOutcome> {
     else outcome.rejected.push({ index, reason });
   }
 
-  await guard.settleClaims(outcome.accepted, outcome.rejected.map((r) => r.index));
+  await guard.settleClaims(outcome.accepted, outcome.rejected.map((r) => r.index), outcome.parked?.pending);
   if (outcome.accepted.length) {
     await db.feature.updateMany({ where: { projectId: input.projectId, index: { in: outcome.accepted } }, data: { verifiedAt: new Date(), verifiedSha: sha, regression: false } });
   }
