@@ -255,7 +255,9 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onS
     }
   } catch (error) {
     if (isAbort(error, signal)) return { status: 'CANCELLED', stopReason: 'stop_requested' };
-    if (isTransientDbError(error)) throw error; // not the run's fault: the processor resumes it once Postgres is back
+    // Not the run's fault: the processor resumes it once Postgres is back. A model error is never one, though its
+    // text may name the same socket errors (ECONNREFUSED to the model's endpoint).
+    if (!(error instanceof ModelCallError) && isTransientDbError(error)) throw error;
     const reason = error instanceof ModelCallError ? error.message : `Agent runtime error: ${(error as Error)?.message ?? String(error)}`;
     return failed(events, reason, error instanceof ModelCallError ? error.code : 'RUNTIME_ERROR');
   } finally {
