@@ -70,8 +70,31 @@ async function response<T>(page: Page, check: (response: string) => T | undefine
   }
 }
 
+/**
+ * GraphiQL takes an edit into its state (and parses the operations it would run) a moment after the editor shows it;
+ * an execute before that runs the previous document, or only offers to pick one of its operations. Its active tab, as
+ * it persists it, says when the new text has been taken.
+ */
+async function tabHolds(page: Page, field: 'query' | 'headers', value: string) {
+  const title = field === 'query' ? (/^\s*(?:query|mutation|subscription)\s+(\w+)/.exec(value)?.[1] ?? '<untitled>') : undefined;
+  await until(
+    () =>
+      page.evaluate(
+        ([field, value, title]) => {
+          const state = JSON.parse(localStorage.getItem('graphiql:tabState') ?? '{}') as { tabs?: Array<Record<string, unknown>>; activeTabIndex?: number };
+          const tab = state.tabs?.[state.activeTabIndex ?? 0];
+          return tab?.[field!] === value && (title === undefined || tab?.title === title);
+        },
+        [field, value, title] as const,
+      ),
+    10_000,
+    `GraphiQL to take the new ${field}`,
+  );
+}
+
 async function run(page: Page, operation: string) {
   await replaceEditorText(page, QUERY_EDITOR, operation);
+  await tabHolds(page, 'query', operation);
   await page.locator('.graphiql-execute-button').click();
 }
 
@@ -96,7 +119,9 @@ describe('GraphiQL', () => {
     await run(page, 'mutation { signUp(input: { email: "browser@example.com", password: "correct horse battery", name: "Browser" }) { token } }');
     const token = await response(page, (r) => /"token": "([^"]+)"/.exec(r)?.[1], 'the signUp token');
 
-    await replaceEditorText(page, HEADERS_EDITOR, JSON.stringify({ Authorization: `Bearer ${token}` }));
+    const headers = JSON.stringify({ Authorization: `Bearer ${token}` });
+    await replaceEditorText(page, HEADERS_EDITOR, headers);
+    await tabHolds(page, 'headers', headers);
     await run(page, 'query { viewer { email } }');
     await response(page, (r) => r.includes('"email": "browser@example.com"'), 'the viewer');
 
