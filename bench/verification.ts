@@ -10,7 +10,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultAgentsData } from '../src/agents/defaults.js';
+import { defaultAgentsData } from '../src/agent-config/defaults.js';
 import { createPrismaClient } from '../src/db/client.js';
 import { createRunEventSink } from '../src/events/sink.js';
 import { parseFeatureList } from '../src/features/feature-list.js';

@@ -9,7 +9,7 @@ import type { ProjectRole } from './generated/prisma/client.js';
 import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
 import { getDb } from './db/client.js';
-import type { Context } from './context.js';
+import type { Context } from './request-context.js';
 import { canSeeNode, canSeeUser, hasProjectRole } from './auth/membership.js';
 import { forbidden, unauthenticated, badInput } from './errors.js';
 

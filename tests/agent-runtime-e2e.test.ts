@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { costUsd } from '../src/agents/pricing.js';
+import { costUsd } from '../src/agent-config/pricing.js';
 import { toolResults } from './helpers/scripted-anthropic.js';
 import { FEATURES, USAGE, codingSession, initializerSession } from './helpers/quickstart-script.js';
 import { eventsOf, seedProject, startRun, useRuntimeHarness, TEST_MODEL } from './helpers/runtime-fixtures.js';

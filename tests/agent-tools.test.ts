@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ALLOWED_COMMANDS, DEFAULT_ALLOWED_TOOLS } from '../src/agents/defaults.js';
+import { DEFAULT_ALLOWED_COMMANDS, DEFAULT_ALLOWED_TOOLS } from '../src/agent-config/defaults.js';
 import { checkCommand } from '../worker/tools/command-policy.js';
 import { runEditor } from '../worker/tools/editor.js';
 import { executeTool, type ToolContext } from '../worker/tools/index.js';

@@ -1,6 +1,6 @@
 // The per-model price table: built-in prices by model family, SHIPYARD_MODEL_PRICES overrides, unknown models.
 import { afterEach, describe, expect, it } from 'vitest';
-import { costUsd, DEFAULT_PRICE, parseOverrides, priceFor } from '../src/agents/pricing.js';
+import { costUsd, DEFAULT_PRICE, parseOverrides, priceFor } from '../src/agent-config/pricing.js';
 
 afterEach(() => {
   delete process.env.SHIPYARD_MODEL_PRICES;

@@ -9,7 +9,7 @@ import { applyMigrations } from '../src/db/migrations.js';
 import { resolveQueueName } from '../src/queue/queue-name.js';
 import { createRunQueue } from '../src/queue/run-queue.js';
 import { createRedis } from '../src/redis.js';
-import { defaultAgentsData } from '../src/agents/defaults.js';
+import { defaultAgentsData } from '../src/agent-config/defaults.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { adminQuery, databaseUrl } from './helpers/postgres.js';
 import { startWorkerProcess, until, type Proc } from './helpers/processes.js';

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ALLOWED_COMMANDS, DEFAULT_ALLOWED_TOOLS } from '../src/agents/defaults.js';
+import { DEFAULT_ALLOWED_COMMANDS, DEFAULT_ALLOWED_TOOLS } from '../src/agent-config/defaults.js';
 import { SandboxProvider } from '../worker/sandbox/provider.js';
 import type { CommandRunner } from '../worker/sandbox/runner.js';
 import { readSandboxSettings } from '../worker/sandbox/settings.js';

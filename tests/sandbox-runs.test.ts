@@ -3,7 +3,7 @@
 // curl), and hostile commands never put a platform secret into any stored event.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ALLOWED_COMMANDS } from '../src/agents/defaults.js';
+import { DEFAULT_ALLOWED_COMMANDS } from '../src/agent-config/defaults.js';
 import { sandboxProvider } from '../worker/sandbox/provider.js';
 import { bash, editor, say, tool } from './helpers/scripted-anthropic.js';
 import { eventsOf, seedInitialized, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';

@@ -2,7 +2,7 @@
 import type { PrismaClient, ProjectRole } from '../generated/prisma/client.js';
 import { getDb, pgPool } from '../db/client.js';
 import { notFound } from '../errors.js';
-import type { Context } from '../context.js';
+import type { Context } from '../request-context.js';
 
 const RANK: Record<ProjectRole, number> = { VIEWER: 1, EDITOR: 2, OWNER: 3 };
 

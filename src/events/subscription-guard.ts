@@ -3,7 +3,7 @@
 // auth/revocation.ts).
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Context } from '../context.js';
+import type { Context } from '../request-context.js';
 
 export interface SubscriptionGuardOptions {
   maxPerUser: number;

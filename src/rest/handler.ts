@@ -2,7 +2,7 @@
 // document with its page (openapi.ts, docs-page.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { Context } from '../context.js';
+import type { Context } from '../request-context.js';
 import type { AppServices } from '../services.js';
 import { REST_ROUTES, matchPath, type RestRoute } from './routes.js';
 import { fromGraphQLErrors, restError, sendError, sendJson, type RestError } from './errors.js';

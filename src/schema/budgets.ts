@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
 import { getDb } from '../db/client.js';
-import { projectMonthSpend, userMonthSpend } from '../agents/budgets.js';
+import { projectMonthSpend, userMonthSpend } from '../agent-config/budgets.js';
 import { ProjectRef } from './project.js';
 import { UserRef } from './user.js';
 

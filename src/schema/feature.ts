@@ -5,7 +5,7 @@ import { getDb, pgPool } from '../db/client.js';
 import { badInput, notFound } from '../errors.js';
 import { FEATURE_LIST_FILE, FeatureListError, MAX_FEATURE_LIST_BYTES, parseFeatureList } from '../features/feature-list.js';
 import { syncFeatureRows, type FeatureChange, type FeatureSyncResult, type RemovedFeature } from '../features/sync.js';
-import type { Context } from '../context.js';
+import type { Context } from '../request-context.js';
 import { ProjectRef } from './project.js';
 
 

@@ -5,7 +5,7 @@ import { getDb } from '../db/client.js';
 import { logger } from '../logger.js';
 import { trashWorkspace, workspacePathFor } from '../projects/workspace-path.js';
 import { slugCandidates } from '../projects/slug.js';
-import { defaultAgentsData } from '../agents/defaults.js';
+import { defaultAgentsData } from '../agent-config/defaults.js';
 import { badInput, notFound } from '../errors.js';
 import { UserRef } from './user.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { defaultAgentsData } from '../../src/agents/defaults.js';
+import { defaultAgentsData } from '../../src/agent-config/defaults.js';
 import { createPrismaClient } from '../../src/db/client.js';
 import { createRunEventSink } from '../../src/events/sink.js';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';

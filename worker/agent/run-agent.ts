@@ -16,10 +16,10 @@ import { FeatureGuard } from './feature-guard.js';
 import { createModelClient, hasModelCredentials, isAbort, MISSING_CREDENTIALS, ModelCallError } from './model-client.js';
 import { CommitTracker } from './records.js';
 import { toCheckpoint, toParkedVerification, type ParkedVerification } from './run-control.js';
-import { BUDGET_NAMES, effectiveBudget } from '../../src/agents/budgets.js';
+import { BUDGET_NAMES, effectiveBudget } from '../../src/agent-config/budgets.js';
 import { runSession, type BudgetState, type SessionAgent, type SessionKind, type SessionResult } from './session.js';
 import { verificationNotes, verifySession } from './verification.js';
-import { VERIFIER_PROMPT } from '../../src/agents/prompts.js';
+import { VERIFIER_PROMPT } from '../../src/agent-config/prompts.js';
 import { readHead } from '../workspace.js';
 
 const noProgressLimit = () => config().agent.noProgressSessions;

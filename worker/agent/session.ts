@@ -4,7 +4,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import type { LeaseCheck } from '../../src/queue/run-lease.js';
 import { boundText, MAX_TEXT_CHARS, type EventSink } from '../../src/events/types.js';
-import { costUsd, type TokenUsage } from '../../src/agents/pricing.js';
+import { costUsd, type TokenUsage } from '../../src/agent-config/pricing.js';
 import type { CommandRunner } from '../sandbox/runner.js';
 import { executeTool, isReadOnlyCall, toolDefinitions, type ToolContext } from '../tools/index.js';
 import type { FeatureGuard, GuardVerdict } from './feature-guard.js';

@@ -2,7 +2,7 @@
 // statement straight through pg. Every turn by default; with an interval, turns are added up in memory and written at most once
 // per interval, fewer statements for a worker running many agents. flush() writes the rest.
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
-import type { TokenUsage } from '../../src/agents/pricing.js';
+import type { TokenUsage } from '../../src/agent-config/pricing.js';
 import { pgPool } from '../../src/db/client.js';
 
 interface Pending extends TokenUsage {

@@ -4,8 +4,8 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
-import { costUsd } from '../../src/agents/pricing.js';
-import { VERIFIER_PROMPT } from '../../src/agents/prompts.js';
+import { costUsd } from '../../src/agent-config/pricing.js';
+import { VERIFIER_PROMPT } from '../../src/agent-config/prompts.js';
 import { boundText, type EventSink } from '../../src/events/types.js';
 import { EDITOR_TOOL_NAME } from '../tools/editor.js';
 import { executeTool, toolDefinitions, type ToolContext } from '../tools/index.js';
