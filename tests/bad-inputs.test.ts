@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
 import { createProject, fingerprint, useTempGenerationsDir, writeFeatureList, type CreatedProject, type User } from './helpers/foundation.js';
 import * as docs from './generated/graphql.js';
-import { MAX_BODY_BYTES } from '../src/app.js';
+import { MAX_BODY_BYTES } from '../src/transport/app.js';
 
 let api: TestApi;
 let generations: Awaited<ReturnType<typeof useTempGenerationsDir>>;
