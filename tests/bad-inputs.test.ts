@@ -5,7 +5,7 @@ import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './he
 import { createProject, fingerprint, writeFeatureList, type CreatedProject, type User } from './helpers/foundation.js';
 import { toGlobalId } from './helpers/global-id.js';
 import * as docs from './generated/graphql.js';
-import { MAX_BODY_BYTES } from '../src/app.js';
+import { MAX_BODY_BYTES } from '../src/transport/app.js';
 
 let api: TestApi;
 let owner: User;
