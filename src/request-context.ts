@@ -2,6 +2,7 @@ import type { ProjectRole, User } from './generated/prisma/client.js';
 import type { AppServices } from './services.js';
 import { getDb } from './db/client.js';
 import { bearerFrom, userForToken } from './auth/tokens.js';
+import type { LiveDelivery } from './subscriptions/delivery.js';
 
 export interface Context {
   user: User | null;
@@ -12,6 +13,8 @@ export interface Context {
   /** Per-request cache of the viewer's role by project id. */
   roles: Map<string, Promise<ProjectRole | null>>;
   services: AppServices;
+  /** A subscription's way to push live events to its subscriber, when its transport offers one (else it only yields). */
+  live?: LiveDelivery;
 }
 
 /** Builds a request's context from its Authorization value (HTTP header or graphql-ws connection_init payload). */
