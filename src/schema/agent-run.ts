@@ -10,7 +10,6 @@ import { streamRunEventBatches } from '../subscriptions/run-stream.js';
 import { streamProjectEvents } from '../subscriptions/project-stream.js';
 import { abortable } from '../subscriptions/live-buffer.js';
 import { EventBatchStream } from '../subscriptions/batch.js';
-import { membershipCheck } from '../subscriptions/access.js';
 import { startRun } from '../queue/start-run.js';
 import { stopRun } from '../queue/stop-run.js';
 import { ProjectRef } from './project.js';
@@ -201,7 +200,7 @@ builder.subscriptionFields((t) => ({
     subscribe: async (_root, { runId, afterSeq }, ctx) => {
       const db = getDb();
       const run = { id: runId.id, projectId: await runProjectId(runId.id) };
-      const authorize = membershipCheck(db, ctx.user!.id, run.projectId);
+      const authorize = ctx.services.memberships.check(db, ctx.user!.id, run.projectId);
       const { events: hub } = ctx.services;
       return new EventBatchStream(abortable((signal) => streamRunEventBatches({ db, hub, run, afterSeq: afterSeq ?? 0, signal, authorize, live: ctx.live })));
     },
@@ -213,7 +212,7 @@ builder.subscriptionFields((t) => ({
     args: { projectId: t.arg.globalID({ required: true, for: ProjectRef }) },
     authScopes: (_root, { projectId }) => ({ member: { projectId: projectId.id, role: 'VIEWER' } }),
     subscribe: (_root, { projectId }, ctx) => {
-      const authorize = membershipCheck(getDb(), ctx.user!.id, projectId.id);
+      const authorize = ctx.services.memberships.check(getDb(), ctx.user!.id, projectId.id);
       const { events: hub } = ctx.services;
       return new EventBatchStream(abortable((signal) => streamProjectEvents({ hub, projectId: projectId.id, signal, authorize, live: ctx.live })));
     },
