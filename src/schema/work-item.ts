@@ -8,6 +8,7 @@ import { ProjectRef } from './project.js';
 import { FeatureRef } from './feature.js';
 import { AgentRef } from './agent.js';
 import { isUuid } from './uuid.js';
+import { lockRow } from '../db/row-lock.js';
 
 export const WorkItemTypeEnum = builder.enumType('WorkItemType', { values: ['EPIC', 'STORY', 'TASK', 'BUG'] as const });
 export const WorkItemStatusEnum = builder.enumType('WorkItemStatus', {
@@ -191,8 +192,7 @@ builder.mutationFields((t) => ({
     resolve: async (query, _root, { input }) => {
       const db = getDb();
       await db.$transaction(async (tx) => {
-        const [item] = await tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "WorkItem" WHERE "id" = ${input.id.id}::uuid FOR UPDATE`;
-        if (!item) throw notFound('Work item');
+        if (!(await lockRow(tx, 'WorkItem', input.id.id))) throw notFound('Work item');
         const current = await tx.workItem.findUniqueOrThrow({
           where: { id: input.id.id },
           select: { projectId: true, type: true, status: true, parentId: true, children: { select: { type: true } } },
