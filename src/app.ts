@@ -10,6 +10,7 @@ import { graphiqlOptions } from './graphiql/options.js';
 import { buildGraphiQLAssets, GRAPHIQL_ASSETS_PATH, type GraphiQLAssets } from './graphiql/assets.js';
 import { authorizationOf } from './auth/ws-authorization.js';
 import { getDb } from './db/client.js';
+import { pingDatabase } from './db/sql/health.js';
 import { contextFor, type Context } from './request-context.js';
 import type { AppServices } from './services.js';
 import { logger } from './logger.js';
@@ -279,7 +280,7 @@ const UNEXPECTED = 'Unexpected error.';
 async function ready(res: ServerResponse, checks: Array<() => Promise<void>>, liveWorkers: AppOptions['liveWorkers'], requireWorker: boolean) {
   const json = (status: number, body: object) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   try {
-    await getDb().$queryRaw`SELECT 1`;
+    await pingDatabase(getDb());
     for (const check of checks) await check();
     const workers = liveWorkers ? await liveWorkers() : undefined;
     if (requireWorker && !workers) return json(503, { status: 'not ready', reason: 'no live worker', workers: workers ?? 0 });

@@ -1,6 +1,7 @@
 // Project membership and roles: OWNER manages members, EDITOR writes, VIEWER reads.
-import type { PrismaClient, ProjectRole } from '../generated/prisma/client.js';
-import { getDb, pgPool } from '../db/client.js';
+import type { ProjectRole } from '../generated/prisma/client.js';
+import { getDb } from '../db/client.js';
+import { lookupRole } from '../db/sql/membership.js';
 import { notFound } from '../errors.js';
 import type { Context } from '../request-context.js';
 
@@ -14,19 +15,6 @@ function settledRoles(ctx: Context): Map<string, ProjectRole | null> {
   let settled = settledByRequest.get(ctx.roles);
   if (!settled) settledByRequest.set(ctx.roles, (settled = new Map()));
   return settled;
-}
-
-/**
- * One project's row and the user's role in it, straight through pg: asked by nearly every request (and once a second
- * per live subscription), and a Prisma query costs more than the lookup itself. `project` is false when it is unknown.
- */
-export async function lookupRole(db: PrismaClient, projectId: string, userId: string): Promise<{ project: boolean; role: ProjectRole | null }> {
-  const { rows } = await pgPool(db).query<{ role: ProjectRole | null }>({
-    name: 'shipyard_viewer_role',
-    text: `SELECT m."role"::text AS "role" FROM "Project" p LEFT JOIN "ProjectMember" m ON m."projectId" = p."id" AND m."userId" = $2::uuid WHERE p."id" = $1::uuid`,
-    values: [projectId, userId],
-  });
-  return { project: rows.length > 0, role: rows[0]?.role ?? null };
 }
 
 /** The viewer's role in a project (cached per request); null when not a member. Throws NOT_FOUND for an unknown project. */

@@ -1,7 +1,8 @@
 // Features: one row per feature_list.json entry. Project.features, Project.featureStats and syncFeatures.
 import { readWorkspaceFile, UnsafePathError } from '../files/safe-open.js';
 import { builder } from '../builder.js';
-import { getDb, pgPool } from '../db/client.js';
+import { getDb } from '../db/client.js';
+import { selectFeatureStats, type FeatureStats } from '../db/sql/feature-stats.js';
 import { badInput, notFound } from '../errors.js';
 import { FEATURE_LIST_FILE, FeatureListError, MAX_FEATURE_LIST_BYTES, parseFeatureList } from '../features/feature-list.js';
 import { syncFeatureRows, type FeatureChange, type FeatureSyncResult, type RemovedFeature } from '../features/sync.js';
@@ -30,11 +31,6 @@ export const FeatureRef = builder.prismaNode('Feature', {
     project: t.relation('project'),
   }),
 });
-
-interface FeatureStats {
-  total: number;
-  passing: number;
-}
 
 const FeatureStatsRef = builder.objectRef<FeatureStats>('FeatureStats').implement({
   fields: (t) => ({
@@ -71,17 +67,7 @@ function loadFeatureStats(ctx: Context, projectId: string): Promise<FeatureStats
 
 async function flushStats(batch: Map<string, (stats: FeatureStats | Error) => void>) {
   try {
-    // Raw SQL straight through pg: Prisma's groupBy (and even its raw path) costs several times the query itself
-    // on this hot dashboard path.
-    const ids = [...batch.keys()];
-    const { rows } = await pgPool(getDb()).query<{ projectId: string; total: number; passing: number }>({
-      name: 'shipyard_feature_stats',
-      text: `SELECT "projectId", count(*)::int AS total, (count(*) FILTER (WHERE passes))::int AS passing
-      FROM "Feature" WHERE "projectId" = ANY($1::uuid[]) GROUP BY "projectId"`,
-      values: [ids],
-    });
-    const stats = new Map<string, FeatureStats>(ids.map((id) => [id, { total: 0, passing: 0 }]));
-    for (const row of rows) stats.set(row.projectId, { total: row.total, passing: row.passing });
+    const stats = await selectFeatureStats(getDb(), [...batch.keys()]);
     for (const [id, settle] of batch) settle(stats.get(id)!);
   } catch (error) {
     for (const settle of batch.values()) settle(error as Error);

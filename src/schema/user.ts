@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
 import { getDb } from '../db/client.js';
+import { lockFirstUserCheck } from '../db/sql/users.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { issueToken } from '../auth/tokens.js';
 import { revokeTokens } from '../auth/revocation.js';
@@ -45,9 +46,6 @@ const CreateApiTokenPayload = builder.simpleObject('CreateApiTokenPayload', {
     apiToken: t.field({ type: ApiTokenRef }),
   }),
 });
-
-/** pg_advisory_xact_lock key serializing sign-ups only while deciding who is first. */
-const FIRST_USER_LOCK = 5_349_847_203_114_001n;
 
 const email = z.string().trim().toLowerCase().email('must be an email address').max(254);
 
@@ -135,7 +133,7 @@ builder.mutationFields((t) => ({
       const passwordHash = await hashPassword(input.password, ctx.services.accounts.passwordParams);
       const user = await db.$transaction(async (tx) => {
         // The instance's first user administers it; the lock makes "first" hold under concurrent sign-ups.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_USER_LOCK})`;
+        await lockFirstUserCheck(tx);
         const first = (await tx.user.count({ take: 1 })) === 0;
         return tx.user.create({ data: { email: address, name: input.name.trim(), passwordHash, isAdmin: first } });
       });
