@@ -9,7 +9,6 @@ import { schema } from './schema/index.js';
 import { graphiqlOptions } from './graphiql/options.js';
 import { buildGraphiQLAssets, GRAPHIQL_ASSETS_PATH, type GraphiQLAssets } from './graphiql/assets.js';
 import { authorizationOf } from './auth/ws-authorization.js';
-import { getDb } from './db/client.js';
 import { pingDatabase } from './db/sql/health.js';
 import { contextFor, type Context } from './request-context.js';
 import type { AppServices } from './services.js';
@@ -164,7 +163,7 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
   let graphiqlAssets: GraphiQLAssets | undefined;
   const graphiql = () => (graphiqlAssets ??= buildGraphiQLAssets(graphiqlOptions));
   const yoga = createGraphQLHandler(services, metrics, graphiql);
-  const admin = createAdminHandler({ queue: services.runQueue.queue, adminEmails });
+  const admin = createAdminHandler({ db: services.db, queue: services.runQueue.queue, adminEmails });
   const rest = createRestHandler(yoga, services, { maxBodyBytes: MAX_BODY_BYTES });
   // A client that sends its headers or body slowly (slowloris) is cut off: 408 once the whole request has not
   // arrived within requestTimeoutMs. Checked every second rather than node's default 30 s.
@@ -192,7 +191,7 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
     }
     if (path === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     if (path === '/metrics' && metrics) return serveMetrics(metrics, res);
-    if (path === '/ready') return ready(res, readinessChecks, liveWorkers, new URLSearchParams(query).get('require') === 'worker');
+    if (path === '/ready') return ready(res, services.db, readinessChecks, liveWorkers, new URLSearchParams(query).get('require') === 'worker');
     if (req.method !== 'POST' && path !== '/graphql' && (await serveConsole(req, res))) return;
     if (req.method === 'POST') {
       const length = Number(req.headers['content-length'] ?? NaN);
@@ -277,10 +276,10 @@ const UNEXPECTED = 'Unexpected error.';
  * Postgres and Redis answer. With no live worker the API is still ready (it serves everything but running runs, and
  * `npm start` brings it up before its worker): the body says `workers: 0`, and `?require=worker` turns that into a 503.
  */
-async function ready(res: ServerResponse, checks: Array<() => Promise<void>>, liveWorkers: AppOptions['liveWorkers'], requireWorker: boolean) {
+async function ready(res: ServerResponse, db: AppServices['db'], checks: Array<() => Promise<void>>, liveWorkers: AppOptions['liveWorkers'], requireWorker: boolean) {
   const json = (status: number, body: object) => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   try {
-    await pingDatabase(getDb());
+    await pingDatabase(db);
     for (const check of checks) await check();
     const workers = liveWorkers ? await liveWorkers() : undefined;
     if (requireWorker && !workers) return json(503, { status: 'not ready', reason: 'no live worker', workers: workers ?? 0 });
