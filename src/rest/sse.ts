@@ -5,9 +5,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { AppServices } from '../services.js';
-import { streamRunEventBatches } from '../events/run-stream.js';
-import { abortable } from '../events/live-buffer.js';
-import { membershipCheck } from '../events/access.js';
+import { streamRunEventBatches } from '../subscriptions/run-stream.js';
+import { abortable } from '../subscriptions/live-buffer.js';
+import { membershipCheck } from '../subscriptions/access.js';
 import type { RunEvent } from '../events/types.js';
 import { restError } from './errors.js';
 import { authenticateToken, readableRun } from './run-ref.js';
