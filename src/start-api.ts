@@ -31,7 +31,7 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
   connectDb(database.url, database.poolMax, { singleSession: database.embedded });
   // Without Redis there is no queue and no live events; the error names the fixes.
   const queueName = await resolveQueueName(getDb(), config.queueName);
-  const services = await createServices({ generationsDir: config.generationsDir, redisUrl: config.redisUrl, queueName, accounts: config.accounts });
+  const services = await createServices({ db: getDb(), generationsDir: config.generationsDir, redisUrl: config.redisUrl, queueName, accounts: config.accounts });
   const metrics = createRegistry('api');
   registerQueueGauges(metrics, { queue: services.runQueue.queue, redis: services.redis });
   registerRunGauges(metrics, getDb);

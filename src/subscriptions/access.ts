@@ -2,7 +2,8 @@
 // (user, project) across all subscriptions of the process, so 1000 events/s × 100 subscribers costs ~1 query/s. The
 // query is the one every request uses (lookupRole); only the cache differs (per request there, per second here).
 import type { PrismaClient, ProjectRole } from '../generated/prisma/client.js';
-import { lookupRole, roleAtLeast } from '../auth/membership.js';
+import { roleAtLeast } from '../auth/membership.js';
+import { lookupRole } from '../db/sql/membership.js';
 import { forbidden } from '../errors.js';
 
 export const MEMBERSHIP_TTL_MS = 1000;
