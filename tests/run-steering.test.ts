@@ -4,11 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunQueue, type RunQueue } from '../src/queue/run-queue.js';
-import { startRun as startQueuedRun } from '../src/queue/start-run.js';
-import { pauseRun, resumeRun, type PauseDeps } from '../src/queue/pause-run.js';
-import { sendRunMessage } from '../src/queue/run-messages.js';
+import { startRun as startQueuedRun } from '../src/runs/start.js';
+import { pauseRun, resumeRun, type PauseDeps } from '../src/runs/pause.js';
+import { sendRunMessage } from '../src/runs/messages.js';
 import { runAgent } from '../worker/agent/run-agent.js';
-import { reapOrphans } from '../worker/reaper.js';
+import { reapOrphans } from '../src/runs/reap.js';
 import { startWorker, type StartedWorker } from '../worker/start-worker.js';
 import { bash, say, toolResults, type RecordedRequest } from './helpers/scripted-anthropic.js';
 import { continueRun, eventsOf, seedInitialized, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunQueue, type RunQueue } from '../src/queue/run-queue.js';
-import { startRun } from '../src/queue/start-run.js';
+import { startRun } from '../src/runs/start.js';
 import { runAgent } from '../worker/agent/run-agent.js';
 import { startWorker, type StartedWorker } from '../worker/start-worker.js';
 import { bash, editor, say, tool, type RecordedRequest } from './helpers/scripted-anthropic.js';

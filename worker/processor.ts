@@ -1,4 +1,4 @@
-// The BullMQ job processor: claims the run's lease (fencing, src/queue/run-lease.ts), owns the run's status around
+// The BullMQ job processor: claims the run's lease (fencing, src/runs/lease.ts), owns the run's status around
 // the agent runtime (RunAgent) and turns aborts into CANCELLED (a user stopped it) or a checkpoint (this worker is
 // shutting down: INTERRUPTED, job back to wait). A delivery of a run whose lease a live copy still renews (a Redis
 // restart made BullMQ hand the job out again) does not start a second copy: it waits, then looks again later.
@@ -8,10 +8,10 @@ import type { AgentRun, PrismaClient } from '../src/generated/prisma/client.js';
 import { createRunEventSink, EventStoreUnavailableError, RunOwnershipLostError, type RunEventSink } from '../src/events/sink.js';
 import { FINAL_RUN_STATUSES, type RunStatus } from '../src/events/types.js';
 import type { RunJobData } from '../src/queue/names.js';
-import { finishRun, markInterrupted } from '../src/queue/run-status.js';
-import { claimLease, leaseMs, leaseOwnerName, LeaseLostError, RunLease } from '../src/queue/run-lease.js';
+import { finishRun, markInterrupted } from '../src/runs/finish.js';
+import { claimLease, leaseMs, leaseOwnerName, LeaseLostError, RunLease } from '../src/runs/lease.js';
 import { dbRetryLimitMs, isTransientDbError, withDbRetries } from '../src/db/transient.js';
-import { markPaused, resumeRun, type PauseReason } from '../src/queue/pause-run.js';
+import { markPaused, resumeRun, type PauseReason } from '../src/runs/pause.js';
 import type { RunQueue } from '../src/queue/run-queue.js';
 import { logger } from '../src/logger.js';
 import type { AgentRunContext, RunAgent, RunOutcome } from './agent/contract.js';

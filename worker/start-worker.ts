@@ -16,7 +16,7 @@ import { config } from '../src/config/index.js';
 import type { RunAgent } from './agent/contract.js';
 import { createRunProcessor, SHUTDOWN, type RunJobResult } from './processor.js';
 import { listenForCancels } from './cancel-listener.js';
-import { reapOrphans } from './reaper.js';
+import { reapOrphans } from '../src/runs/reap.js';
 import { ActiveRuns } from './active-runs.js';
 import { sandboxProvider } from './sandbox/provider.js';
 import { startHeartbeat } from '../src/queue/worker-liveness.js';

@@ -1,7 +1,7 @@
 // The contract between the run spine (job processor, owner of a run's status) and the agent runtime (sessions).
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import type { EventSink } from '../../src/events/types.js';
-import type { LeaseCheck } from '../../src/queue/run-lease.js';
+import type { LeaseCheck } from '../../src/runs/lease.js';
 
 export interface AgentRunContext {
   runId: string;

@@ -2,7 +2,7 @@
 // records around each call), feed the results back, until the model ends its turn or a limit ends the session.
 import type Anthropic from '@anthropic-ai/sdk';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
-import type { LeaseCheck } from '../../src/queue/run-lease.js';
+import type { LeaseCheck } from '../../src/runs/lease.js';
 import { boundText, MAX_TEXT_CHARS, type EventSink } from '../../src/events/types.js';
 import { costUsd, type TokenUsage } from '../../src/agent-config/pricing.js';
 import type { CommandRunner } from '../sandbox/runner.js';

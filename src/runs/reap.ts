@@ -1,15 +1,15 @@
 // Orphan reaping (at worker start-up and then every few seconds): a run that should be going on but has neither a
-// live lease holder (run-lease.ts) nor a live BullMQ job is enqueued again. A RUNNING one is first claimed and marked
+// live lease holder (src/runs/lease.ts) nor a live BullMQ job is enqueued again. A RUNNING one is first claimed and marked
 // INTERRUPTED (told in a STATUS event). A run whose lease is held is left alone whatever Redis says: its holder is
 // alive (a Redis restart may have lost its job; the holder finishes the run without it).
 import type { Redis } from 'ioredis';
-import type { PrismaClient } from '../src/generated/prisma/client.js';
-import { createRunEventSink } from '../src/events/sink.js';
-import type { RunQueue } from '../src/queue/run-queue.js';
-import { markInterrupted } from '../src/queue/run-status.js';
-import { claimLease, leaseOwnerName, releaseLease } from '../src/queue/run-lease.js';
-import { resumeRun } from '../src/queue/pause-run.js';
-import { logger } from '../src/logger.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { createRunEventSink } from '../events/sink.js';
+import type { RunQueue } from '../queue/run-queue.js';
+import { markInterrupted } from './finish.js';
+import { claimLease, leaseOwnerName, releaseLease } from './lease.js';
+import { resumeRun } from './pause.js';
+import { logger } from '../logger.js';
 
 /** A rate-limited run's timer job fires at resumeAt; past this much later, the reaper resumes the run itself. */
 const RESUME_GRACE_MS = 30_000;

@@ -1,5 +1,5 @@
 // Status transitions of a run, each written to Postgres and told as a STATUS event (COMPLETE for the final one).
-// With a lease epoch (run-lease.ts) the status is written only while the epoch is still the writer's.
+// With a lease epoch (src/runs/lease.ts) the status is written only while the epoch is still the writer's.
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { EventSink } from '../events/types.js';
 import { RunOwnershipLostError } from '../events/sink.js';

@@ -5,10 +5,10 @@ import { conflict, notFound } from '../errors.js';
 import { createRunEventSink } from '../events/sink.js';
 import { FINAL_RUN_STATUSES, runChannel, type RunStatus } from '../events/types.js';
 import type { EventHub } from '../events/hub.js';
-import { ACTIVE_RUN_STATUSES } from './names.js';
-import type { RunQueue } from './run-queue.js';
-import { finishRun } from './run-status.js';
-import { claimLease, leaseOwnerName, releaseLease } from './run-lease.js';
+import { ACTIVE_RUN_STATUSES } from '../queue/names.js';
+import type { RunQueue } from '../queue/run-queue.js';
+import { finishRun } from './finish.js';
+import { claimLease, leaseOwnerName, releaseLease } from './lease.js';
 import { logger } from '../logger.js';
 
 /** How long stopAgentRun waits for the worker to confirm before returning the run as it is. */

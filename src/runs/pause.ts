@@ -6,7 +6,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { conflict, notFound } from '../errors.js';
 import { createRunEventSink } from '../events/sink.js';
 import type { EventSink } from '../events/types.js';
-import type { RunQueue } from './run-queue.js';
+import type { RunQueue } from '../queue/run-queue.js';
 
 export type PauseReason = 'user' | 'budget' | 'rate_limited';
 
