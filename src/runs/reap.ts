@@ -4,10 +4,10 @@
 // alive (a Redis restart may have lost its job; the holder finishes the run without it).
 import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { createRunEventSink } from '../events/sink.js';
 import type { RunQueue } from '../queue/run-queue.js';
-import { markInterrupted } from './finish.js';
-import { claimLease, leaseOwnerName, releaseLease } from './lease.js';
+import { markInterrupted } from './holder-status.js';
+import { writeAsLeaseHolder } from './writer.js';
+import { ignoreForbidden } from './transitions.js';
 import { resumeRun } from './pause.js';
 import { logger } from '../logger.js';
 
@@ -49,23 +49,12 @@ export async function reapOrphans(deps: { db: PrismaClient; redis: Redis; runQue
         continue;
       }
       if (run.status === 'RUNNING') {
-        // Only the claimant writes: a copy that still runs somewhere can no longer write once the epoch moved on.
-        const claim = await claimLease(db, run.id, leaseOwnerName(deps.holder ?? 'reaper'));
-        if (claim.status !== 'claimed') continue;
-        const sink = await createRunEventSink({ db, redis, runId: run.id, projectId: run.projectId, epoch: claim.epoch });
-        try {
-          await markInterrupted(
-            db,
-            sink,
-            run.id,
-            `The process running this run stopped without finishing it; resuming after session ${run.sessionsCompleted}.`,
-            claim.epoch,
-          );
-        } finally {
-          await sink.close().catch(() => {});
-          await releaseLease(db, run.id, claim.epoch);
-        }
-        result.interrupted.push(run.id);
+        // Only the lease holder writes (writer.ts): a copy that still runs somewhere can no longer write once the
+        // epoch moved on.
+        const message = `The process running this run stopped without finishing it; resuming after session ${run.sessionsCompleted}.`;
+        const reaped = await writeAsLeaseHolder({ db, redis }, run, deps.holder ?? 'reaper', (writer) => markInterrupted(writer, message).catch(ignoreForbidden));
+        if (reaped.held) continue;
+        if (reaped.result) result.interrupted.push(run.id);
       }
       await runQueue.requeue(run.id);
       result.requeued.push(run.id);

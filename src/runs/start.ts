@@ -2,7 +2,7 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { logger } from '../logger.js';
-import { ACTIVE_RUN_STATUSES } from '../queue/names.js';
+import { ACTIVE_RUN_STATUSES } from './transitions.js';
 import type { RunQueue } from '../queue/run-queue.js';
 
 export interface StartRunInput {

@@ -1,14 +1,19 @@
-// stopAgentRun: a queued (or waiting) run is cancelled here; a run a worker holds is aborted there, via Redis.
+// stopAgentRun. One mechanism with one fallback:
+// - A run no worker holds (queued, interrupted, paused) is cancelled here, as its lease holder for that write.
+// - A run a worker holds is stopped by the relay: a Redis message to every worker of the queue; the one holding the
+//   run aborts it (worker/cancel-listener.ts) and writes CANCELLED. This is the mechanism, well under a second.
+// - Fallback, should the relay be lost (Redis down, a worker that subscribed late): the stopRequested flag written
+//   here first. The holder reads it with every lease renewal (lease.ts, every SHIPYARD_LEASE_MS / 4) and aborts the
+//   run as if the relay had come; a worker that picks the job up later reads it before starting.
 import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { conflict, notFound } from '../errors.js';
-import { createRunEventSink } from '../events/sink.js';
 import { FINAL_RUN_STATUSES, runChannel, type RunStatus } from '../events/types.js';
 import type { EventHub } from '../events/hub.js';
-import { ACTIVE_RUN_STATUSES } from '../queue/names.js';
+import { ignoreForbidden } from './transitions.js';
 import type { RunQueue } from '../queue/run-queue.js';
-import { finishRun } from './finish.js';
-import { claimLease, leaseOwnerName, releaseLease } from './lease.js';
+import { finishRun } from './holder-status.js';
+import { writeAsLeaseHolder } from './writer.js';
 import { logger } from '../logger.js';
 
 /** How long stopAgentRun waits for the worker to confirm before returning the run as it is. */
@@ -28,30 +33,17 @@ export async function stopRun(deps: StopDeps, runId: string): Promise<void> {
   if (FINAL_RUN_STATUSES.includes(run.status as RunStatus)) {
     throw conflict(`This run already finished (${run.status}); only a QUEUED, RUNNING or INTERRUPTED run can be stopped.`);
   }
-  // Seen by the worker before each session and by a worker that picks the job up later.
+  // The fallback's record (see above).
   await db.agentRun.update({ where: { id: runId }, data: { stopRequested: true } });
 
   if (await runQueue.removeIfNotActive(runId)) {
-    // No job is left, so no worker can pick the run up any more. If no copy holds its lease either, this process
-    // is its only writer now (the claim fences off any copy still running); otherwise the holder gets the stop.
-    const claim = await claimLease(db, runId, leaseOwnerName('api-stop'));
-    if (claim.status === 'claimed') {
-      try {
-        const current = await db.agentRun.findUnique({ where: { id: runId }, select: { status: true } });
-        if (current && (ACTIVE_RUN_STATUSES as readonly string[]).includes(current.status)) {
-          const sink = await createRunEventSink({ db, redis: deps.redis, runId, projectId: run.projectId, epoch: claim.epoch });
-          try {
-            await finishRun(db, sink, runId, { status: 'CANCELLED', stopReason: 'stopped', message: 'Stopped before a worker started it.' }, claim.epoch);
-            logger.info({ runId, projectId: run.projectId, status: 'CANCELLED' }, 'run stopped before a worker took it');
-          } finally {
-            await sink.close().catch(() => {});
-          }
-        }
-      } finally {
-        await releaseLease(db, runId, claim.epoch);
-      }
-      return;
-    }
+    // No job is left, so no worker can pick the run up any more. Unless a live copy holds its lease (it gets the
+    // relayed stop below), this process is its only writer now: the claim fences off any copy still running.
+    const stopped = await writeAsLeaseHolder(deps, { id: runId, projectId: run.projectId }, 'api-stop', async (writer) => {
+      const usage = await finishRun(writer, { status: 'CANCELLED', stopReason: 'stopped', message: 'Stopped before a worker started it.' }).catch(ignoreForbidden);
+      if (usage) logger.info({ runId, projectId: run.projectId, status: 'CANCELLED' }, 'run stopped before a worker took it');
+    });
+    if (!stopped.held) return;
   }
 
   const finished = await watchForComplete(deps, runId, STOP_CONFIRM_TIMEOUT_MS);
@@ -60,23 +52,22 @@ export async function stopRun(deps: StopDeps, runId: string): Promise<void> {
   await finished.done;
 }
 
-/** Once subscribed: `done` resolves when the run's COMPLETE event is published or it is final in Postgres, or on timeout. */
+/** Once subscribed: `done` resolves when the run's COMPLETE event is published (or it was final already), or on timeout. */
 async function watchForComplete(deps: StopDeps, runId: string, timeoutMs: number): Promise<{ done: Promise<void> }> {
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   const unsubscribe = await deps.events.subscribe(runChannel(runId), (events) => {
     if (events.some((e) => e.type === 'COMPLETE')) resolveDone();
   });
-  const poll = setInterval(async () => {
-    const row = await deps.db.agentRun.findUnique({ where: { id: runId }, select: { status: true } }).catch(() => null);
-    if (!row || FINAL_RUN_STATUSES.includes(row.status as RunStatus)) resolveDone();
-  }, 250);
   const timer = setTimeout(resolveDone, timeoutMs);
+  // Its COMPLETE may have been published before the subscription: one look at the row covers that.
+  const row = await deps.db.agentRun.findUnique({ where: { id: runId }, select: { status: true } }).catch(() => null);
+  if (!row || FINAL_RUN_STATUSES.includes(row.status as RunStatus)) resolveDone();
   return {
     done: done.finally(() => {
-      clearInterval(poll);
       clearTimeout(timer);
       unsubscribe();
     }),
   };
 }
+
