@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { EventHub } from './events/hub.js';
 import { createRunQueue, type RunQueue } from './queue/run-queue.js';
 import { connectRedis, redisUrl } from './redis.js';
-import { SubscriptionGuard } from './events/subscription-guard.js';
+import { SubscriptionGuard } from './subscriptions/subscription-guard.js';
 import type { Config } from './config/index.js';
 import { listenForRevocations } from './auth/revocation.js';
 import { DummyHash, paramsFor, type ScryptParams } from './auth/passwords.js';

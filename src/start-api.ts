@@ -4,7 +4,7 @@ import { connectDb, disconnectDb, getDb } from './db/client.js';
 import { createRegistry, registerQueueGauges, registerRunGauges, registerSubscriptionGauge } from './metrics/run-metrics.js';
 import { liveWorkerCount } from './queue/worker-liveness.js';
 import { watchForMissingWorkers } from './queue/no-worker-notice.js';
-import { createApp } from './app.js';
+import { createApp } from './transport/app.js';
 import { resolveQueueName } from './queue/queue-name.js';
 import { createServices, type ClosableServices } from './services.js';
 import { config as processConfig, type Config } from './config/index.js';

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
-import { ResultBatch } from './batch.js';
+import { ResultBatch } from '../subscriptions/batch.js';
 import { setLiveWriter } from './live-push.js';
 
 const PING = Buffer.from(':\n\n');

@@ -7,7 +7,7 @@
 // are plain data, so error masking and ordering are those of the pull path. See run-stream.ts for when the stream
 // parks and unparks.
 import type { ExecutionResult } from 'graphql';
-import type { RunEvent } from './types.js';
+import type { RunEvent } from '../events/types.js';
 
 type MaybePromise<T> = T | Promise<T>;
 

@@ -4,7 +4,7 @@
 // it catch up instead of falling further behind. Transports that do not understand batches get them flattened
 // (shared-execution.ts), so clients always see one result per event.
 import type { ExecutionResult } from 'graphql';
-import type { RunEvent } from './types.js';
+import type { RunEvent } from '../events/types.js';
 
 /** Consecutive events of one stream, in order, already authorized for the subscriber. */
 export class EventBatch {

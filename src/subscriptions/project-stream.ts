@@ -1,11 +1,11 @@
 // projectEvents: the live events of every run of a project, as they are published (no replay, no dedupe). Like a run
 // stream (run-stream.ts), it pushes authorized events straight to the subscriber's transport when it can (live-push.ts):
 // by the generator itself, and while it waits by the Redis listener; otherwise it yields them.
-import type { EventHub } from './hub.js';
+import type { EventHub } from '../events/hub.js';
 import { EventBatch } from './batch.js';
 import { LiveBuffer } from './live-buffer.js';
-import { allowedNow, type LiveTarget } from './live-push.js';
-import { projectChannel, type RunEvent } from './types.js';
+import { allowedNow, type LiveTarget } from '../transport/live-push.js';
+import { projectChannel, type RunEvent } from '../events/types.js';
 
 export async function* streamProjectEvents(opts: {
   hub: EventHub;

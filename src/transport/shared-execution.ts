@@ -6,10 +6,10 @@
 import { createSourceEventStream, execute, getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { buildExecutionContext } from '@graphql-tools/executor';
 import type { Plugin } from 'graphql-yoga';
-import { EventBatch, ResultBatch } from './batch.js';
+import { EventBatch, ResultBatch } from '../subscriptions/batch.js';
 import { acceptsEventStream } from './sse-frames.js';
 import { setLiveExecutor } from './live-push.js';
-import type { RunEvent } from './types.js';
+import type { RunEvent } from '../events/types.js';
 
 type MaybePromise<T> = T | Promise<T>;
 

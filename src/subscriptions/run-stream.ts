@@ -3,12 +3,12 @@
 // take them (live-push.ts), events are pushed straight to it instead of being yielded through the iterator chain:
 // by the generator itself, and while caught up by the Redis listener.
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { FINAL_RUN_STATUSES, runChannel, type RunEvent, type RunStatus } from './types.js';
-import { loadRunEvents } from './replay.js';
+import { FINAL_RUN_STATUSES, runChannel, type RunEvent, type RunStatus } from '../events/types.js';
+import { loadRunEvents } from '../events/replay.js';
 import { LiveBuffer } from './live-buffer.js';
-import type { EventHub } from './hub.js';
+import type { EventHub } from '../events/hub.js';
 import { EventBatch } from './batch.js';
-import { allowedNow, type LiveTarget } from './live-push.js';
+import { allowedNow, type LiveTarget } from '../transport/live-push.js';
 
 /** With no live event for this long, Postgres is asked directly (covers lost publishes and Redis outages). */
 export const IDLE_POLL_MS = 1000;
