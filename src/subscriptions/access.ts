@@ -3,7 +3,8 @@
 // to many subscribers cost about one query per second per (user, project). The query is the one every request uses
 // (lookupRole); only the cache differs (per request there, per second here).
 import type { PrismaClient, ProjectRole } from '../generated/prisma/client.js';
-import { lookupRole, roleAtLeast } from '../auth/membership.js';
+import { roleAtLeast } from '../auth/membership.js';
+import { lookupRole } from '../db/sql/membership.js';
 import { forbidden } from '../errors.js';
 
 export const MEMBERSHIP_TTL_MS = 1000;

@@ -63,7 +63,7 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
   let graphiqlAssets: GraphiQLAssets | undefined;
   const graphiql = () => (graphiqlAssets ??= buildGraphiQLAssets(graphiqlOptions));
   const yoga = createGraphQLHandler(services, metrics, graphiql);
-  const admin = createAdminHandler({ queue: services.runQueue.queue, adminEmails });
+  const admin = createAdminHandler({ db: services.db, queue: services.runQueue.queue, adminEmails });
   const rest = createRestHandler(yoga, services, { maxBodyBytes: MAX_BODY_BYTES });
   // A client that sends its headers or body slowly (slowloris) is cut off: 408 once the whole request has not
   // arrived within requestTimeoutMs. Checked every second rather than node's default 30 s.
@@ -91,7 +91,7 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
     }
     if (path === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     if (path === '/metrics' && metrics) return serveMetrics(metrics, res);
-    if (path === '/ready') return ready(res, { checks: readinessChecks, liveWorkers }, new URLSearchParams(query).get('require') === 'worker');
+    if (path === '/ready') return ready(res, { db: services.db, checks: readinessChecks, liveWorkers }, new URLSearchParams(query).get('require') === 'worker');
     if (req.method !== 'POST' && path !== '/graphql' && (await serveConsole(req, res))) return;
     if (req.method === 'POST') {
       const length = Number(req.headers['content-length'] ?? NaN);
