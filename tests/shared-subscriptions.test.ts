@@ -9,7 +9,6 @@ import { range } from './helpers/range.js';
 import { subscribeSse, subscribeWs, type Subscription } from './helpers/subscriptions.js';
 import { useStack } from './helpers/stack.js';
 import { AgentRunEventRecordsDocument as EVENTS, AgentRunEventSeqsDocument as SEQS_ONLY, RemoveProjectMemberDocument, ViewerIdDocument } from './generated/graphql.js';
-import { livePushed } from '../src/transport/live-push.js';
 
 const stack = useStack();
 
@@ -36,12 +35,12 @@ describe('shared subscription execution', () => {
     await until(() => live.every((s) => s.results.length >= 3), 10_000, 'everyone to get the replay');
     await strangerSub.done;
 
-    const pushedBefore = { ...livePushed };
+    const pushedBefore = { ...api.livePushed };
     for (let i = 0; i < 5; i++) await emitText(sink, 4);
     await until(() => live.every((s) => s.results.length >= 23), 10_000, 'the live events');
     // The live events took the push path over both transports (4 SSE subscriptions, 1 graphql-ws).
-    expect(livePushed.sse - pushedBefore.sse).toBeGreaterThanOrEqual(4 * 20);
-    expect(livePushed.ws - pushedBefore.ws).toBeGreaterThanOrEqual(20);
+    expect(api.livePushed.sse - pushedBefore.sse).toBeGreaterThanOrEqual(4 * 20);
+    expect(api.livePushed.ws - pushedBefore.ws).toBeGreaterThanOrEqual(20);
 
     // Removed mid-stream: the viewer's next events are refused within the ~1 s membership cache, the owner's are not.
     await gqlOk(api, RemoveProjectMemberDocument, { input: { projectId: projectGlobalId, userId: viewerId } }, owner.token);

@@ -5,7 +5,7 @@ import { createProject, startAgentRun } from './helpers/foundation.js';
 import { until, type Proc } from './helpers/processes.js';
 import { useStack } from './helpers/stack.js';
 import { AgentRunStatusEventsDocument as RUN } from './generated/graphql.js';
-import { NO_WORKER_MESSAGE } from '../src/queue/no-worker-notice.js';
+import { NO_WORKER_MESSAGE } from '../src/runs/no-worker-notice.js';
 
 const stack = useStack({ api: { settings: { SHIPYARD_NO_WORKER_CHECK_MS: '200' } } });
 let worker: Proc | undefined;

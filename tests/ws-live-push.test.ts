@@ -11,7 +11,6 @@ import { until } from './helpers/processes.js';
 import { range } from './helpers/range.js';
 import { useStack } from './helpers/stack.js';
 import { AgentRunEventsDocument } from './generated/graphql.js';
-import { livePushed } from '../src/transport/live-push.js';
 
 const stack = useStack({ owner: 'ws-push' });
 const EVENTS = print(AgentRunEventsDocument);
@@ -42,10 +41,10 @@ describe('graphql-ws live push', () => {
       client.send({ id: 'a', type: 'subscribe', payload: { query: EVENTS, variables: { runId } } });
       client.send({ id: 'b', type: 'subscribe', payload: { query: EVENTS, variables: { runId } } });
       await until(() => client.seqs('a').length === 2 && client.seqs('b').length === 2, 5000, 'the replay');
-      const pushedBefore = livePushed.ws;
+      const pushedBefore = api.livePushed.ws;
       for (let i = 0; i < 3; i++) await emitText(sink, 3);
       await until(() => client.seqs('a').length === 11 && client.seqs('b').length === 11, 5000, 'the live events');
-      expect(livePushed.ws - pushedBefore).toBeGreaterThanOrEqual(18); // live events reached both by push
+      expect(api.livePushed.ws - pushedBefore).toBeGreaterThanOrEqual(18); // live events reached both by push
 
       client.send({ id: 'a', type: 'complete' });
       await new Promise((r) => setTimeout(r, 100));

@@ -3,7 +3,7 @@
 // agent runtime, pricing) reads config(), which is built from this process's environment, and a test of what leaks
 // from the worker's environment into an agent's commands needs it set for real.
 import { afterAll, beforeAll } from 'vitest';
-import { resetModelClient } from '../../worker/agent/run-agent.js';
+import { resetModelClient } from '../../worker/agent/runtime.js';
 import type { Settings } from './api.js';
 
 /** `undefined` removes a variable. */
