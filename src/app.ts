@@ -58,7 +58,7 @@ export interface AppOptions {
   liveWorkers?: () => Promise<number>;
 }
 
-export function createGraphQLHandler(
+function createGraphQLHandler(
   services: AppServices,
   metrics?: Registry,
   graphiql: () => GraphiQLAssets = () => buildGraphiQLAssets(graphiqlOptions),

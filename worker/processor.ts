@@ -23,13 +23,13 @@ import { sandboxProvider } from './sandbox/provider.js';
 export const STOP = 'stop';
 export const SHUTDOWN = 'shutdown';
 /** After an abort, how long the runtime gets to return before the processor finishes the run without it. */
-export const ABORT_GRACE_MS = 1500;
+const ABORT_GRACE_MS = 1500;
 /**
  * A job whose run is not in this worker's database belongs to another Shipyard sharing the queue: it goes back,
  * delayed, for its owner. After this many returns (about 10 minutes) it is taken to be an orphan and dropped.
  */
-export const FOREIGN_RETRY_MS = 2000;
-export const MAX_FOREIGN_BOUNCES = 300;
+const FOREIGN_RETRY_MS = 2000;
+const MAX_FOREIGN_BOUNCES = 300;
 /** While Postgres is unreachable after this copy stopped itself, how often it looks whether it is back. */
 const DB_POLL_MS = 250;
 

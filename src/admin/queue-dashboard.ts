@@ -10,7 +10,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import type { Queue } from 'bullmq';
 import { adminCookie, checkAdmin, requestToken } from './admin-auth.js';
 
-export const DASHBOARD_PATH = '/admin/queues';
+const DASHBOARD_PATH = '/admin/queues';
 
 const LOGIN_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Shipyard admin</title></head>
 <body style="font-family: sans-serif; max-width: 32rem; margin: 4rem auto">

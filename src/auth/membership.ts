@@ -30,7 +30,7 @@ export async function lookupRole(db: PrismaClient, projectId: string, userId: st
 }
 
 /** The viewer's role in a project (cached per request); null when not a member. Throws NOT_FOUND for an unknown project. */
-export function viewerRole(ctx: Context, projectId: string): Promise<ProjectRole | null> {
+function viewerRole(ctx: Context, projectId: string): Promise<ProjectRole | null> {
   if (!ctx.user) return Promise.resolve(null);
   let cached = ctx.roles.get(projectId);
   if (!cached) {

@@ -7,8 +7,6 @@ import { config } from '../config/index.js';
 import { poolConfigFromUrl } from './pool-config.js';
 import { retryingAdapter } from './retrying-adapter.js';
 
-export type Db = PrismaClient;
-
 const pools = new WeakMap<PrismaClient, pg.Pool>();
 
 export interface PoolOptions {

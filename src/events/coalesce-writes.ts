@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { config } from '../config/index.js';
 
-export const SSE_FLUSH_MS = config().events.sseFlushMs;
+const SSE_FLUSH_MS = config().events.sseFlushMs;
 /** Hysteresis: flushes are spaced once utilization exceeds BUSY_ABOVE, and again immediate below BUSY_BELOW. */
 const BUSY_ABOVE = 0.5;
 const BUSY_BELOW = 0.3;

@@ -9,10 +9,6 @@ import { isUuid } from '../schema/uuid.js';
 import { restError } from './errors.js';
 import type { NodeType } from './ids.js';
 
-export async function authenticate(authorization: string | null | undefined): Promise<User> {
-  return (await authenticateToken(authorization)).user;
-}
-
 /** The caller and the id of the token they used (long-lived streams end when it is revoked). */
 export async function authenticateToken(authorization: string | null | undefined): Promise<{ user: User; tokenId: string }> {
   const secret = bearerFrom(authorization);

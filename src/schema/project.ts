@@ -9,7 +9,7 @@ import { defaultAgentsData } from '../agent-config/defaults.js';
 import { badInput, notFound } from '../errors.js';
 import { UserRef } from './user.js';
 
-export const ProjectRoleEnum = builder.enumType('ProjectRole', { values: ['OWNER', 'EDITOR', 'VIEWER'] as const });
+const ProjectRoleEnum = builder.enumType('ProjectRole', { values: ['OWNER', 'EDITOR', 'VIEWER'] as const });
 
 export const ProjectRef = builder.prismaNode('Project', {
   id: { field: 'id' },

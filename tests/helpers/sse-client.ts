@@ -1,5 +1,5 @@
 // A minimal Server-Sent Events reader over fetch for tests: frames as they arrive, and a way to drop the connection.
-export interface SseFrame {
+interface SseFrame {
   id?: string;
   event?: string;
   data: string;

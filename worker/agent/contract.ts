@@ -19,7 +19,7 @@ export interface AgentRunContext {
   onSessionEnd?: (session: SessionEnd) => void;
 }
 
-export interface SessionEnd {
+interface SessionEnd {
   number: number;
   kind: string;
   turns: number;

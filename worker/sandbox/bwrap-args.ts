@@ -21,13 +21,13 @@ export interface BwrapPlan {
   proxySocketDir?: string;
 }
 
-export const PROXY_DIR = '/run/shipyard';
+const PROXY_DIR = '/run/shipyard';
 export const PROXY_SOCKET = `${PROXY_DIR}/proxy.sock`;
 /** The port the command server forwards to the proxy socket, on the sandbox's own loopback. */
 export const PROXY_PORT = 3128;
 
 /** What programs inside read to find the proxy (curl, npm, node's undici with NODE_USE_ENV_PROXY, git). */
-export function proxyEnvironment(): Record<string, string> {
+function proxyEnvironment(): Record<string, string> {
   const url = `http://127.0.0.1:${PROXY_PORT}`;
   return {
     HTTP_PROXY: url,
@@ -46,7 +46,7 @@ const ROOT_LINKS = ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'];
 /** Read-only pieces of /etc that programs need (TLS roots, alternatives symlinks, loader cache, time zone). */
 const ETC_PIECES = ['/etc/alternatives', '/etc/ssl', '/etc/ca-certificates', '/etc/ld.so.cache', '/etc/localtime', '/etc/nsswitch.conf'];
 
-export function agentEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+function agentEnvironment(extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: [...new Set([nodeBinDir(), '/usr/local/bin', '/usr/bin', '/bin'])].join(':'),
     HOME: SANDBOX_HOME,
