@@ -2,12 +2,14 @@
 // the only writable place (at the same absolute path as outside, so paths in prompts and outputs agree), a private
 // /tmp and HOME, new user/pid/net/ipc/uts/mount namespaces, an unprivileged uid, and an environment built from nothing.
 import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const SANDBOX_UID = 65532;
 export const SANDBOX_HOME = '/home/agent';
 /** Where the command server script is mounted inside. */
 export const SERVER_PATH = '/opt/shipyard/sandbox-server.mjs';
+/** The modules the command server imports, mounted next to it. */
+const SERVER_MODULES = ['command-process.mjs'];
 
 export interface BwrapPlan {
   workspace: string;
@@ -89,6 +91,7 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   args.push('--size', String(plan.tmpBytes), '--tmpfs', '/tmp');
   args.push('--tmpfs', '/home', '--dir', SANDBOX_HOME);
   args.push('--ro-bind', plan.serverScript, SERVER_PATH);
+  for (const module of SERVER_MODULES) args.push('--ro-bind', join(dirname(plan.serverScript), module), join(dirname(SERVER_PATH), module));
   args.push('--bind', plan.workspace, plan.workspace, '--chdir', plan.workspace);
   if (plan.proxySocketDir) args.push('--bind', plan.proxySocketDir, PROXY_DIR);
   const env = agentEnvironment({ ...(plan.proxySocketDir ? proxyEnvironment() : {}), ...plan.extraEnv });
