@@ -3,8 +3,8 @@ import { applyMigrations } from './db/migrations.js';
 import { connectDb, disconnectDb, getDb } from './db/client.js';
 import { createRegistry, registerQueueGauges, registerRunGauges, registerSubscriptionGauge } from './metrics/run-metrics.js';
 import { liveWorkerCount } from './queue/worker-liveness.js';
-import { watchForMissingWorkers } from './queue/no-worker-notice.js';
-import { createApp } from './app.js';
+import { watchForMissingWorkers } from './runs/no-worker-notice.js';
+import { createApp } from './transport/app.js';
 import { resolveQueueName } from './queue/queue-name.js';
 import { createServices, type ClosableServices } from './services.js';
 import { config as processConfig, type Config } from './config/index.js';
@@ -31,7 +31,7 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
   connectDb(database.url, database.poolMax, { singleSession: database.embedded });
   // Without Redis there is no queue and no live events; the error names the fixes.
   const queueName = await resolveQueueName(getDb(), config.queueName);
-  const services = await createServices({ generationsDir: config.generationsDir, redisUrl: config.redisUrl, queueName, accounts: config.accounts });
+  const services = await createServices({ db: getDb(), generationsDir: config.generationsDir, redisUrl: config.redisUrl, queueName, accounts: config.accounts });
   const metrics = createRegistry('api');
   registerQueueGauges(metrics, { queue: services.runQueue.queue, redis: services.redis });
   registerRunGauges(metrics, getDb);

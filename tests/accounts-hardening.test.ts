@@ -7,19 +7,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
 import { subscribeSse, subscribeWs } from './helpers/subscriptions.js';
 import { until } from './helpers/processes.js';
+import { rawId, toGlobalId } from './helpers/global-id.js';
 import { getDb } from '../src/db/client.js';
 import { DEFAULT_COST_LOG2, DummyHash, hashPassword, paramsFor, verifyPassword } from '../src/auth/passwords.js';
 
-process.env.SHIPYARD_QUEUE = `shipyard-test-accounts-${randomBytes(4).toString('hex')}`;
-process.env.SHIPYARD_SCRYPT_COST = '15';
-process.env.SHIPYARD_LOGIN_MAX_PER_ACCOUNT = '3';
-process.env.SHIPYARD_LOGIN_MAX_PER_ADDRESS = '40';
-process.env.SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER = '3';
-process.env.SHIPYARD_REQUEST_TIMEOUT_MS = '1500';
-
 let api: TestApi;
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await startTestApi({
+    settings: {
+      SHIPYARD_SCRYPT_COST: '15',
+      SHIPYARD_LOGIN_MAX_PER_ACCOUNT: '3',
+      SHIPYARD_LOGIN_MAX_PER_ADDRESS: '40',
+      SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER: '3',
+      SHIPYARD_REQUEST_TIMEOUT_MS: '1500',
+    },
+  });
 });
 afterAll(() => api?.close());
 
@@ -79,7 +81,7 @@ describe('sessions', () => {
   it('revoking a token also ends a REST event stream opened with it', async () => {
     const { email, token: owner } = await signUp(api, 'rest-revoker');
     const projectId = await newProject(owner);
-    const run = await getDb().agentRun.create({ data: { projectId: Buffer.from(projectId, 'base64').toString().split(':')[1]! } });
+    const run = await getDb().agentRun.create({ data: { projectId: rawId(projectId) } });
     const doomed = (await logIn(email)).data!.logIn.token as string;
     const response = await fetch(`${api.url}/api/agent-runs/${run.id}/stream`, { headers: { authorization: `Bearer ${doomed}` } });
     expect(response.status).toBe(200);
@@ -154,7 +156,7 @@ describe('invalid input', () => {
     const owner = await signUp(api, 'node-owner');
     const stranger = await signUp(api, 'node-stranger');
     const projectId = await newProject(owner.token);
-    const unknownId = Buffer.from(`Project:${crypto.randomUUID()}`).toString('base64');
+    const unknownId = toGlobalId('Project', crypto.randomUUID());
     const query = 'query($id: ID!) { node(id: $id) { id } }';
     const hidden = await gql(api, query, { id: projectId }, stranger.token);
     const missing = await gql(api, query, { id: unknownId }, stranger.token);

@@ -3,7 +3,8 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
-import { addMember, createProject, feature, fingerprint, rawId, sql, useTempGenerationsDir, writeFeatureList, type User } from './helpers/foundation.js';
+import { addMember, createProject, feature, fingerprint, sql, writeFeatureList, type User } from './helpers/foundation.js';
+import { rawId, toGlobalId } from './helpers/global-id.js';
 import { schema } from '../src/schema/index.js';
 import * as docs from './generated/graphql.js';
 
@@ -22,12 +23,10 @@ interface Operation {
 const NOT_PROJECT_SCOPED = new Set(['viewer', 'updateViewer', 'signUp', 'logIn', 'logOut', 'createApiToken', 'revokeApiToken', 'revokeSession', 'createProject', 'projects']);
 
 let api: TestApi;
-let generations: Awaited<ReturnType<typeof useTempGenerationsDir>>;
 const users = {} as Record<'owner' | 'editor' | 'viewer' | 'stranger', User>;
 const ids = {} as Record<'project' | 'feature' | 'workItem' | 'agent' | 'run', string>;
 
 beforeAll(async () => {
-  generations = await useTempGenerationsDir();
   api = await startTestApi();
   for (const name of ['owner', 'editor', 'viewer', 'stranger'] as const) users[name] = await signUp(api, name);
   const project = await createProject(api, users.owner, 'Guarded');
@@ -43,11 +42,10 @@ beforeAll(async () => {
   const [run] = await sql(api, `INSERT INTO "AgentRun" (id, "projectId", status, "updatedAt") VALUES (gen_random_uuid(), $1, 'SUCCEEDED', now()) RETURNING id`, [
     rawId(project.id),
   ]);
-  ids.run = Buffer.from(`AgentRun:${run.id}`).toString('base64');
+  ids.run = toGlobalId('AgentRun', run.id);
 });
 afterAll(async () => {
   await api?.close();
-  await generations?.remove();
 });
 
 const operations: Operation[] = [

@@ -2,26 +2,23 @@
 // oversized bodies, and queries over the depth / alias / token limits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
-import { createProject, fingerprint, useTempGenerationsDir, writeFeatureList, type CreatedProject, type User } from './helpers/foundation.js';
+import { createProject, fingerprint, writeFeatureList, type CreatedProject, type User } from './helpers/foundation.js';
+import { toGlobalId } from './helpers/global-id.js';
 import * as docs from './generated/graphql.js';
-import { MAX_BODY_BYTES } from '../src/app.js';
+import { MAX_BODY_BYTES } from '../src/transport/app.js';
 
 let api: TestApi;
-let generations: Awaited<ReturnType<typeof useTempGenerationsDir>>;
 let owner: User;
 let project: CreatedProject;
-const toGlobalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
 const UNKNOWN_UUID = '00000000-0000-4000-8000-000000000000';
 
 beforeAll(async () => {
-  generations = await useTempGenerationsDir();
   api = await startTestApi();
   owner = await signUp(api, 'owner');
   project = await createProject(api, owner, 'Sturdy');
 });
 afterAll(async () => {
   await api?.close();
-  await generations?.remove();
 });
 
 async function postRaw(body: string) {

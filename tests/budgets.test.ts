@@ -6,9 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrismaClient } from '../src/db/client.js';
 import { createRedis } from '../src/redis.js';
-import { resetModelClient } from '../worker/agent/run-agent.js';
+import { resetModelClient } from '../worker/agent/runtime.js';
 import { gqlOk } from './helpers/api.js';
-import { createProject, rawId, useApiWithOwner } from './helpers/foundation.js';
+import { createProject, useApiWithOwner } from './helpers/foundation.js';
+import { rawId } from './helpers/global-id.js';
 import { bash, say, startScriptedAnthropic } from './helpers/scripted-anthropic.js';
 import { continueRun, seedInitialized, type RuntimeHarness } from './helpers/runtime-fixtures.js';
 

@@ -10,7 +10,7 @@ import { createTestDatabase } from './helpers/postgres.js';
 import { freePort, startApiProcess, until, type Proc } from './helpers/processes.js';
 import { signUp } from './helpers/api.js';
 import { rest } from './helpers/rest.js';
-import { rawId } from './helpers/foundation.js';
+import { rawId } from './helpers/global-id.js';
 import { startCli } from './helpers/cli.js';
 import { connectDb, disconnectDb, getDb } from '../src/db/client.js';
 import { connectRedis } from '../src/redis.js';

@@ -8,9 +8,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPrismaClient } from '../src/db/client.js';
 import { createRedis } from '../src/redis.js';
 import { git, readHead } from '../worker/workspace.js';
-import { resetModelClient } from '../worker/agent/run-agent.js';
+import { resetModelClient } from '../worker/agent/runtime.js';
 import { gqlOk } from './helpers/api.js';
-import { createProject, rawId, useApiWithOwner } from './helpers/foundation.js';
+import { createProject, useApiWithOwner } from './helpers/foundation.js';
+import { rawId } from './helpers/global-id.js';
 import { bash, DEFAULT_USAGE, editor, say, startScriptedAnthropic, tool, type RecordedRequest } from './helpers/scripted-anthropic.js';
 import { continueRun, eventsOf, featureListText, seedInitialized, type RuntimeHarness } from './helpers/runtime-fixtures.js';
 

@@ -2,7 +2,8 @@
 // changes; passes stays the rows' (verified) truth and the file's claims are only reported.
 import { describe, expect, it } from 'vitest';
 import { errorCodes, gql, gqlOk, signUp } from './helpers/api.js';
-import { addMember, createProject, feature, fingerprint, setFeaturesPassing, sql, writeFeatureList, rawId, useApiWithOwner } from './helpers/foundation.js';
+import { addMember, createProject, feature, fingerprint, setFeaturesPassing, sql, writeFeatureList, useApiWithOwner } from './helpers/foundation.js';
+import { rawId } from './helpers/global-id.js';
 import { rest } from './helpers/rest.js';
 import { ProjectFeaturesDocument, SyncFeaturesDocument } from './generated/graphql.js';
 

@@ -1,10 +1,10 @@
-// Per-event membership checks of live subscriptions (src/events/access.ts): answered synchronously from a cache that
+// Per-event membership checks of live subscriptions (src/subscriptions/access.ts): answered synchronously from a cache that
 // is refreshed ahead of expiry, so a stream never waits on the query, and a removal still takes effect within ~1 s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from './helpers/postgres.js';
 import { createProjectRow } from './helpers/run-fixtures.js';
 import { createPrismaClient } from '../src/db/client.js';
-import { MEMBERSHIP_TTL_MS, membershipCheck } from '../src/events/access.js';
+import { MEMBERSHIP_TTL_MS, membershipCheck } from '../src/subscriptions/access.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;

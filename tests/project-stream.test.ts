@@ -1,4 +1,4 @@
-// projectEvents below the API (src/events/project-stream.ts) with the real Redis hub: the live events of every run of
+// projectEvents below the API (src/subscriptions/project-stream.ts) with the real Redis hub: the live events of every run of
 // a project reach the subscriber in publish order, pushed straight to its target when it accepts them (while waiting,
 // from the Redis listener, never overtaking what it yielded), pulled when it refuses; an authorization answer that needs a query is awaited before the
 // event goes out either way; a refusal ends the stream; an unsubscribed stream gets nothing more.
@@ -10,7 +10,7 @@ import { follow, scriptedAuthorization } from './helpers/follow-stream.js';
 import { createRedis } from '../src/redis.js';
 import { EventHub } from '../src/events/hub.js';
 import { publishEvents } from '../src/events/publish.js';
-import { streamProjectEvents } from '../src/events/project-stream.js';
+import { streamProjectEvents } from '../src/subscriptions/project-stream.js';
 
 let redis: Redis;
 let hub: EventHub;

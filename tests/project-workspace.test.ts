@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gqlOk } from './helpers/api.js';
-import { createProject, rawId, sql, useApiWithOwner } from './helpers/foundation.js';
+import { createProject, sql, useApiWithOwner } from './helpers/foundation.js';
+import { rawId } from './helpers/global-id.js';
 
 const ctx = useApiWithOwner();
 
@@ -12,7 +13,7 @@ describe('project workspaces', () => {
   it('derives the path from the project id and trashes the workspace with the project', async () => {
     const first = await createProject(ctx.api, ctx.owner, 'Same Name');
     const [{ workspacePath }] = await sql<{ workspacePath: string }>(ctx.api, 'SELECT "workspacePath" FROM "Project" WHERE id = $1', [rawId(first.id)]);
-    expect(workspacePath).toBe(join(process.env.GENERATIONS_DIR!, rawId(first.id)));
+    expect(workspacePath).toBe(join(ctx.api.generationsDir, rawId(first.id)));
     mkdirSync(workspacePath, { recursive: true });
     writeFileSync(join(workspacePath, 'secret.txt'), 'left by the first project');
 
@@ -24,6 +25,6 @@ describe('project workspaces', () => {
     expect(secondPath).not.toBe(workspacePath);
     expect(existsSync(secondPath)).toBe(false);
     // Only the trash area is left, and no project id can name it.
-    expect(readdirSync(process.env.GENERATIONS_DIR!).filter((n) => !n.startsWith('.'))).toEqual([]);
+    expect(readdirSync(ctx.api.generationsDir).filter((n) => !n.startsWith('.'))).toEqual([]);
   });
 });

@@ -1,14 +1,11 @@
 // Contract tests of the seed's REST routes (/api/*) against the real API: status codes, bodies, ids in both forms,
 // and authorization for a stranger and a VIEWER, the same as GraphQL's.
-import { randomBytes } from 'node:crypto';
-import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from './helpers/api.js';
-import { addMember, feature, rawId, setFeaturesPassing, useApiWithOwner, writeFeatureList, type User } from './helpers/foundation.js';
+import { addMember, feature, setFeaturesPassing, useApiWithOwner, writeFeatureList, type User } from './helpers/foundation.js';
+import { rawId } from './helpers/global-id.js';
 import { rest } from './helpers/rest.js';
 import { REST_ROUTES } from '../src/rest/routes.js';
-
-process.env.SHIPYARD_QUEUE = `shipyard-test-rest-${randomBytes(4).toString('hex')}`;
 
 const ctx = useApiWithOwner();
 let stranger: User;
@@ -27,12 +24,6 @@ beforeAll(async () => {
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   project = created.body;
   await addMember(ctx.api, ctx.owner, project.id, viewer, 'VIEWER');
-});
-
-afterAll(async () => {
-  const queue = new Queue(process.env.SHIPYARD_QUEUE!, { connection: ctx.api.services.redis });
-  await queue.obliterate({ force: true }).catch(() => {});
-  await queue.close();
 });
 
 describe('REST /api/projects', () => {

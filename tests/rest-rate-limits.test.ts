@@ -5,18 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, gql, gqlOk, startTestApi, type TestApi } from './helpers/api.js';
 import { rest } from './helpers/rest.js';
-import { rawId } from './helpers/foundation.js';
+import { rawId } from './helpers/global-id.js';
 import { getDb } from '../src/db/client.js';
-
-process.env.SHIPYARD_QUEUE = `shipyard-test-rest-limits-${randomBytes(4).toString('hex')}`;
-process.env.SHIPYARD_SCRYPT_COST = '14';
-process.env.SHIPYARD_LOGIN_MAX_PER_ACCOUNT = '2';
-process.env.SHIPYARD_LOGIN_MAX_PER_ADDRESS = '8';
-process.env.SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER = '1';
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await startTestApi({
+    settings: { SHIPYARD_SCRYPT_COST: '14', SHIPYARD_LOGIN_MAX_PER_ACCOUNT: '2', SHIPYARD_LOGIN_MAX_PER_ADDRESS: '8', SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER: '1' },
+  });
 });
 afterAll(() => api?.close());
 

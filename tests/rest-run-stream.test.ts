@@ -3,7 +3,8 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from './helpers/api.js';
-import { addMember, rawId, useApiWithOwner, type User } from './helpers/foundation.js';
+import { addMember, useApiWithOwner, type User } from './helpers/foundation.js';
+import { rawId } from './helpers/global-id.js';
 import { rest } from './helpers/rest.js';
 import { openSse } from './helpers/sse-client.js';
 import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';

@@ -1,4 +1,4 @@
-// The run stream below the API (src/events/run-stream.ts, live-push.ts) with the real Redis hub and Postgres: events
+// The run stream below the API (src/subscriptions/run-stream.ts, src/transport/live-push.ts) with the real Redis hub and Postgres: events
 // are pushed straight to the subscriber's target (by the stream itself, and while caught up by the Redis listener),
 // except when the target refuses them (a slow client), which the pull path then carries. Replay, holes (a publish
 // Redis lost), an authorization answer that needs a query (never pushed before it arrives), duplicates and completion
@@ -12,7 +12,7 @@ import { createPrismaClient } from '../src/db/client.js';
 import { createRedis } from '../src/redis.js';
 import { EventHub } from '../src/events/hub.js';
 import { publishEvents } from '../src/events/publish.js';
-import { streamRunEventBatches } from '../src/events/run-stream.js';
+import { streamRunEventBatches } from '../src/subscriptions/run-stream.js';
 import { follow, scriptedAuthorization } from './helpers/follow-stream.js';
 import type { RunEvent } from '../src/events/types.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';

@@ -1,5 +1,5 @@
-// Live subscriptions share one execution per event per viewer (src/events/shared-execution.ts) and one SSE frame per
-// shared result (src/events/sse-frames.ts): sharing must never mix up viewers, documents or transports.
+// Live subscriptions share one execution per event per viewer (src/transport/shared-execution.ts) and one SSE frame per
+// shared result (src/transport/sse-frames.ts): sharing must never mix up viewers, documents or transports.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
@@ -7,7 +7,7 @@ import { until } from './helpers/processes.js';
 import { subscribeSse, subscribeWs, type Subscription } from './helpers/subscriptions.js';
 import { getDb } from '../src/db/client.js';
 import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
-import { livePushed } from '../src/events/live-push.js';
+import { livePushed } from '../src/transport/live-push.js';
 
 process.env.SHIPYARD_QUEUE = `shipyard-test-shared-${randomBytes(4).toString('hex')}`;
 

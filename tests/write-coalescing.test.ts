@@ -1,10 +1,10 @@
-// SSE and WebSocket writes (src/events/coalesce-writes.ts): a stream's chunks written in one turn of the loop (or, while
+// SSE and WebSocket writes (src/transport/coalesce-writes.ts): a stream's chunks written in one turn of the loop (or, while
 // the loop is busy, within the flush window) leave as ONE write, in order; an idle process never waits; strings,
 // callbacks and end() first flush what is waiting.
 import { createServer, request, type Server, type ServerResponse } from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { coalesceWrites, loopIsBusy } from '../src/events/coalesce-writes.js';
+import { coalesceWrites, loopIsBusy } from '../src/transport/coalesce-writes.js';
 
 let server: Server | undefined;
 afterEach(() => {

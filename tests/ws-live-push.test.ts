@@ -1,4 +1,4 @@
-// graphql-ws subscriptions on the live push path (src/events/ws-frames.ts): several subscriptions on one socket get
+// graphql-ws subscriptions on the live push path (src/transport/ws-frames.ts): several subscriptions on one socket get
 // their own "next" messages, exactly once and in order, as graphql-ws frames them; once the client completes one, no
 // message for it follows, while the other goes on to the end.
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,7 @@ import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
 import { until } from './helpers/processes.js';
 import { getDb } from '../src/db/client.js';
 import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
-import { livePushed } from '../src/events/live-push.js';
+import { livePushed } from '../src/transport/live-push.js';
 
 process.env.SHIPYARD_QUEUE = `shipyard-test-ws-push-${randomBytes(4).toString('hex')}`;
 

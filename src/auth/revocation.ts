@@ -1,5 +1,5 @@
 // Revoking tokens: marked in Postgres, then announced on Redis so every API process ends the subscriptions that were
-// opened with them (see events/subscription-guard.ts).
+// opened with them (see subscriptions/subscription-guard.ts).
 import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { logger } from '../logger.js';

@@ -42,7 +42,7 @@ const HEADERS_TEMPLATE = JSON.stringify({ Authorization: 'Bearer <token from sig
 
 export const graphiqlOptions: GraphiQLOptions = {
   title: 'Shipyard',
-  // Over graphql-ws GraphiQL sends the Headers tab in each subscribe message (extensions.headers); see app.ts.
+  // Over graphql-ws GraphiQL sends the Headers tab in each subscribe message (extensions.headers); see transport/graphql-ws.ts.
   subscriptionsProtocol: 'WS',
   defaultQuery: EXAMPLE_OPERATION,
   headers: HEADERS_TEMPLATE,

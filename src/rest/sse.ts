@@ -4,11 +4,10 @@
 // through its pull path. Ends after `complete`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { getDb } from '../db/client.js';
 import type { AppServices } from '../services.js';
-import { streamRunEventBatches } from '../events/run-stream.js';
-import { abortable } from '../events/live-buffer.js';
-import { membershipCheck } from '../events/access.js';
+import { streamRunEventBatches } from '../subscriptions/run-stream.js';
+import { abortable } from '../subscriptions/live-buffer.js';
+import { membershipCheck } from '../subscriptions/access.js';
 import type { RunEvent } from '../events/types.js';
 import { restError } from './errors.js';
 import { authenticateToken, readableRun } from './run-ref.js';
@@ -31,10 +30,10 @@ function resumeAfter(req: IncomingMessage, url: URL): number {
 }
 
 export async function streamRunOverSse(req: IncomingMessage, res: ServerResponse, url: URL, id: string, services: AppServices): Promise<void> {
-  const { user, tokenId } = await authenticateToken(req.headers.authorization);
-  const run = await readableRun(user, id);
+  const { db } = services;
+  const { user, tokenId } = await authenticateToken(db, req.headers.authorization);
+  const run = await readableRun(db, user, id);
   const afterSeq = resumeAfter(req, url);
-  const db = getDb();
   let revoked = false;
   // Counts against the user's subscription cap, and ends when the token is revoked (like GraphQL subscriptions).
   const release = services.subscriptions.hold(user.id, tokenId, () => {

@@ -1,28 +1,61 @@
 // Starts the real API on a loopback port against a fresh database, and talks to it over HTTP.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { createTestDatabase } from './postgres.js';
 import { startApi, type StartedApi } from '../../src/start-api.js';
+import { loadConfig } from '../../src/config/index.js';
+import type { VariableName } from '../../src/config/variables.js';
+import { SignUpDocument } from '../generated/graphql.js';
+
+/** Configuration variables, as an API or worker process would read them from its environment. */
+export type Settings = Partial<Record<VariableName, string>>;
+
+export interface TestApiOptions {
+  /** Default: a queue of this API's own (cloned test databases share the instance id a queue name derives from). */
+  queueName?: string;
+  /** Default: a fresh temporary directory, removed on close. */
+  generationsDir?: string;
+  /** Further configuration of this API (e.g. login limits), given to it directly; the process environment is untouched. */
+  settings?: Settings;
+}
 
 export interface TestApi extends StartedApi {
   databaseUrl: string;
+  queueName: string;
+  generationsDir: string;
+  /** The variables a worker or API child process needs to join this instance: database, queue, workspaces. */
+  instanceEnv: { DATABASE_URL: string; SHIPYARD_QUEUE: string; GENERATIONS_DIR: string };
   close: () => Promise<void>;
 }
 
-export async function startTestApi(): Promise<TestApi> {
+export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> {
   const database = await createTestDatabase();
-  process.env.DATABASE_URL = database.url;
-  process.env.SHIPYARD_MIGRATE_ON_START = 'false';
+  const ownGenerations = opts.generationsDir ? undefined : await mkdtemp(join(tmpdir(), 'shipyard-gen-'));
+  const generationsDir = opts.generationsDir ?? ownGenerations!;
+  const queueName = opts.queueName ?? `shipyard-test-${randomBytes(4).toString('hex')}`;
+  const instanceEnv = { DATABASE_URL: database.url, SHIPYARD_QUEUE: queueName, GENERATIONS_DIR: generationsDir };
+  const config = loadConfig({ ...process.env, ...opts.settings, ...instanceEnv, SHIPYARD_MIGRATE_ON_START: 'false' });
   const api = await startApi({
     port: 0,
+    config,
     database: { url: database.url, embedded: false, poolMax: undefined, close: async () => {} },
   });
   return {
     ...api,
     databaseUrl: database.url,
+    queueName,
+    generationsDir,
+    instanceEnv,
     close: async () => {
+      // Jobs left on this API's own queue would wait for a worker forever.
+      await api.services.runQueue.queue.obliterate({ force: true }).catch(() => {});
       await api.stop();
       await database.drop();
+      if (ownGenerations) await rm(ownGenerations, { recursive: true, force: true });
     },
   };
 }
@@ -57,13 +90,13 @@ export async function gqlOk<T = any, V = Record<string, unknown>>(api: { url: st
 
 export const errorCodes = (result: GraphQLResponse<unknown>) => (result.errors ?? []).map((e) => e.extensions?.code);
 
+export const PASSWORD = 'correct horse battery';
+
 let userCounter = 0;
-export async function signUp(api: { url: string }, name = 'user'): Promise<{ token: string; userId: string; email: string }> {
-  const email = `${name}-${process.pid}-${++userCounter}-${Date.now()}@example.com`;
-  const data = await gqlOk(
-    api,
-    `mutation($input: SignUpInput!) { signUp(input: $input) { token user { id } } }`,
-    { input: { email, password: 'correct horse battery', name } },
-  );
+/** A unique email for `name` (per process, counter and time). */
+export const uniqueEmail = (name = 'user') => `${name}-${process.pid}-${++userCounter}-${Date.now()}@example.com`;
+
+export async function signUp(api: { url: string }, name = 'user', email = uniqueEmail(name)): Promise<{ token: string; userId: string; email: string }> {
+  const data = await gqlOk(api, SignUpDocument, { input: { email, password: PASSWORD, name } });
   return { token: data.signUp.token, userId: data.signUp.user.id, email };
 }

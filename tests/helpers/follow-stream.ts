@@ -1,10 +1,10 @@
-// Follows an event stream (src/events/run-stream.ts, project-stream.ts) the way a transport does: pushed batches go to
+// Follows an event stream (src/subscriptions/run-stream.ts, project-stream.ts) the way a transport does: pushed batches go to
 // a target that logs them (unless it is told to refuse), yielded ones are consumed like the SSE body consumes them.
 // The log records which path carried each event; a push made while an authorization answer was still awaited is
 // recorded in `pushedUnchecked`.
-import { abortable } from '../../src/events/live-buffer.js';
-import type { EventBatch } from '../../src/events/batch.js';
-import type { LiveTarget } from '../../src/events/live-push.js';
+import { abortable } from '../../src/subscriptions/live-buffer.js';
+import type { EventBatch } from '../../src/subscriptions/batch.js';
+import type { LiveTarget } from '../../src/transport/live-push.js';
 import type { RunEvent } from '../../src/events/types.js';
 
 /**

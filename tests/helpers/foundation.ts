@@ -1,25 +1,36 @@
-// Shared steps for the foundation tests: projects, members, feature_list.json in a workspace, database fingerprints.
+// Shared steps for the tests above the API: projects, members and runs created through GraphQL, feature_list.json in
+// a workspace, database fingerprints.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
-import { gqlOk, signUp, startTestApi, type TestApi } from './api.js';
-import { AddProjectMemberDocument, CreateProjectDocument, type CreateProjectMutation } from '../generated/graphql.js';
+import { gqlOk, signUp, startTestApi, type TestApi, type TestApiOptions } from './api.js';
+import { rawId } from './global-id.js';
+import {
+  AddProjectMemberDocument,
+  CreateProjectDocument,
+  StartAgentRunDocument,
+  type CreateProjectMutation,
+  type StartAgentRunInput,
+} from '../generated/graphql.js';
 import type { FeatureEntry } from '../../src/features/feature-list.js';
 
 type Api = { url: string; databaseUrl: string };
 export type User = Awaited<ReturnType<typeof signUp>>;
 export type CreatedProject = CreateProjectMutation['createProject'];
 
-/** The database id inside a Relay global id ("Type:uuid", base64). */
-export const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':').slice(1).join(':');
-
-export async function createProject(api: Api, owner: User, name = 'Todo App'): Promise<CreatedProject> {
-  return (await gqlOk(api, CreateProjectDocument, { input: { name, appSpec: 'A todo list' } }, owner.token)).createProject;
+/** Creates a project as `owner` (a scripted worker reads its script from the appSpec: JSON.stringify(script)). */
+export async function createProject(api: { url: string }, owner: { token: string }, name = 'Todo App', appSpec = 'A todo list'): Promise<CreatedProject> {
+  return (await gqlOk(api, CreateProjectDocument, { input: { name, appSpec } }, owner.token)).createProject;
 }
 
-export async function addMember(api: Api, owner: User, projectId: string, member: User, role: 'OWNER' | 'EDITOR' | 'VIEWER') {
+export async function addMember(api: { url: string }, owner: User, projectId: string, member: User, role: 'OWNER' | 'EDITOR' | 'VIEWER') {
   await gqlOk(api, AddProjectMemberDocument, { input: { projectId, email: member.email, role } }, owner.token);
+}
+
+/** Starts a run through startAgentRun; returns its global id. */
+export async function startAgentRun(api: { url: string }, user: { token: string }, projectId: string, input: Omit<StartAgentRunInput, 'projectId'> = {}): Promise<string> {
+  return (await gqlOk(api, StartAgentRunDocument, { input: { projectId, ...input } }, user.token)).startAgentRun.id;
 }
 
 export async function sql<T extends pg.QueryResultRow = any>(api: Api, text: string, params: unknown[] = []): Promise<T[]> {
@@ -68,29 +79,18 @@ export async function fingerprint(api: Api): Promise<Record<string, string>> {
   return out;
 }
 
-/** Project workspaces go under GENERATIONS_DIR; give each test file its own so parallel files never share one. */
-export async function useTempGenerationsDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const { mkdtemp, rm } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const dir = await mkdtemp(join(tmpdir(), 'shipyard-gen-'));
-  process.env.GENERATIONS_DIR = dir;
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
-}
-
 /**
- * Registers a test file's hooks for a real API on a fresh database, a temporary GENERATIONS_DIR and one signed-up
- * owner; the returned object is filled in by beforeAll.
+ * Registers a test file's hooks for a real API on a fresh database (its own queue and workspaces directory) and one
+ * signed-up owner; the returned object is filled in by beforeAll.
  */
-export function useApiWithOwner(): { api: TestApi; owner: User } {
-  const state = {} as { api: TestApi; owner: User; generations: Awaited<ReturnType<typeof useTempGenerationsDir>> };
+export function useApiWithOwner(opts: TestApiOptions = {}): { api: TestApi; owner: User } {
+  const state = {} as { api: TestApi; owner: User };
   beforeAll(async () => {
-    state.generations = await useTempGenerationsDir();
-    state.api = await startTestApi();
+    state.api = await startTestApi(opts);
     state.owner = await signUp(state.api, 'owner');
   });
   afterAll(async () => {
     await state.api?.close();
-    await state.generations?.remove();
   });
   return state;
 }

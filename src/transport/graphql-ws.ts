@@ -1,0 +1,83 @@
+// graphql-ws on the GraphQL endpoint: WebSocket subscriptions (and queries, mutations) executed by the same Yoga
+// instance as HTTP, authorized by connection_init (or a subscribe message's extensions), errors masked like HTTP's.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { GraphQLError } from 'graphql';
+import { authorizationOf } from '../auth/ws-authorization.js';
+import { contextFor, type Context } from '../request-context.js';
+import type { AppServices } from '../services.js';
+import { coalesceWrites } from './coalesce-writes.js';
+import { maskError, UNEXPECTED } from './graphql-errors.js';
+import { setWsLiveWriter } from './ws-frames.js';
+
+export function createGraphQLSockets(yoga: YogaServerInstance<{ req?: IncomingMessage }, Context>, services: AppServices, maxPayload: number) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload });
+  const wsServer = useServer(
+    {
+      // Close reasons never carry an internal error's text (as with HTTP, errors are masked).
+      isProd: true,
+      execute: (args: any) => args.rootValue.execute(args),
+      subscribe: (args: any) => args.rootValue.subscribe(args),
+      // Errors sent to a subscriber (a throw while streaming included) are masked like HTTP's.
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => maskError(e, UNEXPECTED)),
+      onSubscribe: async (ctx, id, params) => {
+        try {
+          return await prepareSubscription(ctx, id, params);
+        } catch (error) {
+          // e.g. Postgres unreachable while authorizing: the subscriber gets the masked error, the socket stays open.
+          return [maskError(error, UNEXPECTED)];
+        }
+      },
+    },
+    wss,
+  );
+  async function prepareSubscription(ctx: any, id: string, params: any) {
+    const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+      ...ctx,
+      req: ctx.extra.request,
+      socket: ctx.extra.socket,
+      params,
+    });
+    const authorization = authorizationOf(ctx.connectionParams, params.extensions);
+    const args = {
+      schema: s,
+      operationName: params.operationName,
+      document: parse(params.query),
+      variableValues: params.variables,
+      contextValue: { ...(await contextFactory()), ...(await contextFor(authorization, services, ctx.extra.request.socket.remoteAddress ?? null)) },
+      rootValue: { execute, subscribe },
+    };
+    const errors = validate(args.schema, args.document);
+    if (errors.length) return errors.map((e: GraphQLError) => maskError(e, e.message));
+    setWsLiveWriter(args.contextValue, ctx.extra.socket, id, () => id in ctx.subscriptions);
+    return args;
+  }
+  // Each WebSocket message is two socket writes (header, payload): join them per flush like SSE responses.
+  wss.on('connection', (_socket, req) => coalesceWrites(req.socket));
+
+  return {
+    /** Takes the upgrade when it is for the GraphQL endpoint; false otherwise. */
+    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+      if ((req.url ?? '/').split('?')[0] !== yoga.graphqlEndpoint) return false;
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      return true;
+    },
+    /** No new socket is accepted (open ones are left alone). */
+    stopAccepting: () => wss.close(),
+    /**
+     * Shutdown: close(1001, 'Going away') on every socket so clients resubscribe elsewhere with their last seq, then no
+     * new one is accepted. Sockets whose client has not answered within graceMs are cut. Resolves once all are gone.
+     */
+    close: async (graceMs: number) => {
+      const sockets = [...wss.clients];
+      const gone = Promise.all(sockets.map((socket) => new Promise<void>((resolve) => (socket.readyState === socket.CLOSED ? resolve() : socket.once('close', () => resolve())))));
+      const disposed = Promise.resolve(wsServer.dispose()).catch(() => {});
+      const cut = setTimeout(() => sockets.forEach((socket) => socket.terminate()), graceMs);
+      await Promise.all([gone, disposed]);
+      clearTimeout(cut);
+    },
+  };
+}
