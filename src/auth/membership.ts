@@ -23,7 +23,7 @@ function viewerRole(ctx: Context, projectId: string): Promise<ProjectRole | null
 
 /**
  * Answers synchronously once the request has looked the role up: the type-level scope on every row of a list
- * (a dashboard checks ~150) then costs a map lookup instead of a promise and a microtask hop per object.
+ * (a dashboard checks one per row it shows) then costs a map lookup instead of a promise and a microtask hop per object.
  */
 export function hasProjectRole(ctx: Context, projectId: string, min: ProjectRole): boolean | Promise<boolean> {
   const settled = ctx.access.settledRole(projectId);
