@@ -8,7 +8,6 @@ import ValidationPlugin from '@pothos/plugin-validation';
 import type { ProjectRole } from './generated/prisma/client.js';
 import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
-import { getDb } from './db/client.js';
 import type { Context } from './request-context.js';
 import { canSeeNode, canSeeUser, hasProjectRole } from './auth/membership.js';
 import { forbidden, unauthenticated, badInput } from './errors.js';
@@ -67,7 +66,7 @@ export const builder = new SchemaBuilder<{
     },
   },
   prisma: {
-    client: () => getDb(),
+    client: (ctx) => ctx.services.db,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
     onUnusedQuery: config().nodeEnv === 'production' ? null : 'warn',

@@ -1,15 +1,20 @@
-// Process-wide collaborators the resolvers need beyond the database (queue, pub/sub), wired in src/start-api.ts.
+// Process-wide collaborators the resolvers need (database, queue, pub/sub), wired in src/start-api.ts. Resolvers and
+// REST handlers reach them only through here (ctx.services), never through a process-global getter.
 import type { Redis } from 'ioredis';
+import type { PrismaClient } from './generated/prisma/client.js';
 import { EventHub } from './events/hub.js';
 import { createRunQueue, type RunQueue } from './queue/run-queue.js';
 import { connectRedis, redisUrl } from './redis.js';
 import { SubscriptionGuard } from './subscriptions/subscription-guard.js';
+import { MembershipCache } from './subscriptions/access.js';
 import type { Config } from './config/index.js';
 import { listenForRevocations } from './auth/revocation.js';
 import { DummyHash, paramsFor, type ScryptParams } from './auth/passwords.js';
 import type { LoginLimits } from './auth/login-limit.js';
 
 export interface AppServices {
+  /** The process's Prisma client (its pg pool serves the hand-written SQL of src/db/sql). */
+  db: PrismaClient;
   generationsDir: string;
   /** Commands (publish, queue). */
   redis: Redis;
@@ -18,6 +23,8 @@ export interface AppServices {
   runQueue: RunQueue;
   /** Open subscriptions: per-user cap, count, and ending them when their token is revoked. */
   subscriptions: SubscriptionGuard;
+  /** Membership answers for every live stream's per-event check, cached about a second per (user, project). */
+  memberships: MembershipCache;
   accounts: {
     passwordParams: ScryptParams;
     /** Verified against when an email has no account, so both cost the same. */
@@ -31,7 +38,7 @@ export interface ClosableServices extends AppServices {
 }
 
 /** Connects Redis (failing fast with the two fixes when nothing answers) and builds the queue and event hub. */
-export async function createServices(opts: { generationsDir: string; redisUrl?: string; queueName: string; accounts: Config['accounts'] }): Promise<ClosableServices> {
+export async function createServices(opts: { db: PrismaClient; generationsDir: string; redisUrl?: string; queueName: string; accounts: Config['accounts'] }): Promise<ClosableServices> {
   const url = opts.redisUrl ?? redisUrl();
   // Commands fail after a few retries while Redis is away (a mutation reports it); the subscriber waits it out.
   const redis = await connectRedis(url, { connectionName: 'shipyard-api' });
@@ -48,11 +55,13 @@ export async function createServices(opts: { generationsDir: string; redisUrl?: 
     (tokenIds) => subscriptions.revoke(tokenIds),
   );
   return {
+    db: opts.db,
     generationsDir: opts.generationsDir,
     redis,
     events,
     runQueue,
     subscriptions,
+    memberships: new MembershipCache(),
     accounts: {
       passwordParams,
       dummyHash,

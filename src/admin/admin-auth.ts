@@ -1,8 +1,7 @@
 // Who may use the admin pages: a platform administrator (User.isAdmin, or an email in SHIPYARD_ADMIN_EMAILS), by
 // Bearer token or by the admin cookie a browser gets from /admin/login (a browser navigation cannot send a header).
 import type { IncomingMessage } from 'node:http';
-import type { User } from '../generated/prisma/client.js';
-import { getDb } from '../db/client.js';
+import type { PrismaClient, User } from '../generated/prisma/client.js';
 import { bearerFrom, userForToken } from '../auth/tokens.js';
 
 export const ADMIN_COOKIE = 'shipyard_admin';
@@ -22,9 +21,9 @@ export type AdminCheck = { status: 200; user: User } | { status: 401 | 403; mess
 
 export const requestToken = (req: IncomingMessage): string | null => bearerFrom(req.headers.authorization) ?? cookieToken(req);
 
-export async function checkAdmin(secret: string | null, adminEmails: readonly string[]): Promise<AdminCheck> {
+export async function checkAdmin(db: PrismaClient, secret: string | null, adminEmails: readonly string[]): Promise<AdminCheck> {
   if (!secret) return { status: 401, message: 'Sign in: send Authorization: Bearer <token>, or open /admin/login in a browser.' };
-  const found = await userForToken(getDb(), secret);
+  const found = await userForToken(db, secret);
   if (!found) return { status: 401, message: 'This token is unknown, revoked or expired: sign in again at /admin/login.' };
   if (!isPlatformAdmin(found.user, adminEmails)) return { status: 403, message: 'Only platform administrators may open the admin pages.' };
   return { status: 200, user: found.user };

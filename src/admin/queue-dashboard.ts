@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { getRequestListener } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Queue } from 'bullmq';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { adminCookie, checkAdmin, requestToken } from './admin-auth.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
@@ -20,7 +21,7 @@ const LOGIN_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Ship
 <p><button type="submit">Open the queue dashboard</button></p>
 </form></body></html>`;
 
-export function createAdminHandler(opts: { queue: Queue; adminEmails: readonly string[] }) {
+export function createAdminHandler(opts: { db: PrismaClient; queue: Queue; adminEmails: readonly string[] }) {
   const serverAdapter = new HonoAdapter(serveStatic);
   serverAdapter.setBasePath(DASHBOARD_PATH);
   createBullBoard({ queues: [new BullMQAdapter(opts.queue)], serverAdapter });
@@ -38,13 +39,13 @@ export function createAdminHandler(opts: { queue: Queue; adminEmails: readonly s
     if (path === '/admin/session' && req.method === 'POST') {
       const token = await readToken(req);
       if (!token) return text(res, 400, 'Send the token as a form field or JSON property named "token" (at most 1 KB).');
-      const check = await checkAdmin(token, opts.adminEmails);
+      const check = await checkAdmin(opts.db, token, opts.adminEmails);
       if (check.status !== 200) return text(res, check.status, check.message);
       const secure = req.headers['x-forwarded-proto'] === 'https' || 'encrypted' in req.socket;
       return void res.writeHead(303, { location: DASHBOARD_PATH, 'set-cookie': adminCookie(token, secure), 'cache-control': 'no-store' }).end();
     }
     if (path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`)) {
-      const check = await checkAdmin(requestToken(req), opts.adminEmails);
+      const check = await checkAdmin(opts.db, requestToken(req), opts.adminEmails);
       if (check.status !== 200) return text(res, check.status, check.message);
       return dashboard(req, res);
     }

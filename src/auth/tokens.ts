@@ -1,7 +1,7 @@
 // Bearer tokens: random secrets shown once; only their SHA-256 is stored.
 import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient, User } from '../generated/prisma/client.js';
-import { pgPool, prismaTimestamps } from '../db/client.js';
+import { selectUserByTokenHash } from '../db/sql/tokens.js';
 
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
@@ -27,20 +27,8 @@ export async function issueToken(db: PrismaClient, userId: string, kind: 'sessio
 }
 
 /** The user a bearer token belongs to and the token's id, or null when it is unknown, revoked or expired. */
-export async function userForToken(db: PrismaClient, secret: string): Promise<{ user: User; tokenId: string } | null> {
-  // Every request asks this: straight through pg (a Prisma query costs more than the lookup itself).
-  const { rows } = await pgPool(db).query<User & { tokenId: string }>({
-    name: 'shipyard_user_for_token_id',
-    text: `SELECT u."id", u."email", u."name", u."passwordHash", u."isAdmin", u."createdAt", u."updatedAt", t."id" AS "tokenId"
-      FROM "ApiToken" t JOIN "User" u ON u."id" = t."userId"
-      WHERE t."tokenHash" = $1 AND t."revokedAt" IS NULL AND (t."expiresAt" IS NULL OR t."expiresAt" > (now() AT TIME ZONE 'UTC'))`,
-    values: [hashToken(secret)],
-    types: prismaTimestamps,
-  });
-  const row = rows[0];
-  if (!row) return null;
-  const { tokenId, ...user } = row;
-  return { user, tokenId };
+export function userForToken(db: PrismaClient, secret: string): Promise<{ user: User; tokenId: string } | null> {
+  return selectUserByTokenHash(db, hashToken(secret));
 }
 
 export function bearerFrom(header: string | null | undefined): string | null {

@@ -2,6 +2,7 @@
 // and compared by content hash, and updated in place so their ids (and work-item links) survive: nothing is rebuilt.
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { featureContentHash, type FeatureEntry } from './feature-list.js';
+import { lockRow } from '../db/row-lock.js';
 
 export interface FeatureChange {
   index: number;
@@ -46,7 +47,7 @@ export async function syncFeatureRows(db: Db, projectId: string, entries: Featur
   const fromList = options.passes === 'from-list';
   return db.$transaction(async (tx) => {
     // Serialises concurrent syncs of one project (API and worker) so both never insert the same index.
-    await tx.$executeRaw`SELECT 1 FROM "Project" WHERE "id" = ${projectId}::uuid FOR UPDATE`;
+    await lockRow(tx, 'Project', projectId);
     const rows = await tx.feature.findMany({
       where: { projectId },
       select: { id: true, index: true, contentHash: true, passes: true, description: true },

@@ -4,11 +4,9 @@
 // through its pull path. Ends after `complete`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { getDb } from '../db/client.js';
 import type { AppServices } from '../services.js';
 import { streamRunEventBatches } from '../subscriptions/run-stream.js';
 import { abortable } from '../subscriptions/live-buffer.js';
-import { membershipCheck } from '../subscriptions/access.js';
 import type { RunEvent } from '../events/types.js';
 import { restError } from './errors.js';
 import { authenticateToken, readableRun } from './run-ref.js';
@@ -31,10 +29,10 @@ function resumeAfter(req: IncomingMessage, url: URL): number {
 }
 
 export async function streamRunOverSse(req: IncomingMessage, res: ServerResponse, url: URL, id: string, services: AppServices): Promise<void> {
-  const { user, tokenId } = await authenticateToken(req.headers.authorization);
-  const run = await readableRun(user, id);
+  const { db } = services;
+  const { user, tokenId } = await authenticateToken(db, req.headers.authorization);
+  const run = await readableRun(db, user, id);
   const afterSeq = resumeAfter(req, url);
-  const db = getDb();
   let revoked = false;
   // Counts against the user's subscription cap, and ends when the token is revoked (like GraphQL subscriptions).
   const release = services.subscriptions.hold(user.id, tokenId, () => {
@@ -43,7 +41,7 @@ export async function streamRunOverSse(req: IncomingMessage, res: ServerResponse
   });
   if (!release) throw restError('TOO_MANY_SUBSCRIPTIONS', `Too many open subscriptions: at most ${services.subscriptions.maxPerUser} per user at a time.`);
   const events = abortable((signal) =>
-    streamRunEventBatches({ db, hub: services.events, run, afterSeq, signal, authorize: membershipCheck(db, user.id, run.projectId) }),
+    streamRunEventBatches({ db, hub: services.events, run, afterSeq, signal, authorize: services.memberships.check(db, user.id, run.projectId) }),
   );
   res.once('close', release);
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });

@@ -8,15 +8,16 @@ import { RUN_STATUSES, EVENT_TYPES, type RunEvent } from '../events/types.js';
 import { loadRunEvents } from '../events/replay.js';
 import { streamRunEventBatches } from '../subscriptions/run-stream.js';
 import { streamProjectEvents } from '../subscriptions/project-stream.js';
-import { liveTargetFor } from '../transport/live-push.js';
 import { abortable } from '../subscriptions/live-buffer.js';
-import { membershipCheck } from '../subscriptions/access.js';
+import { EventBatchStream } from '../subscriptions/batch.js';
 import { startRun } from '../runs/start.js';
 import { stopRun } from '../runs/stop.js';
 import { ProjectRef } from './project.js';
 import { AgentRef } from './agent.js';
 import { WorkItemRef } from './work-item.js';
 import { AgentRoleEnum } from './agent.js';
+import { UsageRef, usageOf } from './usage.js';
+import { memberOfOwner } from './owning-project.js';
 
 export const AgentRunStatusEnum = builder.enumType('AgentRunStatus', {
   values: {
@@ -43,33 +44,6 @@ export const AgentRunEventRef = builder.objectRef<RunEvent>('AgentRunEvent').imp
     payload: t.field({ type: 'JSON', resolve: (e) => e.payload }),
     createdAt: t.field({ type: 'DateTime', resolve: (e) => new Date(e.createdAt) }),
   }),
-});
-
-interface Usage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadInputTokens: number;
-  cacheCreationInputTokens: number;
-  costUsd: number;
-}
-
-export const UsageRef = builder.objectRef<Usage>('Usage').implement({
-  description: 'Model token usage and its cost in US dollars.',
-  fields: (t) => ({
-    inputTokens: t.exposeInt('inputTokens'),
-    outputTokens: t.exposeInt('outputTokens'),
-    cacheReadInputTokens: t.exposeInt('cacheReadInputTokens'),
-    cacheCreationInputTokens: t.exposeInt('cacheCreationInputTokens'),
-    costUsd: t.exposeFloat('costUsd'),
-  }),
-});
-
-const usageOf = (row: Omit<Usage, 'costUsd'> & { costUsd: { toString(): string } }): Usage => ({
-  inputTokens: row.inputTokens,
-  outputTokens: row.outputTokens,
-  cacheReadInputTokens: row.cacheReadInputTokens,
-  cacheCreationInputTokens: row.cacheCreationInputTokens,
-  costUsd: Number(row.costUsd),
 });
 
 builder.prismaObject('AgentSession', {
@@ -115,7 +89,7 @@ export const AgentRunRef = builder.prismaNode('AgentRun', {
         afterSeq: t.arg.int({ validate: z.number().int().min(0) }),
         first: t.arg.int({ validate: z.number().int().min(1).max(500) }),
       },
-      resolve: (run, args) => loadRunEvents(getDb(), run, { afterSeq: args.afterSeq ?? 0, limit: args.first ?? 100 }),
+      resolve: (run, args, ctx) => loadRunEvents(ctx.services.db, run, { afterSeq: args.afterSeq ?? 0, limit: args.first ?? 100 }),
     }),
   }),
 });
@@ -151,8 +125,8 @@ builder.queryFields((t) => ({
     type: 'AgentRun',
     nullable: true,
     args: { id: t.arg.globalID({ required: true, for: AgentRunRef }) },
-    authScopes: async (_root, { id }) => ({ member: { projectId: await runProjectId(id.id), role: 'VIEWER' } }),
-    resolve: (query, _root, { id }) => getDb().agentRun.findUnique({ ...query, where: { id: id.id } }),
+    authScopes: (_root, { id }, ctx) => memberOfOwner(ctx.services.db, 'AgentRun', id.id, 'VIEWER'),
+    resolve: (query, _root, { id }, ctx) => ctx.services.db.agentRun.findUnique({ ...query, where: { id: id.id } }),
   }),
 }));
 
@@ -199,13 +173,10 @@ builder.subscriptionFields((t) => ({
     },
     authScopes: async (_root, { runId }) => ({ member: { projectId: await runProjectId(runId.id), role: 'VIEWER' } }),
     subscribe: async (_root, { runId, afterSeq }, ctx) => {
-      const db = getDb();
+      const { db, events: hub, memberships } = ctx.services;
       const run = { id: runId.id, projectId: await runProjectId(runId.id) };
-      const authorize = membershipCheck(db, ctx.user!.id, run.projectId);
-      // Items are EventBatches: shared-execution.ts executes the selection per event (never `resolve` on a batch).
-      const live = () => liveTargetFor(ctx as { request?: Request });
-      const batches = abortable((signal) => streamRunEventBatches({ db, hub: ctx.services.events, run, afterSeq: afterSeq ?? 0, signal, authorize, live }));
-      return batches as unknown as AsyncIterable<RunEvent>;
+      const authorize = memberships.check(db, ctx.user!.id, run.projectId);
+      return new EventBatchStream(abortable((signal) => streamRunEventBatches({ db, hub, run, afterSeq: afterSeq ?? 0, signal, authorize, live: ctx.live })));
     },
     resolve: (event) => event,
   }),
@@ -215,10 +186,9 @@ builder.subscriptionFields((t) => ({
     args: { projectId: t.arg.globalID({ required: true, for: ProjectRef }) },
     authScopes: (_root, { projectId }) => ({ member: { projectId: projectId.id, role: 'VIEWER' } }),
     subscribe: (_root, { projectId }, ctx) => {
-      const authorize = membershipCheck(getDb(), ctx.user!.id, projectId.id);
-      const live = () => liveTargetFor(ctx as { request?: Request });
-      const batches = abortable((signal) => streamProjectEvents({ hub: ctx.services.events, projectId: projectId.id, signal, authorize, live }));
-      return batches as unknown as AsyncIterable<RunEvent>; // EventBatches, as for agentRunEvents
+      const { db, events: hub, memberships } = ctx.services;
+      const authorize = memberships.check(db, ctx.user!.id, projectId.id);
+      return new EventBatchStream(abortable((signal) => streamProjectEvents({ hub, projectId: projectId.id, signal, authorize, live: ctx.live })));
     },
     resolve: (event) => event,
   }),

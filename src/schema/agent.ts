@@ -1,14 +1,13 @@
 // Agents: named configurations (role, model, prompt, allowlists, limits) that runs use. Project.agents lists them.
 import { z } from 'zod';
 import { builder } from '../builder.js';
-import { getDb } from '../db/client.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { config } from '../config/index.js';
 import { DEFAULT_ALLOWED_COMMANDS, DEFAULT_ALLOWED_TOOLS } from '../agent-config/defaults.js';
 import { CODING_PROMPT, INITIALIZER_PROMPT, VERIFIER_PROMPT } from '../agent-config/prompts.js';
 import type { AgentRole } from '../generated/prisma/client.js';
 import { ProjectRef } from './project.js';
-import { isUuid } from './uuid.js';
+import { memberOfOwner } from './owning-project.js';
 
 export const AgentRoleEnum = builder.enumType('AgentRole', {
   values: {
@@ -112,13 +111,6 @@ async function uniqueName<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-async function agentProjectId(id: string): Promise<string> {
-  if (!isUuid(id)) throw notFound('Agent');
-  const agent = await getDb().agent.findUnique({ where: { id }, select: { projectId: true } });
-  if (!agent) throw notFound('Agent');
-  return agent.projectId;
-}
-
 const cleanList = (list: readonly string[]) => [...new Set(list.map((s) => s.trim()))];
 
 builder.mutationFields((t) => ({
@@ -126,10 +118,10 @@ builder.mutationFields((t) => ({
     type: 'Agent',
     args: { input: t.arg({ type: CreateAgentInput, required: true }) },
     authScopes: (_root, { input }) => ({ member: { projectId: input.projectId.id, role: 'EDITOR' } }),
-    resolve: (query, _root, { input }) => {
+    resolve: (query, _root, { input }, ctx) => {
       if (input.role === 'CUSTOM' && !input.systemPrompt) throw badInput('A CUSTOM agent needs a systemPrompt.', 'systemPrompt');
       return uniqueName(() =>
-        getDb().agent.create({
+        ctx.services.db.agent.create({
           ...query,
           data: {
             projectId: input.projectId.id,
@@ -152,10 +144,10 @@ builder.mutationFields((t) => ({
   updateAgent: t.prismaField({
     type: 'Agent',
     args: { input: t.arg({ type: UpdateAgentInput, required: true }) },
-    authScopes: async (_root, { input }) => ({ member: { projectId: await agentProjectId(input.id.id), role: 'EDITOR' } }),
-    resolve: (query, _root, { input }) =>
+    authScopes: (_root, { input }, ctx) => memberOfOwner(ctx.services.db, 'Agent', input.id.id, 'EDITOR'),
+    resolve: (query, _root, { input }, ctx) =>
       uniqueName(() =>
-        getDb().agent.update({
+        ctx.services.db.agent.update({
           ...query,
           where: { id: input.id.id },
           data: {
@@ -178,9 +170,9 @@ builder.mutationFields((t) => ({
     type: 'Agent',
     description: 'Deletes the agent; past runs keep their history. Returns it as it was.',
     args: { id: t.arg.globalID({ required: true, for: AgentRef }) },
-    authScopes: async (_root, { id }) => ({ member: { projectId: await agentProjectId(id.id), role: 'EDITOR' } }),
-    resolve: async (query, _root, { id }) => {
-      const db = getDb();
+    authScopes: (_root, { id }, ctx) => memberOfOwner(ctx.services.db, 'Agent', id.id, 'EDITOR'),
+    resolve: async (query, _root, { id }, ctx) => {
+      const { db } = ctx.services;
       const agent = await db.agent.findUnique({ ...query, where: { id: id.id } });
       if (!agent) throw notFound('Agent');
       await db.agent.delete({ where: { id: id.id } });

@@ -1,7 +1,6 @@
 // Spending limits and spend: a project's monthly budget and verification settings, and the viewer's own monthly budget.
 import { z } from 'zod';
 import { builder } from '../builder.js';
-import { getDb } from '../db/client.js';
 import { projectMonthSpend, userMonthSpend } from '../agent-config/budgets.js';
 import { ProjectRef } from './project.js';
 import { UserRef } from './user.js';
@@ -13,7 +12,7 @@ builder.prismaObjectFields(ProjectRef, (t) => ({
     select: { monthlyBudgetUsd: true },
     resolve: (project) => (project.monthlyBudgetUsd == null ? null : Number(project.monthlyBudgetUsd)),
   }),
-  monthSpendUsd: t.float({ description: 'Cost of the runs queued this calendar month (UTC).', resolve: (project) => projectMonthSpend(getDb(), project.id) }),
+  monthSpendUsd: t.float({ description: 'Cost of the runs queued this calendar month (UTC).', resolve: (project, _args, ctx) => projectMonthSpend(ctx.services.db, project.id) }),
   verifyCommand: t.exposeString('verifyCommand', { nullable: true, description: "Overrides the verify command of the workspace's shipyard.json." }),
   verifierEnabled: t.exposeBoolean('verifierEnabled', { description: 'An independent verifier session checks every claimed feature.' }),
 }));
@@ -28,7 +27,7 @@ builder.prismaObjectFields(UserRef, (t) => ({
   monthSpendUsd: t.float({
     description: 'Cost of the runs you started this calendar month (UTC) (only visible to you).',
     authScopes: (user, _args, ctx) => user.id === ctx.user?.id,
-    resolve: (user) => userMonthSpend(getDb(), user.id),
+    resolve: (user, _args, ctx) => userMonthSpend(ctx.services.db, user.id),
   }),
 }));
 
@@ -45,6 +44,6 @@ builder.mutationField('updateViewer', (t) =>
     args: { input: t.arg({ type: UpdateViewerInput, required: true }) },
     authScopes: { loggedIn: true },
     resolve: (query, _root, { input }, ctx) =>
-      getDb().user.update({ ...query, where: { id: ctx.user!.id }, data: input.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: input.monthlyBudgetUsd } : {} }),
+      ctx.services.db.user.update({ ...query, where: { id: ctx.user!.id }, data: input.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: input.monthlyBudgetUsd } : {} }),
   }),
 );

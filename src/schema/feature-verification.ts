@@ -1,16 +1,8 @@
 // The evidence behind a feature's passes: the platform's verifications of claimed flips (and regressions found).
 import { builder } from '../builder.js';
-import { getDb } from '../db/client.js';
-import { UsageRef } from './agent-run.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { UsageRef, usageOf, type Usage } from './usage.js';
 import { FeatureRef } from './feature.js';
-
-interface Usage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadInputTokens: number;
-  cacheCreationInputTokens: number;
-  costUsd: number;
-}
 
 const FeatureUsageRef = builder.objectRef<{ coding: Usage; verification: Usage }>('FeatureUsage').implement({
   description: 'Tokens and cost spent on a feature over all runs: sessions working on it, and checks of its claims.',
@@ -20,22 +12,13 @@ const FeatureUsageRef = builder.objectRef<{ coding: Usage; verification: Usage }
   }),
 });
 
-async function featureUsage(featureId: string): Promise<{ coding: Usage; verification: Usage }> {
-  const rows = await getDb().featureUsage.groupBy({
+async function featureUsage(db: PrismaClient, featureId: string): Promise<{ coding: Usage; verification: Usage }> {
+  const rows = await db.featureUsage.groupBy({
     by: ['kind'],
     where: { featureId },
     _sum: { inputTokens: true, outputTokens: true, cacheReadInputTokens: true, cacheCreationInputTokens: true, costUsd: true },
   });
-  const of = (kind: string): Usage => {
-    const sum = rows.find((r) => r.kind === kind)?._sum;
-    return {
-      inputTokens: sum?.inputTokens ?? 0,
-      outputTokens: sum?.outputTokens ?? 0,
-      cacheReadInputTokens: sum?.cacheReadInputTokens ?? 0,
-      cacheCreationInputTokens: sum?.cacheCreationInputTokens ?? 0,
-      costUsd: Number(sum?.costUsd ?? 0),
-    };
-  };
+  const of = (kind: string) => usageOf(rows.find((r) => r.kind === kind)?._sum);
   return { coding: of('CODING'), verification: of('VERIFICATION') };
 }
 
@@ -62,5 +45,5 @@ builder.prismaObjectFields(FeatureRef, (t) => ({
   regression: t.exposeBoolean('regression', { description: 'It passed once and failed a later verification (the platform set passes back to false).' }),
   verifications: t.relation('verifications', { description: 'Verifications of this feature, newest first.', query: { orderBy: { createdAt: 'desc' } } }),
   testResults: t.relation('testResults', { description: 'Verification runs linked to this feature, oldest first.', query: { orderBy: { createdAt: 'asc' } } }),
-  usage: t.field({ type: FeatureUsageRef, select: { id: true }, resolve: (feature) => featureUsage(feature.id) }),
+  usage: t.field({ type: FeatureUsageRef, select: { id: true }, resolve: (feature, _args, ctx) => featureUsage(ctx.services.db, feature.id) }),
 }));

@@ -1,11 +1,9 @@
 // Features: one row per feature_list.json entry. Project.features, Project.featureStats and syncFeatures.
-import { readWorkspaceFile, UnsafePathError } from '../files/safe-open.js';
 import { builder } from '../builder.js';
-import { getDb, pgPool } from '../db/client.js';
-import { badInput, notFound } from '../errors.js';
-import { FEATURE_LIST_FILE, FeatureListError, MAX_FEATURE_LIST_BYTES, parseFeatureList } from '../features/feature-list.js';
+import type { FeatureStats } from '../db/sql/feature-stats.js';
+import { notFound } from '../errors.js';
 import { syncFeatureRows, type FeatureChange, type FeatureSyncResult, type RemovedFeature } from '../features/sync.js';
-import type { Context } from '../request-context.js';
+import { readWorkspaceFeatureList } from '../features/workspace-feature-list.js';
 import { ProjectRef } from './project.js';
 
 
@@ -31,11 +29,6 @@ export const FeatureRef = builder.prismaNode('Feature', {
   }),
 });
 
-interface FeatureStats {
-  total: number;
-  passing: number;
-}
-
 const FeatureStatsRef = builder.objectRef<FeatureStats>('FeatureStats').implement({
   fields: (t) => ({
     total: t.exposeInt('total'),
@@ -43,50 +36,6 @@ const FeatureStatsRef = builder.objectRef<FeatureStats>('FeatureStats').implemen
     failing: t.int({ resolve: (stats) => stats.total - stats.passing }),
   }),
 });
-
-// featureStats for many projects in one request (a projects list) is batched into one GROUP BY.
-const statsBatches = new WeakMap<Context, Map<string, Promise<FeatureStats>>>();
-const pendingStats = new WeakMap<Context, Map<string, (stats: FeatureStats | Error) => void>>();
-
-function loadFeatureStats(ctx: Context, projectId: string): Promise<FeatureStats> {
-  let cache = statsBatches.get(ctx);
-  if (!cache) statsBatches.set(ctx, (cache = new Map()));
-  const cached = cache.get(projectId);
-  if (cached) return cached;
-  let pending = pendingStats.get(ctx);
-  if (!pending) {
-    pendingStats.set(ctx, (pending = new Map()));
-    const batch = pending;
-    process.nextTick(() => {
-      pendingStats.delete(ctx);
-      void flushStats(batch);
-    });
-  }
-  const promise = new Promise<FeatureStats>((resolve, reject) => {
-    pending.set(projectId, (stats) => (stats instanceof Error ? reject(stats) : resolve(stats)));
-  });
-  cache.set(projectId, promise);
-  return promise;
-}
-
-async function flushStats(batch: Map<string, (stats: FeatureStats | Error) => void>) {
-  try {
-    // Raw SQL straight through pg: Prisma's groupBy (and even its raw path) costs several times the query itself
-    // on this hot dashboard path.
-    const ids = [...batch.keys()];
-    const { rows } = await pgPool(getDb()).query<{ projectId: string; total: number; passing: number }>({
-      name: 'shipyard_feature_stats',
-      text: `SELECT "projectId", count(*)::int AS total, (count(*) FILTER (WHERE passes))::int AS passing
-      FROM "Feature" WHERE "projectId" = ANY($1::uuid[]) GROUP BY "projectId"`,
-      values: [ids],
-    });
-    const stats = new Map<string, FeatureStats>(ids.map((id) => [id, { total: 0, passing: 0 }]));
-    for (const row of rows) stats.set(row.projectId, { total: row.total, passing: row.passing });
-    for (const [id, settle] of batch) settle(stats.get(id)!);
-  } catch (error) {
-    for (const settle of batch.values()) settle(error as Error);
-  }
-}
 
 builder.prismaObjectFields(ProjectRef, (t) => ({
   features: t.relatedConnection('features', {
@@ -99,7 +48,7 @@ builder.prismaObjectFields(ProjectRef, (t) => ({
   }),
   featureStats: t.field({
     type: FeatureStatsRef,
-    resolve: (project, _args, ctx) => loadFeatureStats(ctx, project.id),
+    resolve: (project, _args, ctx) => ctx.loaders.featureStats.load(project.id),
   }),
 }));
 
@@ -129,13 +78,13 @@ const SyncFeaturesPayloadRef = builder.objectRef<SyncPayload>('SyncFeaturesPaylo
   fields: (t) => ({
     project: t.prismaField({
       type: 'Project',
-      resolve: (query, payload) => getDb().project.findUniqueOrThrow({ ...query, where: { id: payload.projectId } }),
+      resolve: (query, payload, _args, ctx) => ctx.services.db.project.findUniqueOrThrow({ ...query, where: { id: payload.projectId } }),
     }),
     added: t.prismaField({
       type: ['Feature'],
       description: 'Rows created for entries that had none.',
-      resolve: (query, { projectId, result }) =>
-        getDb().feature.findMany({ ...query, where: { projectId, index: { in: result.added } }, orderBy: { index: 'asc' } }),
+      resolve: (query, { projectId, result }, _args, ctx) =>
+        ctx.services.db.feature.findMany({ ...query, where: { projectId, index: { in: result.added } }, orderBy: { index: 'asc' } }),
     }),
     changed: t.field({
       type: [FeatureChangeRef],
@@ -161,31 +110,10 @@ const SyncFeaturesPayloadRef = builder.objectRef<SyncPayload>('SyncFeaturesPaylo
 builder.objectField(FeatureChangeRef, 'feature', (t) =>
   t.prismaField({
     type: 'Feature',
-    resolve: (query, change) =>
-      getDb().feature.findUniqueOrThrow({ ...query, where: { projectId_index: { projectId: change.projectId, index: change.index } } }),
+    resolve: (query, change, _args, ctx) =>
+      ctx.services.db.feature.findUniqueOrThrow({ ...query, where: { projectId_index: { projectId: change.projectId, index: change.index } } }),
   }),
 );
-
-/** Reads and validates the workspace's feature_list.json; every problem becomes a BAD_USER_INPUT naming it. */
-async function readWorkspaceFeatureList(workspacePath: string) {
-  // No symlink is followed and nothing past the limit is read: the file is written by agents.
-  let bytes: Buffer | 'missing' | 'too-large';
-  try {
-    bytes = readWorkspaceFile(workspacePath, FEATURE_LIST_FILE, MAX_FEATURE_LIST_BYTES);
-  } catch (error) {
-    if (error instanceof UnsafePathError) throw badInput(`${FEATURE_LIST_FILE} cannot be read: ${error.message}`);
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') bytes = 'missing';
-    else throw error;
-  }
-  if (bytes === 'missing') throw badInput(`The project's workspace has no ${FEATURE_LIST_FILE} yet (the initializer agent writes it).`);
-  if (bytes === 'too-large') throw badInput(`${FEATURE_LIST_FILE} is larger than the limit of ${MAX_FEATURE_LIST_BYTES} bytes.`);
-  try {
-    return parseFeatureList(bytes.toString('utf8'));
-  } catch (error) {
-    if (error instanceof FeatureListError) throw badInput(error.message, FEATURE_LIST_FILE);
-    throw error;
-  }
-}
 
 builder.mutationField('syncFeatures', (t) =>
   t.field({
@@ -195,11 +123,11 @@ builder.mutationField('syncFeatures', (t) =>
       'passes is never taken from the file: existing rows keep theirs, new rows start failing, and claims the file makes are listed in unverifiedClaims.',
     args: { projectId: t.arg.globalID({ required: true, for: ProjectRef }) },
     authScopes: (_root, { projectId }) => ({ member: { projectId: projectId.id, role: 'EDITOR' } }),
-    resolve: async (_root, { projectId }) => {
-      const db = getDb();
+    resolve: async (_root, { projectId }, ctx) => {
+      const { db } = ctx.services;
       const project = await db.project.findUnique({ where: { id: projectId.id }, select: { id: true, workspacePath: true } });
       if (!project) throw notFound('Project');
-      const entries = await readWorkspaceFeatureList(project.workspacePath);
+      const entries = readWorkspaceFeatureList(project.workspacePath);
       return { projectId: project.id, result: await syncFeatureRows(db, project.id, entries, { passes: 'keep-rows' }) };
     },
   }),

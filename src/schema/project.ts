@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { builder } from '../builder.js';
-import { getDb } from '../db/client.js';
 import { logger } from '../logger.js';
 import { trashWorkspace, workspacePathFor } from '../projects/workspace-path.js';
 import { slugCandidates } from '../projects/slug.js';
 import { defaultAgentsData } from '../agent-config/defaults.js';
 import { badInput, notFound } from '../errors.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { UserRef } from './user.js';
 
 export const ProjectRoleEnum = builder.enumType('ProjectRole', { values: ['OWNER', 'EDITOR', 'VIEWER'] as const });
@@ -87,14 +87,14 @@ builder.queryFields((t) => ({
     authScopes: { loggedIn: true },
     description: "Projects the viewer is a member of, newest first.",
     resolve: (query, _root, _args, ctx) =>
-      getDb().project.findMany({ ...query, where: { members: { some: { userId: ctx.user!.id } } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+      ctx.services.db.project.findMany({ ...query, where: { members: { some: { userId: ctx.user!.id } } }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
   }),
   project: t.prismaField({
     type: 'Project',
     nullable: true,
     args: { id: t.arg.globalID({ required: true, for: ProjectRef }) },
     authScopes: (_root, { id }) => ({ member: { projectId: id.id, role: 'VIEWER' } }),
-    resolve: (query, _root, { id }) => getDb().project.findUnique({ ...query, where: { id: id.id } }),
+    resolve: (query, _root, { id }, ctx) => ctx.services.db.project.findUnique({ ...query, where: { id: id.id } }),
   }),
 }));
 
@@ -115,7 +115,7 @@ builder.mutationFields((t) => ({
     authScopes: { loggedIn: true },
     args: { input: t.arg({ type: CreateProjectInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const db = getDb();
+      const { db } = ctx.services;
       const id = await createWithUniqueSlug(input.name, async (slug) => {
         const projectId = randomUUID();
         const project = await db.project.create({
@@ -140,8 +140,8 @@ builder.mutationFields((t) => ({
     type: 'Project',
     args: { input: t.arg({ type: UpdateProjectInput, required: true }) },
     authScopes: (_root, { input }) => ({ member: { projectId: input.id.id, role: 'EDITOR' } }),
-    resolve: (query, _root, { input }) =>
-      getDb().project.update({
+    resolve: (query, _root, { input }, ctx) =>
+      ctx.services.db.project.update({
         ...query,
         where: { id: input.id.id },
         data: {
@@ -160,7 +160,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.globalID({ required: true, for: ProjectRef }) },
     authScopes: (_root, { id }) => ({ member: { projectId: id.id, role: 'OWNER' } }),
     resolve: async (query, _root, { id }, ctx) => {
-      const db = getDb();
+      const { db } = ctx.services;
       const project = await db.project.findUniqueOrThrow({ ...query, where: { id: id.id } });
       const { workspacePath } = await db.project.delete({ where: { id: id.id }, select: { workspacePath: true } });
       trashWorkspace(ctx.services.generationsDir, workspacePath, (error) => logger.warn({ err: error, projectId: id.id }, 'could not remove a deleted project\'s workspace'));
@@ -172,12 +172,12 @@ builder.mutationFields((t) => ({
     description: "Adds a user by email, or changes an existing member's role.",
     args: { input: t.arg({ type: AddProjectMemberInput, required: true }) },
     authScopes: (_root, { input }) => ({ member: { projectId: input.projectId.id, role: 'OWNER' } }),
-    resolve: async (query, _root, { input }) => {
-      const db = getDb();
+    resolve: async (query, _root, { input }, ctx) => {
+      const { db } = ctx.services;
       const user = await db.user.findUnique({ where: { email: input.email.trim().toLowerCase() } });
       if (!user) throw notFound('User with that email');
       const projectId = input.projectId.id;
-      if (input.role !== 'OWNER') await assertAnotherOwner(projectId, user.id);
+      if (input.role !== 'OWNER') await assertAnotherOwner(db, projectId, user.id);
       return db.projectMember.upsert({
         ...query,
         where: { projectId_userId: { projectId, userId: user.id } },
@@ -190,12 +190,12 @@ builder.mutationFields((t) => ({
     type: 'ProjectMember',
     args: { input: t.arg({ type: RemoveProjectMemberInput, required: true }) },
     authScopes: (_root, { input }) => ({ member: { projectId: input.projectId.id, role: 'OWNER' } }),
-    resolve: async (query, _root, { input }) => {
-      const db = getDb();
+    resolve: async (query, _root, { input }, ctx) => {
+      const { db } = ctx.services;
       const key = { projectId_userId: { projectId: input.projectId.id, userId: input.userId.id } };
       const member = await db.projectMember.findUnique({ ...query, where: key });
       if (!member) throw notFound('Project member');
-      await assertAnotherOwner(input.projectId.id, input.userId.id);
+      await assertAnotherOwner(db, input.projectId.id, input.userId.id);
       await db.projectMember.delete({ where: key });
       return member;
     },
@@ -203,8 +203,8 @@ builder.mutationFields((t) => ({
 }));
 
 /** A project always keeps at least one owner. */
-async function assertAnotherOwner(projectId: string, leavingUserId: string) {
-  const owners = await getDb().projectMember.count({ where: { projectId, role: 'OWNER', userId: { not: leavingUserId } } });
-  const wasOwner = await getDb().projectMember.count({ where: { projectId, role: 'OWNER', userId: leavingUserId } });
+async function assertAnotherOwner(db: PrismaClient, projectId: string, leavingUserId: string) {
+  const owners = await db.projectMember.count({ where: { projectId, role: 'OWNER', userId: { not: leavingUserId } } });
+  const wasOwner = await db.projectMember.count({ where: { projectId, role: 'OWNER', userId: leavingUserId } });
   if (wasOwner && owners === 0) throw badInput('A project must keep at least one OWNER.');
 }

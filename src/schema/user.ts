@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
-import { getDb } from '../db/client.js';
+import { lockFirstUserCheck } from '../db/sql/users.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { issueToken } from '../auth/tokens.js';
 import { revokeTokens } from '../auth/revocation.js';
 import { checkLogin, clearFailedLogins, recordFailedLogin } from '../auth/login-limit.js';
 import { ClientError, conflict, notFound } from '../errors.js';
+import type { ApiToken } from '../generated/prisma/client.js';
+import type { Context } from '../request-context.js';
 
 export const UserRef = builder.prismaNode('User', {
   id: { field: 'id' },
@@ -46,9 +48,6 @@ const CreateApiTokenPayload = builder.simpleObject('CreateApiTokenPayload', {
   }),
 });
 
-/** pg_advisory_xact_lock key serializing sign-ups only while deciding who is first. */
-const FIRST_USER_LOCK = 5_349_847_203_114_001n;
-
 const email = z.string().trim().toLowerCase().email('must be an email address').max(254);
 
 const SignUpInput = builder.inputType('SignUpInput', {
@@ -77,7 +76,7 @@ builder.queryField('viewer', (t) =>
     type: 'User',
     nullable: true,
     description: 'The signed-in user, or null.',
-    resolve: (query, _root, _args, ctx) => (ctx.user ? getDb().user.findUnique({ ...query, where: { id: ctx.user.id } }) : null),
+    resolve: (query, _root, _args, ctx) => (ctx.user ? ctx.services.db.user.findUnique({ ...query, where: { id: ctx.user.id } }) : null),
   }),
 );
 
@@ -85,7 +84,7 @@ builder.objectField(UserRef, 'apiTokens', (t) =>
   t.prismaField({
     type: ['ApiToken'],
     authScopes: (user, _args, ctx) => user.id === ctx.user?.id,
-    resolve: (query, user) => getDb().apiToken.findMany({ ...query, where: { userId: user.id, kind: 'API' }, orderBy: { createdAt: 'desc' } }),
+    resolve: (query, user, _args, ctx) => ctx.services.db.apiToken.findMany({ ...query, where: { userId: user.id, kind: 'API' }, orderBy: { createdAt: 'desc' } }),
   }),
 );
 
@@ -94,8 +93,8 @@ builder.objectField(UserRef, 'sessions', (t) =>
     type: ['ApiToken'],
     description: 'Your signed-in sessions (from signUp and logIn) that are neither revoked nor expired, newest first.',
     authScopes: (user, _args, ctx) => user.id === ctx.user?.id,
-    resolve: (query, user) =>
-      getDb().apiToken.findMany({
+    resolve: (query, user, _args, ctx) =>
+      ctx.services.db.apiToken.findMany({
         ...query,
         where: { userId: user.id, kind: 'SESSION', revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] },
         orderBy: { createdAt: 'desc' },
@@ -103,13 +102,24 @@ builder.objectField(UserRef, 'sessions', (t) =>
   }),
 );
 
+/**
+ * Revokes one of the viewer's own tokens that `accepts` (subscriptions opened with it end too). Anyone else's token
+ * is NOT_FOUND like an unknown id, so ids cannot be probed.
+ */
+async function revokeOwnToken(ctx: Context, id: string, what: string, accepts: (token: ApiToken) => boolean): Promise<void> {
+  const { db, redis } = ctx.services;
+  const token = await db.apiToken.findUnique({ where: { id } });
+  if (!token || token.userId !== ctx.user!.id || !accepts(token)) throw notFound(what);
+  await revokeTokens(db, redis, ctx.user!.id, [token.id]);
+}
+
 builder.mutationFields((t) => ({
   logOut: t.boolean({
     description: 'Revokes the token this request is authenticated with; subscriptions opened with it end too.',
     authScopes: { loggedIn: true },
     resolve: async (_root, _args, ctx) => {
       if (!ctx.tokenId) return false;
-      return (await revokeTokens(getDb(), ctx.services.redis, ctx.user!.id, [ctx.tokenId])).length === 1;
+      return (await revokeTokens(ctx.services.db, ctx.services.redis, ctx.user!.id, [ctx.tokenId])).length === 1;
     },
   }),
   revokeSession: t.prismaField({
@@ -118,24 +128,21 @@ builder.mutationFields((t) => ({
     authScopes: { loggedIn: true },
     args: { id: t.arg.globalID({ required: true, for: ApiTokenRef }) },
     resolve: async (query, _root, { id }, ctx) => {
-      const db = getDb();
-      const token = await db.apiToken.findUnique({ where: { id: id.id } });
-      if (!token || token.userId !== ctx.user!.id || token.kind !== 'SESSION') throw notFound('Session');
-      await revokeTokens(db, ctx.services.redis, ctx.user!.id, [token.id]);
-      return db.apiToken.findUniqueOrThrow({ ...query, where: { id: token.id } });
+      await revokeOwnToken(ctx, id.id, 'Session', (token) => token.kind === 'SESSION');
+      return ctx.services.db.apiToken.findUniqueOrThrow({ ...query, where: { id: id.id } });
     },
   }),
   signUp: t.field({
     type: AuthPayload,
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const db = getDb();
+      const { db } = ctx.services;
       const address = input.email.trim().toLowerCase();
       if (await db.user.findUnique({ where: { email: address } })) throw conflict('An account with this email already exists.');
       const passwordHash = await hashPassword(input.password, ctx.services.accounts.passwordParams);
       const user = await db.$transaction(async (tx) => {
         // The instance's first user administers it; the lock makes "first" hold under concurrent sign-ups.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${FIRST_USER_LOCK})`;
+        await lockFirstUserCheck(tx);
         const first = (await tx.user.count({ take: 1 })) === 0;
         return tx.user.create({ data: { email: address, name: input.name.trim(), passwordHash, isAdmin: first } });
       });
@@ -148,8 +155,7 @@ builder.mutationFields((t) => ({
     type: AuthPayload,
     args: { input: t.arg({ type: LogInInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const db = getDb();
-      const { redis, accounts } = ctx.services;
+      const { db, redis, accounts } = ctx.services;
       const address = input.email.trim().toLowerCase();
       await checkLogin(redis, accounts.loginLimits, address, ctx.clientAddress ?? 'unknown');
       const user = await db.user.findUnique({ where: { email: address } });
@@ -172,18 +178,15 @@ builder.mutationFields((t) => ({
     type: CreateApiTokenPayload,
     authScopes: { loggedIn: true },
     args: { input: t.arg({ type: CreateApiTokenInput, required: true }) },
-    resolve: (_root, { input }, ctx) => issueToken(getDb(), ctx.user!.id, 'api', input.name.trim()),
+    resolve: (_root, { input }, ctx) => issueToken(ctx.services.db, ctx.user!.id, 'api', input.name.trim()),
   }),
   revokeApiToken: t.prismaField({
     type: 'ApiToken',
     authScopes: { loggedIn: true },
     args: { id: t.arg.globalID({ required: true, for: ApiTokenRef }) },
     resolve: async (query, _root, { id }, ctx) => {
-      const db = getDb();
-      const token = await db.apiToken.findUnique({ where: { id: id.id } });
-      if (!token || token.userId !== ctx.user!.id) throw notFound('API token');
-      await revokeTokens(db, ctx.services.redis, ctx.user!.id, [token.id]);
-      return db.apiToken.findUniqueOrThrow({ ...query, where: { id: token.id } });
+      await revokeOwnToken(ctx, id.id, 'API token', () => true);
+      return ctx.services.db.apiToken.findUniqueOrThrow({ ...query, where: { id: id.id } });
     },
   }),
 }));

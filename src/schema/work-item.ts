@@ -1,13 +1,14 @@
 // Work items: Jira-like epics, stories, tasks and bugs with keys like SLUG-12, a status workflow and links to features.
 import { z } from 'zod';
 import { builder } from '../builder.js';
-import { getDb } from '../db/client.js';
 import { badInput, notFound } from '../errors.js';
 import type { Prisma, WorkItemStatus, WorkItemType } from '../generated/prisma/client.js';
 import { ProjectRef } from './project.js';
 import { FeatureRef } from './feature.js';
 import { AgentRef } from './agent.js';
 import { isUuid } from './uuid.js';
+import { memberOfOwner } from './owning-project.js';
+import { lockRow } from '../db/row-lock.js';
 
 export const WorkItemTypeEnum = builder.enumType('WorkItemType', { values: ['EPIC', 'STORY', 'TASK', 'BUG'] as const });
 export const WorkItemStatusEnum = builder.enumType('WorkItemStatus', {
@@ -117,14 +118,6 @@ const UpdateWorkItemInput = builder.inputType('UpdateWorkItemInput', {
   }),
 });
 
-/** The project a work item belongs to, for authorization; NOT_FOUND when there is no such item. */
-async function workItemProjectId(id: string): Promise<string> {
-  if (!isUuid(id)) throw notFound('Work item');
-  const item = await getDb().workItem.findUnique({ where: { id }, select: { projectId: true } });
-  if (!item) throw notFound('Work item');
-  return item.projectId;
-}
-
 async function assertFeaturesInProject(tx: Prisma.TransactionClient, projectId: string, featureIds: string[]) {
   const unique = [...new Set(featureIds)];
   if (!unique.every(isUuid)) throw badInput('Every feature must belong to this project.', 'featureIds');
@@ -151,8 +144,8 @@ builder.mutationFields((t) => ({
     type: 'WorkItem',
     args: { input: t.arg({ type: CreateWorkItemInput, required: true }) },
     authScopes: (_root, { input }) => ({ member: { projectId: input.projectId.id, role: 'EDITOR' } }),
-    resolve: async (query, _root, { input }) => {
-      const db = getDb();
+    resolve: async (query, _root, { input }, ctx) => {
+      const { db } = ctx.services;
       const projectId = input.projectId.id;
       const id = await db.$transaction(async (tx) => {
         if (input.parentId) assertHierarchy((await loadParent(tx, projectId, input.parentId.id)).type, input.type);
@@ -187,12 +180,11 @@ builder.mutationFields((t) => ({
   updateWorkItem: t.prismaField({
     type: 'WorkItem',
     args: { input: t.arg({ type: UpdateWorkItemInput, required: true }) },
-    authScopes: async (_root, { input }) => ({ member: { projectId: await workItemProjectId(input.id.id), role: 'EDITOR' } }),
-    resolve: async (query, _root, { input }) => {
-      const db = getDb();
+    authScopes: (_root, { input }, ctx) => memberOfOwner(ctx.services.db, 'WorkItem', input.id.id, 'EDITOR'),
+    resolve: async (query, _root, { input }, ctx) => {
+      const { db } = ctx.services;
       await db.$transaction(async (tx) => {
-        const [item] = await tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "WorkItem" WHERE "id" = ${input.id.id}::uuid FOR UPDATE`;
-        if (!item) throw notFound('Work item');
+        if (!(await lockRow(tx, 'WorkItem', input.id.id))) throw notFound('Work item');
         const current = await tx.workItem.findUniqueOrThrow({
           where: { id: input.id.id },
           select: { projectId: true, type: true, status: true, parentId: true, children: { select: { type: true } } },
@@ -228,9 +220,9 @@ builder.mutationFields((t) => ({
     type: 'WorkItem',
     description: 'Deletes the item (its children are detached, not deleted); returns it as it was.',
     args: { id: t.arg.globalID({ required: true, for: WorkItemRef }) },
-    authScopes: async (_root, { id }) => ({ member: { projectId: await workItemProjectId(id.id), role: 'EDITOR' } }),
-    resolve: async (query, _root, { id }) => {
-      const db = getDb();
+    authScopes: (_root, { id }, ctx) => memberOfOwner(ctx.services.db, 'WorkItem', id.id, 'EDITOR'),
+    resolve: async (query, _root, { id }, ctx) => {
+      const { db } = ctx.services;
       const item = await db.workItem.findUnique({ ...query, where: { id: id.id } });
       if (!item) throw notFound('Work item');
       await db.workItem.delete({ where: { id: id.id } });

@@ -1,7 +1,7 @@
 // Read-only access to a project's workspace for VIEWERs: Project.files / Project.file, and Commit.diff.
 import { builder } from '../builder.js';
-import { getDb } from '../db/client.js';
 import { conflict, notFound } from '../errors.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { listWorkspace, readWorkspaceFile, MAX_FILE_BYTES, type WorkspaceEntry, type WorkspaceFile } from '../workspace/files.js';
 import { readCommitDiff, UnsafeRepositoryError, MAX_DIFF_BYTES, type CommitDiff } from '../workspace/commit-diff.js';
 
@@ -36,8 +36,8 @@ const DiffRef = builder.objectRef<CommitDiff>('CommitDiff').implement({
   }),
 });
 
-async function workspaceOf(projectId: string): Promise<string> {
-  const project = await getDb().project.findUnique({ where: { id: projectId }, select: { workspacePath: true } });
+async function workspaceOf(db: PrismaClient, projectId: string): Promise<string> {
+  const project = await db.project.findUnique({ where: { id: projectId }, select: { workspacePath: true } });
   if (!project) throw notFound('Project');
   return project.workspacePath;
 }
@@ -65,9 +65,9 @@ builder.prismaObjectFields('Commit', (t) => ({
     nullable: true,
     description: 'null when the commit is no longer in the workspace repository.',
     select: { sha: true, projectId: true },
-    resolve: async (commit) => {
+    resolve: async (commit, _args, ctx) => {
       try {
-        return await readCommitDiff(await workspaceOf(commit.projectId), commit.sha);
+        return await readCommitDiff(await workspaceOf(ctx.services.db, commit.projectId), commit.sha);
       } catch (error) {
         if (error instanceof UnsafeRepositoryError) throw conflict(`The workspace repository is not read: ${error.message}.`);
         return null;

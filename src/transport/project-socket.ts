@@ -8,12 +8,10 @@ import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { User } from '../generated/prisma/client.js';
-import { getDb } from '../db/client.js';
 import type { AppServices } from '../services.js';
 import { streamProjectEvents } from '../subscriptions/project-stream.js';
 import { streamRunEventBatches } from '../subscriptions/run-stream.js';
 import { abortable } from '../subscriptions/live-buffer.js';
-import { membershipCheck } from '../subscriptions/access.js';
 import type { RunEvent } from '../events/types.js';
 import { assertMember, authenticateToken, rowId } from '../rest/run-ref.js';
 import { eventJson } from '../rest/sse.js';
@@ -87,23 +85,23 @@ export function createProjectSockets(services: AppServices, maxPayload: number) 
 
     try {
       let caller: { user: User; tokenId: string };
-      if (req.headers.authorization) caller = await authenticateToken(req.headers.authorization);
+      if (req.headers.authorization) caller = await authenticateToken(services.db, req.headers.authorization);
       else {
         const first = await nextMessage(AUTH_TIMEOUT_MS);
         if (closed.signal.aborted) return;
         if (first?.type !== 'auth') throw Object.assign(new Error('auth first'), { code: 'UNAUTHENTICATED' });
-        caller = await authenticateToken(`Bearer ${first.token}`);
+        caller = await authenticateToken(services.db, `Bearer ${first.token}`);
       }
       const { user } = caller;
       const projectId = rowId('Project', projectRef);
-      await assertMember(user, projectId);
+      await assertMember(services.db, user, projectId);
       // Counts against the user's subscription cap, and closes (4401) when the token is revoked.
       const release = services.subscriptions.hold(user.id, caller.tokenId, () => fail(Object.assign(new Error('token revoked'), { code: 'UNAUTHENTICATED' })));
       if (!release) throw Object.assign(new Error('too many subscriptions'), { code: 'TOO_MANY_SUBSCRIPTIONS' });
       if (closed.signal.aborted) release();
       else closed.signal.addEventListener('abort', release, { once: true });
-      const db = getDb();
-      const authorize = membershipCheck(db, user.id, projectId);
+      const { db } = services;
+      const authorize = services.memberships.check(db, user.id, projectId);
       /** Runs being replayed: their live events come through their own run stream. */
       const resumed = new Set<string>();
       const send = (events: RunEvent[]) => {
