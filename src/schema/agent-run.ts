@@ -178,7 +178,9 @@ builder.subscriptionFields((t) => ({
       const run = { id: runId.id, projectId: await runProjectId(runId.id) };
       const authorize = membershipCheck(db, ctx.user!.id, run.projectId);
       const { events: hub } = ctx.services;
-      return new EventBatchStream(abortable((signal) => streamRunEventBatches({ db, hub, run, afterSeq: afterSeq ?? 0, signal, authorize, live: ctx.live })));
+      // The viewer (and the role `authorize` requires): caught-up streams of one viewer share its answer per batch.
+      const viewer = `${ctx.user!.id}|${run.projectId}|VIEWER`;
+      return new EventBatchStream(abortable((signal) => streamRunEventBatches({ db, hub, run, afterSeq: afterSeq ?? 0, signal, authorize, viewer, live: ctx.live })));
     },
     resolve: (event) => event,
   }),

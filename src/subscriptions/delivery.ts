@@ -4,10 +4,15 @@
 // implements LiveDelivery (src/transport/live-push.ts) and passes it through the request Context (`ctx.live`) or,
 // outside GraphQL, as a stream option.
 import type { RunEvent } from '../events/types.js';
+import type { SharedBatchWork } from '../events/shared-batch-work.js';
 
-/** Delivers a batch of authorized live events to one subscriber in full, now, or refuses it (false) and delivers nothing. */
+/**
+ * Delivers a batch of authorized live events to one subscriber in full, now, or refuses it (false) and delivers
+ * nothing. `shared`, when the batch is one the hub is broadcasting to every subscriber of the run, lets subscribers
+ * that would send the same bytes encode them once.
+ */
 export interface LiveTarget {
-  deliver(events: RunEvent[]): boolean;
+  deliver(events: RunEvent[], shared?: SharedBatchWork): boolean;
 }
 
 /**
@@ -17,6 +22,21 @@ export interface LiveTarget {
  */
 export interface LiveDelivery {
   target(): LiveTarget | undefined;
+}
+
+/**
+ * How many of `events`, from the first, the viewer may receive now, asking `authorize` once per event: an answer that
+ * needs a query, or a refusal, stops the count (the pull path asks again and awaits it, or ends the stream with the
+ * error). With `shared` and a `viewer` key (the viewer and the role the stream requires), the count is computed once per
+ * broadcast batch for every subscriber of that viewer: the check is per event per viewer, not per subscriber.
+ */
+export function allowedCount(events: RunEvent[], authorize: (() => void | Promise<void>) | undefined, shared?: SharedBatchWork, viewer?: string): number {
+  const count = () => {
+    let allowed = 0;
+    while (allowed < events.length && allowedNow(authorize)) allowed++;
+    return allowed;
+  };
+  return shared && viewer !== undefined ? shared.count(`allowed|${viewer}`, count) : count();
 }
 
 /**
