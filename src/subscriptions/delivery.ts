@@ -8,8 +8,8 @@ import type { SharedBatchWork } from '../events/shared-batch-work.js';
 
 /**
  * Delivers a batch of authorized live events to one subscriber in full, now, or refuses it (false) and delivers
- * nothing. `shared`, when the batch is one the hub is broadcasting to every subscriber of the run, lets subscribers
- * that would send the same bytes encode them once.
+ * nothing. `shared` is given only with a whole batch the hub is broadcasting to every subscriber of its channel (never
+ * with a part of one): subscribers that would send the same bytes for it encode them once.
  */
 export interface LiveTarget {
   deliver(events: RunEvent[], shared?: SharedBatchWork): boolean;
@@ -27,17 +27,20 @@ export interface LiveDelivery {
 /**
  * How many of `events`, from the first, the viewer may receive now, asking `authorize` once per event: an answer that
  * needs a query, or a refusal, stops the count (the pull path asks again and awaits it, or ends the stream with the
- * error). With `shared` and a `viewer` key (the viewer and the role the stream requires), the count is computed once per
- * broadcast batch for every subscriber of that viewer: the check is per event per viewer, not per subscriber.
+ * error). With `shared` and a `viewerKey` (viewerKeyOf: the viewer and the role the stream requires), the count is
+ * computed once per broadcast batch for every subscriber of that viewer: per event per viewer, not per subscriber.
  */
-export function allowedCount(events: RunEvent[], authorize: (() => void | Promise<void>) | undefined, shared?: SharedBatchWork, viewer?: string): number {
+export function allowedCount(events: RunEvent[], authorize: (() => void | Promise<void>) | undefined, shared?: SharedBatchWork, viewerKey?: string): number {
   const count = () => {
     let allowed = 0;
     while (allowed < events.length && allowedNow(authorize)) allowed++;
     return allowed;
   };
-  return shared && viewer !== undefined ? shared.count(`allowed|${viewer}`, count) : count();
+  return shared && viewerKey !== undefined ? shared.count(viewerKey, count) : count();
 }
+
+/** The key of a viewer's authorization answers in a SharedBatchWork (made once per stream, not per batch). */
+export const viewerKeyOf = (viewer: string) => `allowed|${viewer}`;
 
 /**
  * Whether an authorization check answers "allowed" without waiting. An answer that needs a query, or a refusal, is

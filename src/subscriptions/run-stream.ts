@@ -13,7 +13,7 @@ import { loadRunEvents } from '../events/replay.js';
 import { LiveBuffer } from './live-buffer.js';
 import type { EventHub } from '../events/hub.js';
 import { EventBatch } from './batch.js';
-import { allowedCount, type LiveDelivery, type LiveTarget } from './delivery.js';
+import { allowedCount, viewerKeyOf, type LiveDelivery, type LiveTarget } from './delivery.js';
 import type { SharedBatchWork } from '../events/shared-batch-work.js';
 
 /** With no live event for this long, Postgres is asked directly (covers lost publishes and Redis outages). */
@@ -58,6 +58,7 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
   let parked = false;
   /** Whether anything was pushed since the stream last started waiting (a flag rather than a clock read per push). */
   let pushedSinceWait = false;
+  const viewerKey = opts.viewer === undefined ? undefined : viewerKeyOf(opts.viewer);
 
   /**
    * While parked: pushes the contiguous, synchronously authorized head of a batch; the rest wakes the pull path.
@@ -71,13 +72,15 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
     let expected = next;
     let ends = false;
     // Counted over the whole batch so that subscribers at the same point share it; it covers from..to (to ≤ allowed).
-    const allowed = allowedCount(events, opts.authorize, from === 0 ? shared : undefined, opts.viewer);
+    const whole = from === 0;
+    const allowed = allowedCount(events, opts.authorize, whole ? shared : undefined, viewerKey);
     while (to < allowed && !ends && events[to]!.seq === expected) {
       ends = events[to]!.type === 'COMPLETE';
       expected++;
       to++;
     }
-    if (to > from && target!.deliver(from === 0 && to === events.length ? events : events.slice(from, to), shared)) {
+    // Only the whole batch is encoded once for all (a part is this subscriber's own).
+    if (to > from && (whole && to === events.length ? target!.deliver(events, shared) : target!.deliver(events.slice(from, to)))) {
       next = expected;
       completed = ends;
       pushedSinceWait = true;

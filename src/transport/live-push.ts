@@ -82,7 +82,7 @@ export class LivePush implements LiveDelivery {
       deliver(events, shared) {
         if (shared && sharedKey !== undefined && writer.encoded) {
           const { encode, write } = writer.encoded;
-          const bytes = shared.encoded(`${sharedKey}|${events[0]!.seq}|${events.length}`, () => {
+          const bytes = shared.encoded(sharedKey, () => {
             const out = results(events);
             return out && encode(out);
           });
