@@ -14,7 +14,7 @@ afterEach(() => {
   server?.close();
 });
 
-/** Serves one response through coalesceWrites; `respond` scripts it. Returns the body and the underlying writes. */
+/** Serves one response through a WriteCoalescer; `respond` scripts it. Returns the body and the underlying writes. */
 async function serve(windowMs: number, respond: (res: ServerResponse) => Promise<void>) {
   const writes: string[] = [];
   server = createServer((_req, res) => {

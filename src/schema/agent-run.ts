@@ -10,7 +10,6 @@ import { streamRunEventBatches } from '../subscriptions/run-stream.js';
 import { streamProjectEvents } from '../subscriptions/project-stream.js';
 import { abortable } from '../subscriptions/live-buffer.js';
 import { EventBatchStream } from '../subscriptions/batch.js';
-import { membershipCheck } from '../subscriptions/access.js';
 import { startRun } from '../runs/start.js';
 import { stopRun } from '../runs/stop.js';
 import { ProjectRef } from './project.js';
@@ -174,10 +173,9 @@ builder.subscriptionFields((t) => ({
     },
     authScopes: async (_root, { runId }) => ({ member: { projectId: await runProjectId(runId.id), role: 'VIEWER' } }),
     subscribe: async (_root, { runId, afterSeq }, ctx) => {
-      const db = getDb();
+      const { db, events: hub, memberships } = ctx.services;
       const run = { id: runId.id, projectId: await runProjectId(runId.id) };
-      const authorize = membershipCheck(db, ctx.user!.id, run.projectId);
-      const { events: hub } = ctx.services;
+      const authorize = memberships.check(db, ctx.user!.id, run.projectId);
       // The viewer (and the role `authorize` requires): caught-up streams of one viewer share its answer per batch.
       const viewer = `${ctx.user!.id}|${run.projectId}|VIEWER`;
       return new EventBatchStream(abortable((signal) => streamRunEventBatches({ db, hub, run, afterSeq: afterSeq ?? 0, signal, authorize, viewer, live: ctx.live })));
@@ -190,8 +188,8 @@ builder.subscriptionFields((t) => ({
     args: { projectId: t.arg.globalID({ required: true, for: ProjectRef }) },
     authScopes: (_root, { projectId }) => ({ member: { projectId: projectId.id, role: 'VIEWER' } }),
     subscribe: (_root, { projectId }, ctx) => {
-      const authorize = membershipCheck(getDb(), ctx.user!.id, projectId.id);
-      const { events: hub } = ctx.services;
+      const { db, events: hub, memberships } = ctx.services;
+      const authorize = memberships.check(db, ctx.user!.id, projectId.id);
       return new EventBatchStream(abortable((signal) => streamProjectEvents({ hub, projectId: projectId.id, signal, authorize, live: ctx.live })));
     },
     resolve: (event) => event,
