@@ -30,7 +30,7 @@ export interface RuntimeHarness {
   close(): Promise<void>;
 }
 
-export async function startRuntimeHarness(opts: ScriptedOptions = {}): Promise<RuntimeHarness> {
+async function startRuntimeHarness(opts: ScriptedOptions = {}): Promise<RuntimeHarness> {
   const database = await createTestDatabase();
   const db = createPrismaClient(database.url);
   // Channels are per run id, so concurrent test files never see each other's events.
