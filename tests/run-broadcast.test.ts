@@ -5,11 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import type { ExecutionResult } from 'graphql';
-import { createTestDatabase } from './helpers/postgres.js';
+import { useTestDatabase } from './helpers/database.js';
 import { createProjectRow, createRunRow } from './helpers/run-fixtures.js';
 import { until } from './helpers/processes.js';
 import { range } from './helpers/range.js';
-import { createPrismaClient } from '../src/db/client.js';
 import { createRedis } from '../src/redis.js';
 import { EventHub } from '../src/events/hub.js';
 import { publishEvents } from '../src/events/publish.js';
@@ -18,24 +17,18 @@ import { streamRunEventBatches } from '../src/subscriptions/run-stream.js';
 import { LivePush, newLivePushCounts } from '../src/transport/live-push.js';
 import { follow, scriptedAuthorization } from './helpers/follow-stream.js';
 import type { RunEvent } from '../src/events/types.js';
-import type { PrismaClient } from '../src/generated/prisma/client.js';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let db: PrismaClient;
+const database = useTestDatabase();
 let redis: Redis;
 let hub: EventHub;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createPrismaClient(database.url);
   redis = createRedis();
   hub = new EventHub(createRedis(undefined, { worker: true }));
 });
 afterAll(async () => {
   await hub?.close();
   redis?.disconnect();
-  await db?.$disconnect();
-  await database?.drop();
 });
 
 /** An authorization the test steers, counting how often it is asked. */
@@ -51,18 +44,18 @@ function countedAuthorization() {
 
 describe('per-run broadcast', () => {
   it('asks authorization once per event per viewer, however many subscribers, and stops only the viewer who lost access', async () => {
-    const { project } = await createProjectRow(db);
-    const row = await createRunRow(db, project.id);
+    const { project } = await createProjectRow(database.db);
+    const row = await createRunRow(database.db, project.id);
     const run = { id: row.id, projectId: project.id };
     const payload = (seq: number, type: RunEvent['type']) => (type === 'COMPLETE' ? { status: 'SUCCEEDED', stopReason: null } : { text: `line ${seq}` });
     const send = async (seqs: number[], type: RunEvent['type'] = 'TEXT') => {
-      await db.agentRunEvent.createMany({ data: seqs.map((seq) => ({ runId: run.id, seq, type, payload: payload(seq, type) })) });
+      await database.db.agentRunEvent.createMany({ data: seqs.map((seq) => ({ runId: run.id, seq, type, payload: payload(seq, type) })) });
       await publishEvents(redis, seqs.map((seq) => ({ runId: run.id, projectId: run.projectId, seq, type, payload: payload(seq, type), createdAt: new Date().toISOString() })));
     };
     const alice = countedAuthorization();
     const bob = countedAuthorization();
     const subscribe = (viewer: string, authorize: () => void | Promise<void>) =>
-      follow((signal, live) => streamRunEventBatches({ db, hub, run, afterSeq: 0, signal, idlePollMs: 5000, authorize, viewer, live }));
+      follow((signal, live) => streamRunEventBatches({ db: database.db, hub, run, afterSeq: 0, signal, idlePollMs: 5000, authorize, viewer, live }));
     const alices = [subscribe('alice', alice.authorize), subscribe('alice', alice.authorize), subscribe('alice', alice.authorize)];
     const bobs = subscribe('bob', bob.authorize);
     const bobDone = bobs.done.then(() => 'completed', (error: Error) => error.message);
