@@ -15,7 +15,8 @@ import type { RunOutcome } from '../../worker/agent/contract.js';
 import { agentRuntime } from '../../worker/agent/runtime.js';
 import { createTestDatabase } from './postgres.js';
 import type { TestApi } from './api.js';
-import { useApiWithOwner, type User } from './foundation.js';
+import { createProject, useApiWithOwner, type User } from './foundation.js';
+import { rawId } from './global-id.js';
 import { applyEnv } from './process-settings.js';
 import { startScriptedAnthropic, type ScriptedAnthropic, type ScriptedOptions } from './scripted-anthropic.js';
 
@@ -93,6 +94,15 @@ export function useRuntimeOnApi(): { ctx: { api: TestApi; owner: User }; h: Runt
   });
   beforeEach(() => h.model.clear());
   return { ctx, h };
+}
+
+/** A project created through the API whose initializer already ran (seedInitialized), for useRuntimeOnApi tests. */
+export async function seedApiProject(ctx: { api: TestApi; owner: User }, h: RuntimeHarness, name: string, features: string[], passing: boolean[] = []) {
+  const created = await createProject(ctx.api, ctx.owner, name);
+  const projectId = rawId(created.id);
+  const { workspacePath } = await h.db.project.findUniqueOrThrow({ where: { id: projectId } });
+  await seedInitialized(h, workspacePath, projectId, features, passing);
+  return { globalId: created.id, projectId, workspacePath };
 }
 
 export async function seedProject(h: RuntimeHarness, opts: { appSpec?: string; agentOverrides?: Record<string, unknown> } = {}) {
