@@ -32,7 +32,7 @@ export const AgentRunStatusEnum = builder.enumType('AgentRunStatus', {
   } satisfies Record<(typeof RUN_STATUSES)[number], { description: string }>,
 });
 
-export const AgentRunEventTypeEnum = builder.enumType('AgentRunEventType', { values: EVENT_TYPES });
+const AgentRunEventTypeEnum = builder.enumType('AgentRunEventType', { values: EVENT_TYPES });
 
 export const AgentRunEventRef = builder.objectRef<RunEvent>('AgentRunEvent').implement({
   description: 'One event of a run. seq is 1, 2, 3, … per run with no holes.',

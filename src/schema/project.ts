@@ -9,7 +9,7 @@ import { badInput, notFound } from '../errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { UserRef } from './user.js';
 
-export const ProjectRoleEnum = builder.enumType('ProjectRole', { values: ['OWNER', 'EDITOR', 'VIEWER'] as const });
+const ProjectRoleEnum = builder.enumType('ProjectRole', { values: ['OWNER', 'EDITOR', 'VIEWER'] as const });
 
 export const ProjectRef = builder.prismaNode('Project', {
   id: { field: 'id' },

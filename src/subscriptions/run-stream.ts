@@ -17,7 +17,7 @@ import { allowedCount, viewerKeyOf, type LiveDelivery, type LiveTarget } from '.
 import type { SharedBatchWork } from '../events/shared-batch-work.js';
 
 /** With no live event for this long, Postgres is asked directly (covers lost publishes and Redis outages). */
-export const IDLE_POLL_MS = 1000;
+const IDLE_POLL_MS = 1000;
 /** A run final for this long with no COMPLETE event (a crash between the two writes) ends the stream anyway. */
 const FINAL_WITHOUT_COMPLETE_GRACE_MS = 5000;
 const PAGE = 500;

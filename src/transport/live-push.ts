@@ -16,7 +16,7 @@ import type { LiveDelivery, LiveTarget } from '../subscriptions/delivery.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
-export type LiveTransport = 'sse' | 'ws';
+type LiveTransport = 'sse' | 'ws';
 
 /** Results pushed so far by one server, per transport (for tests and metrics). */
 export type LivePushCounts = Record<LiveTransport, number>;

@@ -1,7 +1,6 @@
 // The run statements sent straight through pg (each is on a worker's hot path): the lease (claim, read, renew,
 // release) and what a running run reads between turns. The lease's rules are in src/runs/lease.ts.
-import type { PrismaClient } from '../../generated/prisma/client.js';
-import type { RunStatus } from '../../events/types.js';
+import type { AgentRunStatus as RunStatus, PrismaClient } from '../../generated/prisma/client.js';
 import { pgPool } from '../client.js';
 
 /** Claims the lease when it is free or expired (Postgres's clock); the epoch goes up by one. Null: not claimed. */
