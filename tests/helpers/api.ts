@@ -109,7 +109,7 @@ export const PASSWORD = 'correct horse battery';
 
 let userCounter = 0;
 /** A unique email for `name` (per process, counter and time). */
-export const uniqueEmail = (name = 'user') => `${name}-${process.pid}-${++userCounter}-${Date.now()}@example.com`;
+const uniqueEmail = (name = 'user') => `${name}-${process.pid}-${++userCounter}-${Date.now()}@example.com`;
 
 export async function signUp(api: { url: string }, name = 'user', email = uniqueEmail(name)): Promise<{ token: string; userId: string; email: string }> {
   const data = await gqlOk(api, SignUpDocument, { input: { email, password: PASSWORD, name } });
