@@ -12,6 +12,7 @@ import { createRunQueue } from '../src/queue/run-queue.js';
 import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from './helpers/fault-services.js';
 import { freePort, startApiProcess, startScriptedWorker, until, type Proc } from './helpers/processes.js';
 import { subscribeWs } from './helpers/subscriptions.js';
+import { useResource } from './helpers/resource.js';
 
 // Short BullMQ and lease timings so each fault plays out in seconds.
 const TIMINGS = {
@@ -59,16 +60,7 @@ async function startPlatform(aof: boolean, overrides: Record<string, string> = {
 }
 
 /** Registers a describe block's hooks for a platform (its own Redis and two workers); filled in by beforeAll. */
-function usePlatform(aof: boolean, overrides: Record<string, string> = {}): Platform {
-  const platform = {} as Platform;
-  beforeAll(async () => {
-    Object.assign(platform, await startPlatform(aof, overrides));
-  }, 60_000);
-  afterAll(async () => {
-    await platform.close?.();
-  });
-  return platform;
-}
+const usePlatform = (aof: boolean, overrides: Record<string, string> = {}) => useResource(() => startPlatform(aof, overrides), (platform) => platform.close(), 60_000);
 
 /** Creates a project whose appSpec scripts the scripted agent, and a QUEUED run with its job. */
 async function startRun(platform: Platform, script: object): Promise<string> {

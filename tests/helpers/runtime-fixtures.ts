@@ -18,6 +18,7 @@ import type { TestApi } from './api.js';
 import { createProject, useApiWithOwner, type User } from './foundation.js';
 import { rawId } from './global-id.js';
 import { applyEnv } from './process-settings.js';
+import { useResource } from './resource.js';
 import { startScriptedAnthropic, type ScriptedAnthropic, type ScriptedOptions } from './scripted-anthropic.js';
 
 /** Not deprecated in SDK 1.14 (claude-sonnet-4-5 prints a deprecation warning on every call). */
@@ -60,13 +61,7 @@ async function startRuntimeHarness(opts: ScriptedOptions = {}): Promise<RuntimeH
  * The returned object is filled in by beforeAll.
  */
 export function useRuntimeHarness(opts: ScriptedOptions = {}): RuntimeHarness {
-  const h = {} as RuntimeHarness;
-  beforeAll(async () => {
-    Object.assign(h, await startRuntimeHarness(opts));
-  });
-  afterAll(async () => {
-    await h.close?.();
-  });
+  const h = useResource(() => startRuntimeHarness(opts), (harness) => harness.close());
   beforeEach(() => h.model.clear());
   return h;
 }
