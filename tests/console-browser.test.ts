@@ -1,7 +1,8 @@
 // The web console in Chromium against the real API process, a real worker process (the agent loop through the real
 // SDK) and the scripted Messages API: sign up, create a project from an uploaded app_spec.txt, start a run, watch
 // the terminal fill live, reload mid-run and resume without gaps or duplicates, read a commit's diff and a file, pause
-// and resume a run (shown as paused, then followed live to its end), and stop a slow run. Screenshots go to tests/artifacts/.
+// and resume a run (shown as paused, then followed live to its end), and stop a slow run. Screenshots go to
+// tests/artifacts/.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
