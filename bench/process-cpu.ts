@@ -35,8 +35,14 @@ export function pidsByCommand(prefix: string): number[] {
   return pids;
 }
 
-/** Starts measuring; the returned function gives each group's CPU time since, as % of one core over the wall time. */
-export function measureCpu(groups: ProcessGroups): (() => Record<string, number>) | null {
+/** CPU time per group (ms) over a wall time (ms); several measurements add up (alternating rounds). */
+export interface CpuUsage {
+  wallMs: number;
+  ms: Record<string, number>;
+}
+
+/** Starts measuring; the returned function gives each group's CPU time since, and the wall time. */
+export function measureCpu(groups: ProcessGroups): (() => CpuUsage) | null {
   if (process.platform !== 'linux') return null;
   const start = performance.now();
   const before = new Map<number, number>();
@@ -44,16 +50,23 @@ export function measureCpu(groups: ProcessGroups): (() => Record<string, number>
   for (const pids of Object.values(pidsOf)) for (const pid of pids) before.set(pid, cpuMs(pid));
   return () => {
     const wallMs = performance.now() - start;
-    const usage: Record<string, number> = {};
+    const ms: Record<string, number> = {};
     for (const [name, pids] of Object.entries(pidsOf)) {
       // Processes that started meanwhile (a new Postgres backend) count from zero.
       const fresh = groups[name]!().filter((pid) => !before.has(pid));
-      const used = [...pids, ...fresh].reduce((sum, pid) => sum + Math.max(0, cpuMs(pid) - (before.get(pid) ?? 0)), 0);
-      usage[name] = (100 * used) / wallMs;
+      ms[name] = [...pids, ...fresh].reduce((sum, pid) => sum + Math.max(0, cpuMs(pid) - (before.get(pid) ?? 0)), 0);
     }
-    return usage;
+    return { wallMs, ms };
   };
 }
 
-export const formatCpu = (usage: Record<string, number> | undefined) =>
-  usage ? Object.entries(usage).map(([name, percent]) => `${name} ${percent.toFixed(0)}%`).join(', ') : 'n/a';
+export function addCpu(total: CpuUsage | undefined, more: CpuUsage | undefined): CpuUsage | undefined {
+  if (!total || !more) return total ?? more;
+  const ms = { ...total.ms };
+  for (const [name, used] of Object.entries(more.ms)) ms[name] = (ms[name] ?? 0) + used;
+  return { wallMs: total.wallMs + more.wallMs, ms };
+}
+
+/** Each group's CPU as % of one core over the wall time. */
+export const formatCpu = (usage: CpuUsage | undefined) =>
+  usage ? Object.entries(usage.ms).map(([name, used]) => `${name} ${((100 * used) / usage.wallMs).toFixed(0)}%`).join(', ') : 'n/a';

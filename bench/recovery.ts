@@ -8,7 +8,7 @@ import { createPrismaClient } from '../src/db/client.js';
 import { createRedis } from '../src/redis.js';
 import { createRunQueue } from '../src/queue/run-queue.js';
 import { workerTimings } from '../src/queue/settings.js';
-import { leaseMs } from '../src/queue/run-lease.js';
+import { leaseMs } from '../src/runs/lease.js';
 import { dbRetryLimitMs } from '../src/db/transient.js';
 import { config } from '../src/config/index.js';
 import { startOwnPostgres, startOwnRedis } from '../tests/helpers/fault-services.js';

@@ -26,7 +26,7 @@ import { syncFeatureRows } from '../src/features/sync.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createRedis } from '../src/redis.js';
 import { runtimeMetrics } from '../worker/agent/metrics.js';
-import { runAgent } from '../worker/agent/run-agent.js';
+import { agentRuntime } from '../worker/agent/runtime.js';
 import { ensureWorkspace } from '../worker/workspace.js';
 import { createBenchDatabase, fmt } from './support.js';
 
@@ -169,7 +169,7 @@ function memorySink(): RunEventSink {
 async function runOnce(db: PrismaClient, redis: ReturnType<typeof createRedis>, projectId: string, maxSessions: number, persistEvents = true) {
   const run = await db.agentRun.create({ data: { projectId, status: 'RUNNING', maxSessions } });
   const events = persistEvents ? await createRunEventSink({ db, redis, runId: run.id, projectId }) : memorySink();
-  const outcome = await runAgent({ runId: run.id, db, events, signal: new AbortController().signal });
+  const outcome = await agentRuntime({ runId: run.id, db, events, signal: new AbortController().signal });
   await events.close();
   if (outcome.status !== 'STOPPED') throw new Error(`unexpected outcome ${JSON.stringify(outcome)}`);
   return run.id;
@@ -227,7 +227,7 @@ interface Pace {
 /** 100 runs at once in this process (started over 1 s, as jobs arrive): RSS and event-loop lag, against the bare SDK. */
 async function concurrentPart(db: PrismaClient, redis: ReturnType<typeof createRedis>, server: { url: string; child: ChildProcess }, projects: Array<{ id: string }>, system: string, pace: Pace) {
   process.env.ANTHROPIC_BASE_URL = server.url;
-  const { resetModelClient } = await import('../worker/agent/run-agent.js');
+  const { resetModelClient } = await import('../worker/agent/runtime.js');
   resetModelClient();
   const bare = await concurrentSdkBaseline(server.url, projects.length, system);
   // The SDK's own default fetch at the same pace: what worker/agent/node-fetch.ts saves.
@@ -323,7 +323,7 @@ async function main() {
 
     console.log(`\n== Agent runtime: overhead per turn (${turns} turns, zero-latency scripted model, tool time excluded) ==`);
     console.log(`baseline: bare SDK stream round trip, same requests       ${fmt(baselinePerTurn)} ms/turn  (with the worker's node:http fetch; the SDK's default fetch: ${fmt(stockPerTurn)} ms/turn)`);
-    console.log(`runAgent per turn (wall - tool time)                      ${fmt(perTurn)} ms/turn  (ratio ${fmt(perTurn / baselinePerTurn)}x baseline)`);
+    console.log(`agentRuntime per turn (wall - tool time)                      ${fmt(perTurn)} ms/turn  (ratio ${fmt(perTurn / baselinePerTurn)}x baseline)`);
     console.log(`platform overhead on top of the SDK round trip            ${fmt(platformOnly)} ms/turn  (goal <= 5 ms)`);
     console.log(`  of which outside the model stream (events, DB usage rows, guard, git HEAD check): ${fmt(runtimeLogic)} ms/turn`);
     console.log(`  tool time excluded: ${fmt(toolMs / turns)} ms/turn`);

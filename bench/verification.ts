@@ -18,7 +18,7 @@ import { syncFeatureRows } from '../src/features/sync.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createRedis } from '../src/redis.js';
 import { runtimeMetrics } from '../worker/agent/metrics.js';
-import { resetModelClient, runAgent } from '../worker/agent/run-agent.js';
+import { resetModelClient, agentRuntime } from '../worker/agent/runtime.js';
 import { sandboxProvider } from '../worker/sandbox/provider.js';
 import { ensureWorkspace, git } from '../worker/workspace.js';
 import { bash, editor, say, startScriptedAnthropic, tool, type ScriptStep } from '../tests/helpers/scripted-anthropic.js';
@@ -73,7 +73,7 @@ async function oneRun(db: PrismaClient, redis: ReturnType<typeof createRedis>, m
   const events = await createRunEventSink({ db, redis, runId: run.id, projectId: project.id });
   runtimeMetrics.reset();
   const started = performance.now();
-  const outcome = await runAgent({ runId: run.id, db, events, signal: new AbortController().signal });
+  const outcome = await agentRuntime({ runId: run.id, db, events, signal: new AbortController().signal });
   const wallMs = performance.now() - started;
   await events.close();
   if (outcome.status !== 'SUCCEEDED') throw new Error(`bench run ended ${outcome.status} ${outcome.stopReason} ${outcome.error ?? ''}`);

@@ -62,10 +62,10 @@ if (config.databaseUrl) {
   const { startApi } = await import('../src/start-api.js');
   const { startWorker } = await import('../worker/start-worker.js');
   const { exitOnSignals } = await import('../worker/signals.js');
-  const { runAgent } = await import('../worker/agent/run-agent.js');
+  const { agentRuntime } = await import('../worker/agent/runtime.js');
   try {
     const api = await startApi({ config: { ...config, redisUrl: redis.url } });
-    const worker = await startWorker({ runAgent, concurrency: 1, redisUrl: redis.url, queueName: api.services.runQueue.name });
+    const worker = await startWorker({ agentRuntime, concurrency: 1, redisUrl: redis.url, queueName: api.services.runQueue.name });
     exitOnSignals(async (force) => {
       await worker.close({ force });
       await api.stop();

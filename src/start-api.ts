@@ -3,7 +3,7 @@ import { applyMigrations } from './db/migrations.js';
 import { connectDb, disconnectDb, getDb } from './db/client.js';
 import { createRegistry, registerQueueGauges, registerRunGauges, registerSubscriptionGauge } from './metrics/run-metrics.js';
 import { liveWorkerCount } from './queue/worker-liveness.js';
-import { watchForMissingWorkers } from './queue/no-worker-notice.js';
+import { watchForMissingWorkers } from './runs/no-worker-notice.js';
 import { createApp } from './transport/app.js';
 import { resolveQueueName } from './queue/queue-name.js';
 import { createServices, type ClosableServices } from './services.js';

@@ -2,7 +2,7 @@
 // and resuming a run after its worker died mid-session.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { resetModelClient } from '../worker/agent/run-agent.js';
+import { resetModelClient } from '../worker/agent/runtime.js';
 import { bash, say, toolResults } from './helpers/scripted-anthropic.js';
 import { continueRun, eventsOf, seedInitialized, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';
 

@@ -8,7 +8,7 @@ import { createRunEventSink, RunOwnershipLostError } from '../src/events/sink.js
 import { runChannel, projectChannel, type RunEvent } from '../src/events/types.js';
 import { parseEventMessage } from '../src/events/publish.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
-import { claimLease, RunLease } from '../src/queue/run-lease.js';
+import { claimLease, RunLease } from '../src/runs/lease.js';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let db: PrismaClient;

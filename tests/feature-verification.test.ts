@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPrismaClient } from '../src/db/client.js';
 import { createRedis } from '../src/redis.js';
 import { git, readHead } from '../worker/workspace.js';
-import { resetModelClient } from '../worker/agent/run-agent.js';
+import { resetModelClient } from '../worker/agent/runtime.js';
 import { gqlOk } from './helpers/api.js';
 import { createProject, useApiWithOwner } from './helpers/foundation.js';
 import { rawId } from './helpers/global-id.js';

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MISSING_CREDENTIALS } from '../worker/agent/model-client.js';
-import { resetModelClient } from '../worker/agent/run-agent.js';
+import { resetModelClient } from '../worker/agent/runtime.js';
 import { createTestDatabase } from './helpers/postgres.js';
 import { freePort, startWorkerProcess, until } from './helpers/processes.js';
 import { eventsOf, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';

@@ -4,11 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunQueue, type RunQueue } from '../src/queue/run-queue.js';
-import { startRun as startQueuedRun } from '../src/queue/start-run.js';
-import { pauseRun, resumeRun, type PauseDeps } from '../src/queue/pause-run.js';
-import { sendRunMessage } from '../src/queue/run-messages.js';
-import { runAgent } from '../worker/agent/run-agent.js';
-import { reapOrphans } from '../worker/reaper.js';
+import { startRun as startQueuedRun } from '../src/runs/start.js';
+import { pauseRun, resumeRun, type PauseDeps } from '../src/runs/pause.js';
+import { sendRunMessage } from '../src/runs/messages.js';
+import { agentRuntime } from '../worker/agent/runtime.js';
+import { reapOrphans } from '../src/runs/reap.js';
 import { startWorker, type StartedWorker } from '../worker/start-worker.js';
 import { bash, say, toolResults, type RecordedRequest } from './helpers/scripted-anthropic.js';
 import { continueRun, eventsOf, seedInitialized, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';
@@ -38,7 +38,7 @@ describe('run steering', () => {
   const workers: StartedWorker[] = [];
   const queueName = `verified-steering-${randomBytes(4).toString('hex')}`;
   const startWorkerNamed = async (workerId: string) => {
-    const worker = await startWorker({ runAgent, queueName, db: h.db, workerId, concurrency: 1, reapIntervalMs: 60_000, drainTimeoutMs: 2_000 });
+    const worker = await startWorker({ agentRuntime, queueName, db: h.db, workerId, concurrency: 1, reapIntervalMs: 60_000, drainTimeoutMs: 2_000 });
     workers.push(worker);
     return worker;
   };

@@ -1,4 +1,4 @@
-// Agent runs through the real runtime (runAgent, real SDK against the scripted Messages API, Postgres, Redis) with
+// Agent runs through the real runtime (agentRuntime, real SDK against the scripted Messages API, Postgres, Redis) with
 // the real bubblewrap sandbox: a session does real work (npm, node, git, a dev server in the background reached with
 // curl), and hostile commands never put a platform secret into any stored event.
 import { randomBytes } from 'node:crypto';

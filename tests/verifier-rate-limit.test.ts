@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunQueue, type RunQueue } from '../src/queue/run-queue.js';
-import { startRun } from '../src/queue/start-run.js';
-import { runAgent } from '../worker/agent/run-agent.js';
+import { startRun } from '../src/runs/start.js';
+import { agentRuntime } from '../worker/agent/runtime.js';
 import { startWorker, type StartedWorker } from '../worker/start-worker.js';
 import { bash, editor, say, tool, type RecordedRequest } from './helpers/scripted-anthropic.js';
 import { eventsOf, featureListText, seedInitialized, seedProject, useRuntimeHarness } from './helpers/runtime-fixtures.js';
@@ -38,7 +38,7 @@ describe('a rate limit during verification', () => {
 
   beforeAll(async () => {
     runQueue = createRunQueue({ connection: h.redis, name: queueName });
-    worker = await startWorker({ runAgent, queueName, db: h.db, workerId: 'verifier-worker', concurrency: 1, reapIntervalMs: 60_000, drainTimeoutMs: 2_000 });
+    worker = await startWorker({ agentRuntime, queueName, db: h.db, workerId: 'verifier-worker', concurrency: 1, reapIntervalMs: 60_000, drainTimeoutMs: 2_000 });
   });
   afterAll(async () => {
     await worker?.close({ force: true });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
 import { startScriptedWorker, until, type Proc } from './helpers/processes.js';
-import { NO_WORKER_MESSAGE } from '../src/queue/no-worker-notice.js';
+import { NO_WORKER_MESSAGE } from '../src/runs/no-worker-notice.js';
 
 const queueName = `shipyard-test-liveness-${randomBytes(4).toString('hex')}`;
 process.env.SHIPYARD_QUEUE = queueName;

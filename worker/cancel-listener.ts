@@ -1,7 +1,7 @@
 // Stop relay, worker side: every worker subscribes; the one executing the run aborts it.
 import type { Redis } from 'ioredis';
 import { cancelChannel } from '../src/queue/names.js';
-import { STOP } from './processor.js';
+import { STOP } from './abort-reasons.js';
 import type { ActiveRuns } from './active-runs.js';
 import { logger } from '../src/logger.js';
 

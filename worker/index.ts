@@ -1,6 +1,6 @@
 // Worker process entry (npm run worker): a BullMQ worker running agent runs; WORKER_CONCURRENCY runs at a time.
 import { loadConfigOrExit } from '../src/config/index.js';
-import type { RunAgent } from './agent/contract.js';
+import type { AgentRuntime } from './agent/contract.js';
 
 // The configuration is checked before any other module loads (some read it when they load).
 const config = loadConfigOrExit();
@@ -13,9 +13,9 @@ const { MigrationError } = await import('../src/db/apply-migrations.js');
 const { startWorker } = await import('./start-worker.js');
 const { exitOnSignals } = await import('./signals.js');
 
-async function loadRunAgent(): Promise<RunAgent> {
-  const module = (await import('./agent/run-agent.js')) as { runAgent: RunAgent };
-  return module.runAgent;
+async function loadAgentRuntime(): Promise<AgentRuntime> {
+  const module = (await import('./agent/runtime.js')) as { agentRuntime: AgentRuntime };
+  return module.agentRuntime;
 }
 
 try {
@@ -27,7 +27,7 @@ try {
     if (applied.length) logger.info({ applied }, 'applied migrations');
   }
   connectDb(database.url, undefined, { retryUnreachableMs: config.worker.dbRetryLimitMs });
-  const worker = await startWorker({ runAgent: await loadRunAgent(), metricsPort: config.operations.metricsPort });
+  const worker = await startWorker({ agentRuntime: await loadAgentRuntime(), metricsPort: config.operations.metricsPort });
   exitOnSignals(async (force) => {
     await worker.close({ force });
     await disconnectDb();

@@ -13,10 +13,11 @@ import { createRunQueue } from '../src/queue/run-queue.js';
 import { logger } from '../src/logger.js';
 import { hasModelCredentials, MISSING_CREDENTIALS } from './agent/model-client.js';
 import { config } from '../src/config/index.js';
-import type { RunAgent } from './agent/contract.js';
-import { createRunProcessor, SHUTDOWN, type RunJobResult } from './processor.js';
+import type { AgentRuntime } from './agent/contract.js';
+import { createRunProcessor, type RunJobResult } from './processor.js';
+import { SHUTDOWN } from './abort-reasons.js';
 import { listenForCancels } from './cancel-listener.js';
-import { reapOrphans } from './reaper.js';
+import { reapOrphans } from '../src/runs/reap.js';
 import { ActiveRuns } from './active-runs.js';
 import { sandboxProvider } from './sandbox/provider.js';
 import { startHeartbeat } from '../src/queue/worker-liveness.js';
@@ -25,7 +26,7 @@ import { createRegistry, createRunMetrics, registerQueueGauges } from '../src/me
 import { startMetricsServer } from '../src/metrics/serve.js';
 
 export interface StartWorkerOptions {
-  runAgent: RunAgent;
+  agentRuntime: AgentRuntime;
   concurrency?: number;
   queueName?: string;
   redisUrl?: string;
@@ -68,7 +69,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<StartedWork
   registerQueueGauges(metrics, { queue: runQueue.queue, redis: connection });
   const worker = new Worker<RunJobData, RunJobResult>(
     queueName,
-    createRunProcessor({ db, redis: connection, runAgent: opts.runAgent, workerId: id, activeRuns, metrics: runMetrics, runQueue }),
+    createRunProcessor({ db, redis: connection, agentRuntime: opts.agentRuntime, workerId: id, activeRuns, metrics: runMetrics, runQueue }),
     { connection, concurrency, autorun: false, ...workerTimings() },
   );
   worker.on('error', (error) => log.error({ err: error }, 'worker error'));

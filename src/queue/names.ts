@@ -10,6 +10,3 @@ export interface RunJobData {
 
 /** Stop requests for runs of one queue are published here; every worker of the queue subscribes. */
 export const cancelChannel = (queueName: string) => `shipyard:cancel:${queueName}`;
-
-/** Runs that own their project's workspace (one per project); a PAUSED run still does. */
-export const ACTIVE_RUN_STATUSES = ['QUEUED', 'RUNNING', 'INTERRUPTED', 'PAUSED'] as const;

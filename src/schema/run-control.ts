@@ -4,8 +4,8 @@ import { builder } from '../builder.js';
 import { getDb } from '../db/client.js';
 import { conflict } from '../errors.js';
 import { FINAL_RUN_STATUSES, type RunStatus } from '../events/types.js';
-import { pauseRun, resumeRun } from '../queue/pause-run.js';
-import { MAX_RUN_MESSAGE_CHARS, sendRunMessage } from '../queue/run-messages.js';
+import { pauseRun, resumeRun } from '../runs/pause.js';
+import { MAX_RUN_MESSAGE_CHARS, sendRunMessage } from '../runs/messages.js';
 import { AgentRunRef, runProjectId } from './agent-run.js';
 
 const editorOfRun = async (runId: string) => ({ member: { projectId: await runProjectId(runId), role: 'EDITOR' as const } });

@@ -1,5 +1,5 @@
 // Real Postgres + Redis + git + scripted Messages API for agent-runtime tests: seeds a project with the default
-// agents and runs runAgent in-process with the real event sink.
+// agents and runs agentRuntime in-process with the real event sink.
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { createRunEventSink } from '../../src/events/sink.js';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import { createRedis } from '../../src/redis.js';
 import type { RunOutcome } from '../../worker/agent/contract.js';
-import { runAgent } from '../../worker/agent/run-agent.js';
+import { agentRuntime } from '../../worker/agent/runtime.js';
 import { createTestDatabase } from './postgres.js';
 import { startScriptedAnthropic, type ScriptedAnthropic, type ScriptedOptions } from './scripted-anthropic.js';
 
@@ -93,7 +93,7 @@ export async function startRun(h: RuntimeHarness, projectId: string, data: Recor
 export async function continueRun(h: RuntimeHarness, runId: string, projectId: string, signal = new AbortController().signal): Promise<RunOutcome> {
   const events = await createRunEventSink({ db: h.db, redis: h.redis, runId, projectId });
   try {
-    return await runAgent({ runId, db: h.db, events, signal });
+    return await agentRuntime({ runId, db: h.db, events, signal });
   } finally {
     await events.close().catch(() => undefined);
   }

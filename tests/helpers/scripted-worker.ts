@@ -1,4 +1,4 @@
-// A worker PROCESS for tests: the real startWorker/processor/sink with a scripted RunAgent instead of the model loop.
+// A worker PROCESS for tests: the real startWorker/processor/sink with a scripted AgentRuntime instead of the model loop.
 // The script comes from the project's appSpec (JSON): { sessions, eventsPerSession, intervalMs, sleep }.
 // With `sleep: true` each session runs a real child process (`sleep 60`) that only a stop (abort) ends; with
 // `sleepArg: "4.123"` it runs `sleep 4.123`, which ends by itself (a unique argument lets a test find it with ps).
@@ -9,7 +9,7 @@ import { dbRetryLimitMs } from '../../src/db/transient.js';
 import { config } from '../../src/config/index.js';
 import { startWorker } from '../../worker/start-worker.js';
 import { exitOnSignals } from '../../worker/signals.js';
-import type { RunAgent, RunOutcome } from '../../worker/agent/contract.js';
+import type { AgentRuntime, RunOutcome } from '../../worker/agent/contract.js';
 
 interface Script {
   sessions?: number;
@@ -27,7 +27,7 @@ const wait = (ms: number, signal: AbortSignal) =>
 
 const cancelled: RunOutcome = { status: 'CANCELLED', stopReason: 'stopped' };
 
-export const scriptedRunAgent: RunAgent = async ({ runId, db, events, signal, lease }) => {
+export const scriptedRuntime: AgentRuntime = async ({ runId, db, events, signal, lease }) => {
   const run = await db.agentRun.findUniqueOrThrow({ where: { id: runId }, include: { project: { select: { appSpec: true } } } });
   const script = JSON.parse(run.project.appSpec || '{}') as Script;
   const sessions = run.maxSessions ?? script.sessions ?? 2;
@@ -68,7 +68,7 @@ export const scriptedRunAgent: RunAgent = async ({ runId, db, events, signal, le
 if (import.meta.url === `file://${process.argv[1]}`) {
   connectDb(process.env.DATABASE_URL!, undefined, { retryUnreachableMs: dbRetryLimitMs() });
   const worker = await startWorker({
-    runAgent: scriptedRunAgent,
+    agentRuntime: scriptedRuntime,
     concurrency: Number(process.env.WORKER_CONCURRENCY ?? 2),
     drainTimeoutMs: Number(process.env.SHIPYARD_DRAIN_TIMEOUT_MS ?? 25_000),
     reapIntervalMs: config().worker.reapIntervalMs,

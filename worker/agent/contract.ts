@@ -1,10 +1,13 @@
 // The contract between the run spine (job processor, owner of a run's status) and the agent runtime (sessions).
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import type { EventSink } from '../../src/events/types.js';
-import type { LeaseCheck } from '../../src/queue/run-lease.js';
+import type { LeaseCheck } from '../../src/runs/lease.js';
+import type { RunSnapshot } from '../../src/runs/snapshot.js';
 
-export interface AgentRunContext {
+export interface AgentRuntimeContext {
   runId: string;
+  /** The run as the processor read it for this job; without it (tests, benches) the runtime reads it. */
+  run?: RunSnapshot;
   db: PrismaClient;
   /** Sequenced, durable event stream of this run. */
   events: EventSink;
@@ -47,8 +50,8 @@ export interface RunOutcome {
 }
 
 /**
- * Runs sessions until a stop condition. Resumable: it continues after run.sessionsCompleted, and a session that was
+ * The agent runtime: runs a run's sessions until a stop condition. Resumable: it continues after run.sessionsCompleted, and a session that was
  * interrupted mid-way is started again. It writes sessions, usage and cost, features, commits and test results;
  * it never writes the run's status (the processor does).
  */
-export type RunAgent = (ctx: AgentRunContext) => Promise<RunOutcome>;
+export type AgentRuntime = (ctx: AgentRuntimeContext) => Promise<RunOutcome>;

@@ -1,45 +1,8 @@
-// What people ask of a running run between turns: a pause, and messages to deliver before the next model call.
-// Read with one prepared statement per turn (the flags and whether any message waits); messages are taken only then.
+// What people ask of a running run between turns, as the agent sees it: their messages, and the checkpoints a pause
+// leaves. The run's flags and waiting messages are read with one prepared statement per turn (src/db/sql/runs.ts);
+// messages are taken only when one waits.
 import type Anthropic from '@anthropic-ai/sdk';
-import type { PrismaClient } from '../../src/generated/prisma/client.js';
-import { pgPool } from '../../src/db/client.js';
-
-export interface RunControl {
-  pauseRequested: boolean;
-  messagesWaiting: boolean;
-}
-
-export interface DeliveredMessage {
-  text: string;
-  authorId: string | null;
-  authorName: string | null;
-}
-
-export async function readRunControl(db: PrismaClient, runId: string): Promise<RunControl> {
-  const { rows } = await pgPool(db).query<{ pauseRequested: boolean; messagesWaiting: boolean }>({
-    name: 'shipyard_run_control',
-    text: `SELECT r."pauseRequested",
-        EXISTS (SELECT 1 FROM "RunMessage" m WHERE m."runId" = r."id" AND m."deliveredAt" IS NULL) AS "messagesWaiting"
-      FROM "AgentRun" r WHERE r."id" = $1::uuid`,
-    values: [runId],
-  });
-  return rows[0] ?? { pauseRequested: false, messagesWaiting: false };
-}
-
-/** Marks the run's waiting messages delivered and returns them, oldest first. */
-export async function takeMessages(db: PrismaClient, runId: string): Promise<DeliveredMessage[]> {
-  const { rows } = await pgPool(db).query<DeliveredMessage & { createdAt: Date }>({
-    name: 'shipyard_take_messages',
-    text: `WITH taken AS (
-        UPDATE "RunMessage" SET "deliveredAt" = now() WHERE "runId" = $1::uuid AND "deliveredAt" IS NULL
-        RETURNING "text", "authorId", "createdAt"
-      )
-      SELECT t."text", t."authorId", u."name" AS "authorName", t."createdAt" FROM taken t LEFT JOIN "User" u ON u."id" = t."authorId"
-      ORDER BY t."createdAt" ASC`,
-    values: [runId],
-  });
-  return rows.map(({ text, authorId, authorName }) => ({ text, authorId, authorName }));
-}
+import type { DeliveredMessage } from '../../src/db/sql/runs.js';
 
 /** The text the agent reads for a person's message. */
 export function messageBlock(message: DeliveredMessage): Anthropic.TextBlockParam {

@@ -2,7 +2,7 @@
 // records around each call), feed the results back, until the model ends its turn or a limit ends the session.
 import type Anthropic from '@anthropic-ai/sdk';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
-import type { LeaseCheck } from '../../src/queue/run-lease.js';
+import type { LeaseCheck } from '../../src/runs/lease.js';
 import { boundText, MAX_TEXT_CHARS, type EventSink } from '../../src/events/types.js';
 import { costUsd, type TokenUsage } from '../../src/agent-config/pricing.js';
 import type { CommandRunner } from '../sandbox/runner.js';
@@ -10,7 +10,8 @@ import { executeTool, isReadOnlyCall, toolDefinitions, type ToolContext } from '
 import type { FeatureGuard, GuardVerdict } from './feature-guard.js';
 import { runtimeMetrics } from './metrics.js';
 import { ModelCallError, streamTurn } from './model-client.js';
-import { messageBlock, readRunControl, takeMessages, type SessionCheckpoint } from './run-control.js';
+import { messageBlock, type SessionCheckpoint } from './run-control.js';
+import { selectRunControl, takeRunMessages } from '../../src/db/sql/runs.js';
 import { config } from '../../src/config/index.js';
 import { CommitTracker, recordTestRun } from './records.js';
 import { kickoffMessage, platformNotes } from './session-prompt.js';
@@ -122,10 +123,10 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
 
   /** Between turns: a pause request ends the session here; people's messages join the next request. */
   async function betweenTurns(): Promise<SessionResult | null> {
-    const control = await readRunControl(db, input.runId);
+    const control = await selectRunControl(db, input.runId);
     if (control.pauseRequested) return park('paused');
     if (!control.messagesWaiting) return null;
-    const delivered = await takeMessages(db, input.runId);
+    const delivered = await takeRunMessages(db, input.runId);
     if (!delivered.length) return null;
     const last = messages[messages.length - 1];
     const blocks = delivered.map(messageBlock);

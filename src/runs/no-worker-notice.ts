@@ -2,9 +2,9 @@
 // API processes). Checked periodically by the API.
 import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { createRunEventSink } from '../events/sink.js';
 import { logger } from '../logger.js';
-import { liveWorkerCount } from './worker-liveness.js';
+import { liveWorkerCount } from '../queue/worker-liveness.js';
+import { writeAsLeaseHolder } from './writer.js';
 
 export const NO_WORKER_MESSAGE =
   'No worker is running, so this run waits in the queue. Start one with `npm run worker` (or `npm start`, which runs both); it starts as soon as a worker is up.';
@@ -17,14 +17,14 @@ export async function noticeRunsWithoutWorker(deps: { db: PrismaClient; redis: R
   const noticed: string[] = [];
   for (const run of waiting) {
     if ((await deps.redis.set(noticedKey(run.id), '1', 'EX', 7 * 24 * 3600, 'NX')) !== 'OK') continue;
-    // A worker that appeared meanwhile would write this run's events itself: never race it for a seq.
+    // A worker that appeared meanwhile writes this run's events itself; one that claims the run during this write
+    // waits for the lease (writer.ts).
     if ((await liveWorkerCount(deps.redis, deps.queueName)) > 0) break;
-    const sink = await createRunEventSink({ db: deps.db, redis: deps.redis, runId: run.id, projectId: run.projectId });
-    try {
-      sink.emit({ type: 'STATUS', payload: { status: 'QUEUED', message: NO_WORKER_MESSAGE } });
-    } finally {
-      await sink.close();
-    }
+    const told = await writeAsLeaseHolder(deps, run, 'api-notice', async ({ events }) => {
+      events.emit({ type: 'STATUS', payload: { status: 'QUEUED', message: NO_WORKER_MESSAGE } });
+      await events.flush();
+    });
+    if (told.held) continue;
     logger.warn({ runId: run.id, projectId: run.projectId }, 'run waits with no live worker');
     noticed.push(run.id);
   }

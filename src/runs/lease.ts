@@ -2,10 +2,12 @@
 // writes a run claims it first; a claim succeeds only when the lease is free or expired (Postgres's clock) and bumps
 // the epoch. Event writes and status changes carry the epoch they were claimed with, so a copy that lost the run
 // can no longer write. The holder renews; when it cannot renew in time it stops itself (RunLease.signal) before the
-// lease can expire in Postgres, so a new holder never starts tools while the old one still runs them.
+// lease can expire in Postgres, so a new holder never starts tools while the old one still runs them. Each renewal
+// also reads the run's stopRequested flag: the fallback of the stop relay (stop.ts). The SQL is in src/db/sql/runs.ts.
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { pgPool } from '../db/client.js';
+import type { RunStatus } from '../events/types.js';
+import { claimRunLease, releaseRunLease, renewRunLease, selectRunLease } from '../db/sql/runs.js';
 import { logger } from '../logger.js';
 import { config } from '../config/index.js';
 
@@ -27,7 +29,7 @@ export class LeaseLostError extends Error {
 
 export type ClaimResult =
   | { status: 'claimed'; epoch: number }
-  | { status: 'held'; owner: string | null; remainingMs: number }
+  | { status: 'held'; owner: string | null; remainingMs: number; runStatus: RunStatus }
   | { status: 'missing' };
 
 /** A unique holder name per claim attempt (one process may hold several runs, and run one twice after a fault). */
@@ -35,33 +37,15 @@ export const leaseOwnerName = (holder: string) => `${holder}:${randomBytes(3).to
 
 /** Claims the run when its lease is free or expired: the epoch goes up by one. */
 export async function claimLease(db: PrismaClient, runId: string, owner: string, ttlMs = leaseMs()): Promise<ClaimResult> {
-  const pool = pgPool(db);
-  const claimed = await pool.query<{ leaseEpoch: number }>({
-    name: 'shipyard_claim_run_lease',
-    text: `UPDATE "AgentRun" SET "leaseEpoch" = "leaseEpoch" + 1, "leaseOwner" = $2,
-             "leaseExpiresAt" = now() + $3::int * interval '1 millisecond'
-           WHERE "id" = $1::uuid AND ("leaseOwner" IS NULL OR "leaseExpiresAt" IS NULL OR "leaseExpiresAt" <= now())
-           RETURNING "leaseEpoch"`,
-    values: [runId, owner, Math.round(ttlMs)],
-  });
-  if (claimed.rows[0]) return { status: 'claimed', epoch: claimed.rows[0].leaseEpoch };
-  const held = await pool.query<{ leaseOwner: string | null; remaining: number }>({
-    name: 'shipyard_read_run_lease',
-    text: `SELECT "leaseOwner", GREATEST(0, EXTRACT(EPOCH FROM ("leaseExpiresAt" - now())) * 1000)::float8 AS remaining
-           FROM "AgentRun" WHERE "id" = $1::uuid`,
-    values: [runId],
-  });
-  const row = held.rows[0];
-  return row ? { status: 'held', owner: row.leaseOwner, remainingMs: Number(row.remaining) } : { status: 'missing' };
+  const claimed = await claimRunLease(db, runId, owner, ttlMs);
+  if (claimed) return { status: 'claimed', epoch: claimed.epoch };
+  const held = await selectRunLease(db, runId);
+  return held ? { status: 'held', ...held } : { status: 'missing' };
 }
 
 /** Gives the lease up (only if the epoch is still ours), so the next holder need not wait for it to expire. */
 export async function releaseLease(db: PrismaClient, runId: string, epoch: number): Promise<void> {
-  await pgPool(db).query({
-    name: 'shipyard_release_run_lease',
-    text: `UPDATE "AgentRun" SET "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE "id" = $1::uuid AND "leaseEpoch" = $2`,
-    values: [runId, epoch],
-  });
+  await releaseRunLease(db, runId, epoch);
 }
 
 /** What the agent runtime sees of the lease: it asks before every tool call. */
@@ -79,6 +63,8 @@ export class RunLease implements LeaseCheck {
   private deadlineTimer: NodeJS.Timeout | undefined;
   private renewing = false;
   private released = false;
+  private stopSeen = false;
+  private onStopRequested: (() => void) | undefined;
 
   constructor(
     private readonly db: PrismaClient,
@@ -93,6 +79,14 @@ export class RunLease implements LeaseCheck {
     this.renewTimer = setInterval(() => void this.renew(), Math.max(50, ttlMs / 4));
     this.renewTimer.unref();
     this.armDeadline();
+  }
+
+  /**
+   * The stop fallback (src/runs/stop.ts): called once when a renewal finds the run's stopRequested flag set, in
+   * case the relayed stop never reached this holder.
+   */
+  whenStopRequested(listener: () => void): void {
+    this.onStopRequested = listener;
   }
 
   /** Aborted (reason: LeaseLostError) when the lease is lost. */
@@ -131,16 +125,15 @@ export class RunLease implements LeaseCheck {
     this.renewing = true;
     const sentAt = Date.now();
     try {
-      const result = await pgPool(this.db).query({
-        name: 'shipyard_renew_run_lease',
-        text: `UPDATE "AgentRun" SET "leaseExpiresAt" = now() + $4::int * interval '1 millisecond'
-               WHERE "id" = $1::uuid AND "leaseEpoch" = $2 AND "leaseOwner" = $3`,
-        values: [this.runId, this.epoch, this.owner, Math.round(this.ttlMs)],
-      });
+      const renewed = await renewRunLease(this.db, this.runId, this.epoch, this.owner, this.ttlMs);
       if (this.signal.aborted || this.released) return;
-      if (result.rowCount !== 1) return this.lose('taken');
+      if (!renewed) return this.lose('taken');
       this.validUntil = sentAt + this.ttlMs;
       this.armDeadline();
+      if (renewed.stopRequested && !this.stopSeen) {
+        this.stopSeen = true;
+        this.onStopRequested?.();
+      }
     } catch (error) {
       // Transient (Postgres restarting, network): the deadline timer stops this copy if it lasts.
       logger.warn({ runId: this.runId, err: error }, 'could not renew the run lease; retrying');

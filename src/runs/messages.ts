@@ -3,8 +3,8 @@
 // unless another run of the project is active (CONFLICT).
 import { notFound } from '../errors.js';
 import { FINAL_RUN_STATUSES, type RunStatus } from '../events/types.js';
-import { resumeRun, type PauseDeps } from './pause-run.js';
-import { startRun } from './start-run.js';
+import { resumeRun, type PauseDeps } from './pause.js';
+import { startRun } from './start.js';
 
 export const MAX_RUN_MESSAGE_CHARS = 8_000;
 

@@ -1,4 +1,4 @@
-// The run spine's entry into the agent runtime: a chain of sessions (initializer when feature_list.json is missing,
+// The agent runtime (AgentRuntime, contract.ts): a chain of sessions (initializer when feature_list.json is missing,
 // then coding sessions) until every feature passes or a limit stops the run. Resumable after a crash: it continues
 // after run.sessionsCompleted, restarts an interrupted session, and reports (and keeps) uncommitted leftovers.
 import type Anthropic from '@anthropic-ai/sdk';
@@ -7,22 +7,27 @@ import { config } from '../../src/config/index.js';
 import { isTransientDbError } from '../../src/db/transient.js';
 import { workspacePathFor } from '../../src/projects/workspace-path.js';
 import { boundText } from '../../src/events/types.js';
-import { Prisma, type Agent } from '../../src/generated/prisma/client.js';
+import { Prisma, type AgentRun } from '../../src/generated/prisma/client.js';
 import { sandboxProvider } from '../sandbox/provider.js';
 import type { CommandRunner } from '../sandbox/runner.js';
 import { ensureWorkspace, uncommittedChanges } from '../workspace.js';
-import type { RunAgent, RunOutcome } from './contract.js';
+import type { AgentRuntime, RunOutcome } from './contract.js';
 import { FeatureGuard } from './feature-guard.js';
 import { createModelClient, hasModelCredentials, isAbort, MISSING_CREDENTIALS, ModelCallError } from './model-client.js';
 import { CommitTracker } from './records.js';
-import { toCheckpoint, toParkedVerification, type ParkedVerification } from './run-control.js';
+import { toCheckpoint, toParkedVerification } from './run-control.js';
 import { BUDGET_NAMES, effectiveBudget } from '../../src/agent-config/budgets.js';
-import { runSession, type BudgetState, type SessionAgent, type SessionKind, type SessionResult } from './session.js';
-import { verificationNotes, verifySession } from './verification.js';
-import { VERIFIER_PROMPT } from '../../src/agent-config/prompts.js';
+import { runSession, type BudgetState, type SessionKind, type SessionResult } from './session.js';
+import { chooseRunAgents } from './run-agents.js';
+import { checkSessionClaims } from './claims-check.js';
 import { readHead } from '../workspace.js';
+import { readRunSnapshot } from '../../src/runs/snapshot.js';
 
 const noProgressLimit = () => config().agent.noProgressSessions;
+
+/** What the runtime reads of its run before each session: what sessions, people and limits change. */
+const SESSION_STATE = { stopRequested: true, pauseRequested: true, sessionsCompleted: true, sessionsWithoutProgress: true, costUsd: true, budgetUsd: true } as const;
+type SessionState = Pick<AgentRun, keyof typeof SESSION_STATE>;
 
 let sharedClient: Anthropic | undefined;
 /** One client per process (connection reuse); tests and the bench set ANTHROPIC_BASE_URL before the first run. */
@@ -32,20 +37,15 @@ export function resetModelClient(): void {
   sharedClient = undefined;
 }
 
-export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onSessionEnd }) => {
+export const agentRuntime: AgentRuntime = async ({ runId, run: snapshot, db, events, signal, lease, onSessionEnd }) => {
   // Before any work: without credentials every model call would fail (after the SDK's retries).
   if (!hasModelCredentials()) return failed(events, MISSING_CREDENTIALS, 'MODEL_CREDENTIALS_MISSING');
-  const run = await db.agentRun.findUnique({ where: { id: runId }, include: { project: true, agent: true } });
+  const run = snapshot ?? (await readRunSnapshot(db, runId));
   if (!run) return { status: 'FAILED', stopReason: null, error: `Run ${runId} does not exist.` };
   const { project } = run;
-  const agents = await db.agent.findMany({ where: { projectId: project.id }, orderBy: { createdAt: 'asc' } });
-  const byRole = (role: Agent['role']) => agents.find((a) => a.role === role) ?? null;
-  const runAgentRow = run.agent;
-  const initializerAgent = runAgentRow?.role === 'INITIALIZER' ? runAgentRow : byRole('INITIALIZER');
-  const codingAgent = runAgentRow && (runAgentRow.role === 'CODING' || runAgentRow.role === 'CUSTOM') ? runAgentRow : byRole('CODING');
-  const verifierAgent = byRole('VERIFIER');
-  const limitsAgent = runAgentRow ?? codingAgent ?? initializerAgent;
-  if (!limitsAgent) return failed(events, 'The project has no agents: create an INITIALIZER and a CODING agent (or pick an agent for the run).');
+  const agents = chooseRunAgents(run.agent, await db.agent.findMany({ where: { projectId: project.id }, orderBy: { createdAt: 'asc' } }));
+  if (!agents) return failed(events, 'The project has no agents: create an INITIALIZER and a CODING agent (or pick an agent for the run).');
+  const { pinned: pinnedAgent, initializer: initializerAgent, coding: codingAgent, verifier: verifierAgent, limits: limitsAgent } = agents;
 
   const maxSessions = run.maxSessions ?? limitsAgent.maxSessions;
   const budget: BudgetState = { limitUsd: toNumber(run.budgetUsd ?? limitsAgent.budgetUsd), spentUsd: toNumber(run.costUsd) ?? 0 };
@@ -70,11 +70,11 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onS
     let notes: string[] = [];
     let budgetDetail: string | undefined;
 
+    // The first session starts from the snapshot the processor read; later ones read what the sessions changed.
+    let known: SessionState | null = snapshot ?? null;
     for (;;) {
-      const state = await db.agentRun.findUniqueOrThrow({
-        where: { id: runId },
-        select: { stopRequested: true, pauseRequested: true, sessionsCompleted: true, sessionsWithoutProgress: true, costUsd: true, budgetUsd: true },
-      });
+      const state = known ?? (await db.agentRun.findUniqueOrThrow({ where: { id: runId }, select: SESSION_STATE }));
+      known = null;
       if (signal.aborted || state.stopRequested) return { status: 'CANCELLED', stopReason: 'stop_requested' };
       if (state.pauseRequested) return { status: 'PAUSED', stopReason: 'user' };
       budget.spentUsd = toNumber(state.costUsd) ?? 0;
@@ -98,7 +98,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onS
       const interruptedKind = interrupted && interrupted.kind !== 'VERIFIER' ? interrupted.kind : null;
       let kind: SessionKind = interruptedKind ?? (guard.features === null ? 'INITIALIZER' : codingKind);
       if (guard.features !== null && kind === 'INITIALIZER' && !interrupted) kind = 'CODING';
-      if (runAgentRow?.role === 'INITIALIZER' && guard.features !== null && !interrupted) {
+      if (pinnedAgent?.role === 'INITIALIZER' && guard.features !== null && !interrupted) {
         return { status: 'STOPPED', stopReason: number > 1 ? 'initialized' : 'already_initialized' };
       }
       const agent = kind === 'INITIALIZER' ? initializerAgent : codingAgent;
@@ -175,57 +175,14 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onS
       // The session's claims are verified before it is closed (a crash here verifies them after the restarted session).
       notes = [];
       if (kind !== 'INITIALIZER' && guard.features !== null) {
-        // A fresh sandbox session for the checks: nothing the coder left running takes part.
-        const verifyCommands = sandboxProvider().open(root);
-        commands = verifyCommands;
-        let verified;
-        try {
-          verified = await verifySession({
-            db,
-            events,
-            runId,
-            projectId: project.id,
-            root,
-            signal,
-            guard,
-            client: modelClient(),
-            toolCtx: {
-              root,
-              allowedCommands: agent.allowedCommands,
-              signal,
-              commands: verifyCommands,
-              timeoutMs: config().agent.commandTimeoutMs,
-              maxOutputBytes: config().agent.commandOutputBytes,
-            },
-            verifier: project.verifierEnabled ? verifierFor(verifierAgent, agent) : null,
-            verifyCommandOverride: project.verifyCommand,
-            budget,
-            headBefore,
-          });
-        } finally {
-          killLeftovers();
-        }
-        result.newlyPassing += verified.accepted.length;
-        if (parkedVerification) {
-          verified.rejected.unshift(...parkedVerification.rejected);
-          verified.regressions.unshift(...parkedVerification.regressions);
-        }
-        if (verified.parked) {
-          const parked: ParkedVerification = {
-            headBefore: readHead(root),
-            turns: result.turns,
-            stopReason: result.stopReason === 'max_turns' || result.stopReason === 'refusal' ? result.stopReason : 'end_turn',
-            newlyPassing: result.newlyPassing,
-            rejected: verified.rejected,
-            regressions: verified.regressions,
-          };
-          await db.agentSession.update({ where: { id: session.id }, data: { checkpoint: { verification: JSON.parse(JSON.stringify(parked)) } } });
-          events.emit({ type: 'ERROR', payload: { message: boundText(`${verified.parked.message}; verifying feature(s) ${verified.parked.pending.map((i) => `#${i}`).join(', ')} continues when the run resumes.`).text, code: verified.parked.code, retryable: true } });
-          await events.flush();
-          return { status: 'PAUSED', stopReason: 'rate_limited', resumeAt: verified.parked.resumeAt };
-        }
-        notes = verificationNotes(verified);
-        await events.flush();
+        const checked = await checkSessionClaims({
+          db, events, runId, project, root, signal, guard, client: modelClient(), agent, verifierAgent, budget, headBefore,
+          sessionId: session.id, result, parkedVerification,
+          track: (runner) => (commands = runner),
+          release: killLeftovers,
+        });
+        if ('parked' in checked) return checked.parked;
+        notes = checked.notes;
       }
       // An initializer session progresses by producing a valid feature list; a coding session by a newly passing feature.
       const progressed = kind === 'INITIALIZER' ? guard.features !== null : result.newlyPassing > 0;
@@ -267,19 +224,7 @@ export const runAgent: RunAgent = async ({ runId, db, events, signal, lease, onS
   }
 };
 
-/** The project's VERIFIER agent, or one derived from the coding agent (its model and allowlist, the verifier prompt). */
-function verifierFor(verifier: Agent | null, coder: Agent): SessionAgent {
-  const from = verifier ?? coder;
-  return {
-    model: from.model,
-    systemPrompt: verifier?.systemPrompt || VERIFIER_PROMPT,
-    allowedTools: [],
-    allowedCommands: from.allowedCommands,
-    maxTurns: verifier?.maxTurns ?? 30,
-  };
-}
-
-function failed(events: Parameters<RunAgent>[0]['events'], reason: string, code?: string): RunOutcome {
+function failed(events: Parameters<AgentRuntime>[0]['events'], reason: string, code?: string): RunOutcome {
   try {
     events.emit({ type: 'ERROR', payload: { message: boundText(reason).text, code, retryable: false } });
   } catch {

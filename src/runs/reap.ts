@@ -1,15 +1,15 @@
 // Orphan reaping (at worker start-up and then every few seconds): a run that should be going on but has neither a
-// live lease holder (run-lease.ts) nor a live BullMQ job is enqueued again. A RUNNING one is first claimed and marked
+// live lease holder (src/runs/lease.ts) nor a live BullMQ job is enqueued again. A RUNNING one is first claimed and marked
 // INTERRUPTED (told in a STATUS event). A run whose lease is held is left alone whatever Redis says: its holder is
 // alive (a Redis restart may have lost its job; the holder finishes the run without it).
 import type { Redis } from 'ioredis';
-import type { PrismaClient } from '../src/generated/prisma/client.js';
-import { createRunEventSink } from '../src/events/sink.js';
-import type { RunQueue } from '../src/queue/run-queue.js';
-import { markInterrupted } from '../src/queue/run-status.js';
-import { claimLease, leaseOwnerName, releaseLease } from '../src/queue/run-lease.js';
-import { resumeRun } from '../src/queue/pause-run.js';
-import { logger } from '../src/logger.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { RunQueue } from '../queue/run-queue.js';
+import { markInterrupted } from './holder-status.js';
+import { writeAsLeaseHolder } from './writer.js';
+import { ignoreForbidden } from './transitions.js';
+import { resumeRun } from './pause.js';
+import { logger } from '../logger.js';
 
 /** A rate-limited run's timer job fires at resumeAt; past this much later, the reaper resumes the run itself. */
 const RESUME_GRACE_MS = 30_000;
@@ -49,23 +49,12 @@ export async function reapOrphans(deps: { db: PrismaClient; redis: Redis; runQue
         continue;
       }
       if (run.status === 'RUNNING') {
-        // Only the claimant writes: a copy that still runs somewhere can no longer write once the epoch moved on.
-        const claim = await claimLease(db, run.id, leaseOwnerName(deps.holder ?? 'reaper'));
-        if (claim.status !== 'claimed') continue;
-        const sink = await createRunEventSink({ db, redis, runId: run.id, projectId: run.projectId, epoch: claim.epoch });
-        try {
-          await markInterrupted(
-            db,
-            sink,
-            run.id,
-            `The process running this run stopped without finishing it; resuming after session ${run.sessionsCompleted}.`,
-            claim.epoch,
-          );
-        } finally {
-          await sink.close().catch(() => {});
-          await releaseLease(db, run.id, claim.epoch);
-        }
-        result.interrupted.push(run.id);
+        // Only the lease holder writes (writer.ts): a copy that still runs somewhere can no longer write once the
+        // epoch moved on.
+        const message = `The process running this run stopped without finishing it; resuming after session ${run.sessionsCompleted}.`;
+        const reaped = await writeAsLeaseHolder({ db, redis }, run, deps.holder ?? 'reaper', (writer) => markInterrupted(writer, message).catch(ignoreForbidden));
+        if (reaped.held) continue;
+        if (reaped.result) result.interrupted.push(run.id);
       }
       await runQueue.requeue(run.id);
       result.requeued.push(run.id);

@@ -2,8 +2,8 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { logger } from '../logger.js';
-import { ACTIVE_RUN_STATUSES } from './names.js';
-import type { RunQueue } from './run-queue.js';
+import { ACTIVE_RUN_STATUSES } from './transitions.js';
+import type { RunQueue } from '../queue/run-queue.js';
 
 export interface StartRunInput {
   projectId: string;
