@@ -4,6 +4,7 @@ import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { FINAL_RUN_STATUSES } from '../src/events/types.js';
 import { claimLease, leaseMs, RunLease } from '../src/runs/lease.js';
 import { dbRetryLimitMs, withDbRetries } from '../src/db/transient.js';
+import { pingDatabase } from '../src/db/sql/health.js';
 
 /** While Postgres is unreachable after this copy stopped itself, how often it looks whether it is back. */
 const DB_POLL_MS = 250;
@@ -30,7 +31,7 @@ export async function acquireLease(db: PrismaClient, runId: string, owner: strin
 export async function waitForDatabase(db: PrismaClient, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     try {
-      await db.$queryRaw`SELECT 1`;
+      await pingDatabase(db);
       return;
     } catch {
       await delay(DB_POLL_MS, signal);
