@@ -2,7 +2,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { builder } from '../builder.js';
-import { getDb } from '../db/client.js';
 import { RUN_STATUSES, EVENT_TYPES, type RunEvent } from '../events/types.js';
 import { loadRunEvents } from '../events/replay.js';
 import { streamRunEventBatches } from '../subscriptions/run-stream.js';
@@ -184,7 +183,7 @@ builder.subscriptionFields((t) => ({
     args: { projectId: t.arg.globalID({ required: true, for: ProjectRef }) },
     authScopes: (_root, { projectId }) => ({ member: { projectId: projectId.id, role: 'VIEWER' } }),
     subscribe: (_root, { projectId }, ctx) => {
-      const authorize = membershipCheck(getDb(), ctx.user!.id, projectId.id);
+      const authorize = membershipCheck(ctx.services.db, ctx.user!.id, projectId.id);
       const live = () => liveTargetFor(ctx as { request?: Request });
       const batches = abortable((signal) => streamProjectEvents({ hub: ctx.services.events, projectId: projectId.id, signal, authorize, live }));
       return batches as unknown as AsyncIterable<RunEvent>; // EventBatches, as for agentRunEvents
