@@ -6,15 +6,14 @@ import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
 import { getDb } from '../src/db/client.js';
 
 const queueName = `shipyard-test-admin-${randomBytes(4).toString('hex')}`;
-process.env.SHIPYARD_QUEUE = queueName;
 const namedAdmin = `named-admin-${randomBytes(4).toString('hex')}@example.com`;
-process.env.SHIPYARD_ADMIN_EMAILS = `someone@example.com, ${namedAdmin.toUpperCase()}`;
+const adminEmails = `someone@example.com, ${namedAdmin.toUpperCase()}`;
 
 let api: TestApi;
 let first: { token: string; email: string };
 let second: { token: string; email: string };
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await startTestApi({ queueName, settings: { SHIPYARD_ADMIN_EMAILS: adminEmails } });
   first = await signUp(api, 'first');
   second = await signUp(api, 'second');
 });
