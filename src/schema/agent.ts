@@ -66,6 +66,17 @@ const maxTurns = z.number().int().min(1, 'must be at least 1').max(10_000);
 const maxSessions = z.number().int().min(1, 'must be at least 1').max(10_000);
 const budgetUsd = z.number().finite().positive('must be more than 0').max(100_000);
 
+/** The allowlists and limits createAgent and updateAgent both take, all optional. */
+const toolsAndLimitsFields = (t: PothosSchemaTypes.InputFieldBuilder<typeof builder.$inferSchemaTypes, 'InputObject'>) => ({
+  allowedCommands: t.stringList({ validate: allowedCommands }),
+  allowedTools: t.stringList({ validate: allowedTools }),
+  network: t.field({ type: AgentNetworkEnum }),
+  allowedHosts: t.stringList({ validate: allowedHosts }),
+  maxTurns: t.int({ validate: maxTurns }),
+  maxSessions: t.int({ validate: maxSessions }),
+  budgetUsd: t.float({ validate: budgetUsd }),
+});
+
 const CreateAgentInput = builder.inputType('CreateAgentInput', {
   fields: (t) => ({
     projectId: t.globalID({ required: true, for: ProjectRef }),
@@ -73,13 +84,7 @@ const CreateAgentInput = builder.inputType('CreateAgentInput', {
     role: t.field({ type: AgentRoleEnum, required: true }),
     model: t.string({ validate: model, description: 'Defaults to the server default model.' }),
     systemPrompt: t.string({ validate: systemPrompt, description: "Defaults to Shipyard's prompt for the role; required for CUSTOM." }),
-    allowedCommands: t.stringList({ validate: allowedCommands }),
-    allowedTools: t.stringList({ validate: allowedTools }),
-    network: t.field({ type: AgentNetworkEnum }),
-    allowedHosts: t.stringList({ validate: allowedHosts }),
-    maxTurns: t.int({ validate: maxTurns }),
-    maxSessions: t.int({ validate: maxSessions }),
-    budgetUsd: t.float({ validate: budgetUsd }),
+    ...toolsAndLimitsFields(t),
   }),
 });
 
@@ -90,13 +95,7 @@ const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
     role: t.field({ type: AgentRoleEnum }),
     model: t.string({ validate: model }),
     systemPrompt: t.string({ validate: systemPrompt }),
-    allowedCommands: t.stringList({ validate: allowedCommands }),
-    allowedTools: t.stringList({ validate: allowedTools }),
-    network: t.field({ type: AgentNetworkEnum }),
-    allowedHosts: t.stringList({ validate: allowedHosts }),
-    maxTurns: t.int({ validate: maxTurns }),
-    maxSessions: t.int({ validate: maxSessions }),
-    budgetUsd: t.float({ validate: budgetUsd }),
+    ...toolsAndLimitsFields(t),
   }),
 });
 
