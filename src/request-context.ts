@@ -3,6 +3,7 @@ import type { AppServices } from './services.js';
 import { bearerFrom, userForToken } from './auth/tokens.js';
 import { ViewerAccessCache } from './auth/viewer-access-cache.js';
 import { FeatureStatsLoader } from './features/feature-stats-loader.js';
+import type { LiveDelivery } from './subscriptions/delivery.js';
 
 export interface Context {
   user: User | null;
@@ -16,6 +17,8 @@ export interface Context {
   loaders: { featureStats: FeatureStatsLoader };
   /** Process-wide collaborators: the only way resolvers reach the database, Redis and the queue. */
   services: AppServices;
+  /** A subscription's way to push live events to its subscriber, when its transport offers one (else it only yields). */
+  live?: LiveDelivery;
 }
 
 /** Builds a request's context from its Authorization value (HTTP header or graphql-ws connection_init payload). */

@@ -6,6 +6,7 @@ import { EventHub } from './events/hub.js';
 import { createRunQueue, type RunQueue } from './queue/run-queue.js';
 import { connectRedis, redisUrl } from './redis.js';
 import { SubscriptionGuard } from './subscriptions/subscription-guard.js';
+import { MembershipCache } from './subscriptions/access.js';
 import type { Config } from './config/index.js';
 import { listenForRevocations } from './auth/revocation.js';
 import { DummyHash, paramsFor, type ScryptParams } from './auth/passwords.js';
@@ -22,6 +23,8 @@ export interface AppServices {
   runQueue: RunQueue;
   /** Open subscriptions: per-user cap, count, and ending them when their token is revoked. */
   subscriptions: SubscriptionGuard;
+  /** Membership answers for every live stream's per-event check, cached about a second per (user, project). */
+  memberships: MembershipCache;
   accounts: {
     passwordParams: ScryptParams;
     /** Verified against when an email has no account, so both cost the same. */
@@ -58,6 +61,7 @@ export async function createServices(opts: { db: PrismaClient; generationsDir: s
     events,
     runQueue,
     subscriptions,
+    memberships: new MembershipCache(),
     accounts: {
       passwordParams,
       dummyHash,

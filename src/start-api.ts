@@ -4,7 +4,7 @@ import { connectDb, disconnectDb, getDb } from './db/client.js';
 import { createRegistry, registerQueueGauges, registerRunGauges, registerSubscriptionGauge } from './metrics/run-metrics.js';
 import { liveWorkerCount } from './queue/worker-liveness.js';
 import { watchForMissingWorkers } from './runs/no-worker-notice.js';
-import { createApp } from './transport/app.js';
+import { createApp, type App } from './transport/app.js';
 import { resolveQueueName } from './queue/queue-name.js';
 import { createServices, type ClosableServices } from './services.js';
 import { config as processConfig, type Config } from './config/index.js';
@@ -16,6 +16,8 @@ export interface StartedApi {
   url: string;
   database: ResolvedDatabase;
   services: ClosableServices;
+  /** Results pushed to subscribers so far, per transport. */
+  livePushed: App['livePushed'];
   stop: () => Promise<void>;
 }
 
@@ -36,8 +38,9 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
   registerQueueGauges(metrics, { queue: services.runQueue.queue, redis: services.redis });
   registerRunGauges(metrics, getDb);
   registerSubscriptionGauge(metrics, services.subscriptions);
-  const { server, closeWebSockets } = createApp({
+  const { server, closeWebSockets, livePushed } = createApp({
     services,
+    writeWindowMs: config.events.sseFlushMs,
     metrics,
     requestTimeoutMs: config.operations.requestTimeoutMs,
     adminEmails: config.accounts.adminEmails,
@@ -79,5 +82,5 @@ export async function startApi(opts: { port?: number; database?: ResolvedDatabas
     if (!opts.database) await step('database', () => database.close());
     logger.info({ ...steps, totalMs: Math.round(performance.now() - began) }, 'API stopped');
   };
-  return { server, url, database, services, stop };
+  return { server, url, database, services, livePushed, stop };
 }

@@ -1,26 +1,8 @@
 // src/db is the bottom layer: the client, the migrator, the row lock and every hand-written SQL statement. It imports
 // only the configuration, the logger and the generated Prisma client, never the code that calls it; and SQL is
 // written by hand nowhere else.
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = resolve(import.meta.dirname, '..');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'generated' ? [] : sourceFiles(path);
-    return /\.(ts|mts)$/.test(entry.name) ? [path] : [];
-  });
-}
-
-/** The repository paths a file imports (relative specifiers only), e.g. `src/config/index.js`. */
-function importsOf(file: string): string[] {
-  const text = readFileSync(join(ROOT, file), 'utf8');
-  const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!);
-  return specifiers.map((s) => relative(ROOT, resolve(join(ROOT, dirname(file)), s)));
-}
+import { importsOf, sourceFiles, sourceText } from './helpers/source-tree.js';
 
 const ALLOWED_BELOW = ['src/db/', 'src/config/', 'src/logger.js', 'src/generated/'];
 
@@ -36,7 +18,7 @@ describe('the data layer', () => {
 
   it('resolvers and REST handlers get the database from the request, never from the process-global getter', () => {
     const globalDb = [...sourceFiles('src/schema'), ...sourceFiles('src/rest'), ...sourceFiles('src/auth')].filter((file) =>
-      /\bgetDb\b/.test(readFileSync(join(ROOT, file), 'utf8')),
+      /\bgetDb\b/.test(sourceText(file)),
     );
     expect(globalDb).toEqual([]);
   });
@@ -46,7 +28,7 @@ describe('the data layer', () => {
     const notYetMoved = ['src/events/sink.ts', 'src/runs/start.ts'];
     const rawSql = /\$queryRaw|\$executeRaw|pgPool\(/;
     const outside = [...sourceFiles('src'), ...sourceFiles('worker')].filter(
-      (file) => !file.startsWith('src/db/') && !notYetMoved.includes(file) && rawSql.test(readFileSync(join(ROOT, file), 'utf8')),
+      (file) => !file.startsWith('src/db/') && !notYetMoved.includes(file) && rawSql.test(sourceText(file)),
     );
     expect(outside).toEqual([]);
   });

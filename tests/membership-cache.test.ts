@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from './helpers/postgres.js';
 import { createProjectRow } from './helpers/run-fixtures.js';
 import { createPrismaClient } from '../src/db/client.js';
-import { MEMBERSHIP_TTL_MS, membershipCheck } from '../src/subscriptions/access.js';
+import { MEMBERSHIP_TTL_MS, MembershipCache } from '../src/subscriptions/access.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -21,7 +21,7 @@ afterAll(async () => {
 describe('membership check', () => {
   it('keeps answering synchronously across refreshes and refuses within about a TTL of a removal', async () => {
     const { project, userId } = await createProjectRow(db);
-    const check = membershipCheck(db, userId, project.id);
+    const check = new MembershipCache().check(db, userId, project.id);
     const first = check();
     expect(first).toBeInstanceOf(Promise); // nothing cached yet: asks Postgres
     await first;

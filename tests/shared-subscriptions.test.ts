@@ -7,7 +7,6 @@ import { until } from './helpers/processes.js';
 import { subscribeSse, subscribeWs, type Subscription } from './helpers/subscriptions.js';
 import { getDb } from '../src/db/client.js';
 import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
-import { livePushed } from '../src/transport/live-push.js';
 
 process.env.SHIPYARD_QUEUE = `shipyard-test-shared-${randomBytes(4).toString('hex')}`;
 
@@ -52,12 +51,12 @@ describe('shared subscription execution', () => {
     await until(() => live.every((s) => s.results.length >= 3), 10_000, 'everyone to get the replay');
     await strangerSub.done;
 
-    const pushedBefore = { ...livePushed };
+    const pushedBefore = { ...api.livePushed };
     for (let i = 0; i < 5; i++) await emitText(sink, 4);
     await until(() => live.every((s) => s.results.length >= 23), 10_000, 'the live events');
     // The live events took the push path over both transports (4 SSE subscriptions, 1 graphql-ws).
-    expect(livePushed.sse - pushedBefore.sse).toBeGreaterThanOrEqual(4 * 20);
-    expect(livePushed.ws - pushedBefore.ws).toBeGreaterThanOrEqual(20);
+    expect(api.livePushed.sse - pushedBefore.sse).toBeGreaterThanOrEqual(4 * 20);
+    expect(api.livePushed.ws - pushedBefore.ws).toBeGreaterThanOrEqual(20);
 
     // Removed mid-stream: the viewer's next events are refused within the ~1 s membership cache, the owner's are not.
     await gqlOk(api, `mutation($i: RemoveProjectMemberInput!) { removeProjectMember(input: $i) { role } }`, { i: { projectId: projectGlobalId, userId: viewerId } }, owner.token);

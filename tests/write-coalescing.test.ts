@@ -4,7 +4,9 @@
 import { createServer, request, type Server, type ServerResponse } from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { coalesceWrites, loopIsBusy } from '../src/transport/coalesce-writes.js';
+import { WriteCoalescer } from '../src/transport/coalesce-writes.js';
+
+const coalescer = new WriteCoalescer(40);
 
 let server: Server | undefined;
 afterEach(() => {
@@ -12,7 +14,7 @@ afterEach(() => {
   server?.close();
 });
 
-/** Serves one response through coalesceWrites; `respond` scripts it. Returns the body and the underlying writes. */
+/** Serves one response through a WriteCoalescer; `respond` scripts it. Returns the body and the underlying writes. */
 async function serve(windowMs: number, respond: (res: ServerResponse) => Promise<void>) {
   const writes: string[] = [];
   server = createServer((_req, res) => {
@@ -21,7 +23,7 @@ async function serve(windowMs: number, respond: (res: ServerResponse) => Promise
       writes.push(String(chunk));
       return write(chunk, ...rest);
     }) as ServerResponse['write'];
-    coalesceWrites(res, windowMs);
+    coalescer.coalesce(res, windowMs);
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     void respond(res);
   });
@@ -72,7 +74,7 @@ describe('write coalescing (SSE responses, WebSocket sockets)', () => {
   it('spaces writes by the window only while the event loop is busy', async () => {
     const tick = () => new Promise((r) => setImmediate(r));
     const { body, writes } = await serve(40, async (res) => {
-      loopIsBusy(); // starts a fresh measurement
+      coalescer.loopIsBusy(); // starts a fresh measurement
       await new Promise((r) => setTimeout(r, 120)); // idle
       res.write(bytes('a'));
       await tick();
@@ -108,7 +110,7 @@ describe('write coalescing (SSE responses, WebSocket sockets)', () => {
         writes.push(Buffer.from(chunk));
         return write(chunk, ...rest);
       }) as typeof req.socket.write;
-      coalesceWrites(req.socket, 40);
+      coalescer.coalesce(req.socket, 40);
       for (const m of ['one', 'two', 'three']) ws.send(Buffer.from(m), { binary: false });
       ws.send('four', () => {}); // a callback: what waits goes first, then this one as is
       ws.send(Buffer.from('five'), { binary: false });

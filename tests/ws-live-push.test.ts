@@ -9,7 +9,6 @@ import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
 import { until } from './helpers/processes.js';
 import { getDb } from '../src/db/client.js';
 import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
-import { livePushed } from '../src/transport/live-push.js';
 
 process.env.SHIPYARD_QUEUE = `shipyard-test-ws-push-${randomBytes(4).toString('hex')}`;
 
@@ -58,10 +57,10 @@ describe('graphql-ws live push', () => {
       client.send({ id: 'a', type: 'subscribe', payload: { query: EVENTS, variables: { runId } } });
       client.send({ id: 'b', type: 'subscribe', payload: { query: EVENTS, variables: { runId } } });
       await until(() => client.seqs('a').length === 2 && client.seqs('b').length === 2, 5000, 'the replay');
-      const pushedBefore = livePushed.ws;
+      const pushedBefore = api.livePushed.ws;
       for (let i = 0; i < 3; i++) await emitText(sink, 3);
       await until(() => client.seqs('a').length === 11 && client.seqs('b').length === 11, 5000, 'the live events');
-      expect(livePushed.ws - pushedBefore).toBeGreaterThanOrEqual(18); // live events reached both by push
+      expect(api.livePushed.ws - pushedBefore).toBeGreaterThanOrEqual(18); // live events reached both by push
 
       client.send({ id: 'a', type: 'complete' });
       await new Promise((r) => setTimeout(r, 100));

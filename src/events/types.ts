@@ -1,4 +1,9 @@
-// The one event model shared by api and worker: types, payload schemas and the wire shape published on Redis.
+// src/events/: the domain event model, shared by the API and the worker. It owns the event types and payload schemas
+// (this file), sequencing and persist-then-publish (sink.ts), publish.ts, replay.ts and the Redis fan-out (hub.ts).
+// It may import only other domain modules, config, logging and src/db/; never src/subscriptions/, src/transport/,
+// src/schema/ or src/rest/ (the worker imports this folder and nothing above it).
+//
+// This file: the one event model shared by api and worker: types, payload schemas and the wire shape published on Redis.
 import { z } from 'zod';
 
 export const EVENT_TYPES = ['STATUS', 'TOOL_CALL', 'TOOL_RESULT', 'FEATURE', 'COMMIT', 'TEST', 'ERROR', 'COMPLETE', 'TEXT', 'USER_MESSAGE'] as const;

@@ -7,7 +7,6 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { AppServices } from '../services.js';
 import { streamRunEventBatches } from '../subscriptions/run-stream.js';
 import { abortable } from '../subscriptions/live-buffer.js';
-import { membershipCheck } from '../subscriptions/access.js';
 import type { RunEvent } from '../events/types.js';
 import { restError } from './errors.js';
 import { authenticateToken, readableRun } from './run-ref.js';
@@ -42,7 +41,7 @@ export async function streamRunOverSse(req: IncomingMessage, res: ServerResponse
   });
   if (!release) throw restError('TOO_MANY_SUBSCRIPTIONS', `Too many open subscriptions: at most ${services.subscriptions.maxPerUser} per user at a time.`);
   const events = abortable((signal) =>
-    streamRunEventBatches({ db, hub: services.events, run, afterSeq, signal, authorize: membershipCheck(db, user.id, run.projectId) }),
+    streamRunEventBatches({ db, hub: services.events, run, afterSeq, signal, authorize: services.memberships.check(db, user.id, run.projectId) }),
   );
   res.once('close', release);
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });

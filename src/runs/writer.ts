@@ -1,7 +1,7 @@
 // Who writes a run's status and events, and when. One rule for every process:
 //  1. Only the holder of the run's lease (lease.ts) writes them. Each write carries the holder's epoch (the status
 //     UPDATE in status-update.ts, the event INSERT in the sink), so a copy that lost the lease writes nothing more.
-//  2. A worker holds the lease while it executes the run (worker/processor.ts): it writes RUNNING, the run's events,
+//  2. A worker holds the lease while it executes the run (worker/run-attempt.ts): it writes RUNNING, the run's events,
 //     and how the run leaves it (finished, PAUSED, INTERRUPTED).
 //  3. Every other writer (the API's stop, pause and resume, the reaper, the no-worker notice) changes only a run no
 //     worker holds: it claims the lease for that one change (writeAsLeaseHolder), writes the status transition and

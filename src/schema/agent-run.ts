@@ -6,9 +6,8 @@ import { RUN_STATUSES, EVENT_TYPES, type RunEvent } from '../events/types.js';
 import { loadRunEvents } from '../events/replay.js';
 import { streamRunEventBatches } from '../subscriptions/run-stream.js';
 import { streamProjectEvents } from '../subscriptions/project-stream.js';
-import { liveTargetFor } from '../transport/live-push.js';
 import { abortable } from '../subscriptions/live-buffer.js';
-import { membershipCheck } from '../subscriptions/access.js';
+import { EventBatchStream } from '../subscriptions/batch.js';
 import { startRun } from '../runs/start.js';
 import { stopRun } from '../runs/stop.js';
 import { ProjectRef } from './project.js';
@@ -167,13 +166,10 @@ builder.subscriptionFields((t) => ({
     },
     authScopes: (_root, { runId }, ctx) => memberOfOwner(ctx.services.db, 'AgentRun', runId.id, 'VIEWER'),
     subscribe: async (_root, { runId, afterSeq }, ctx) => {
-      const { db } = ctx.services;
+      const { db, events: hub, memberships } = ctx.services;
       const run = { id: runId.id, projectId: await owningProjectId(db, 'AgentRun', runId.id) };
-      const authorize = membershipCheck(db, ctx.user!.id, run.projectId);
-      // Items are EventBatches: shared-execution.ts executes the selection per event (never `resolve` on a batch).
-      const live = () => liveTargetFor(ctx as { request?: Request });
-      const batches = abortable((signal) => streamRunEventBatches({ db, hub: ctx.services.events, run, afterSeq: afterSeq ?? 0, signal, authorize, live }));
-      return batches as unknown as AsyncIterable<RunEvent>;
+      const authorize = memberships.check(db, ctx.user!.id, run.projectId);
+      return new EventBatchStream(abortable((signal) => streamRunEventBatches({ db, hub, run, afterSeq: afterSeq ?? 0, signal, authorize, live: ctx.live })));
     },
     resolve: (event) => event,
   }),
@@ -183,10 +179,9 @@ builder.subscriptionFields((t) => ({
     args: { projectId: t.arg.globalID({ required: true, for: ProjectRef }) },
     authScopes: (_root, { projectId }) => ({ member: { projectId: projectId.id, role: 'VIEWER' } }),
     subscribe: (_root, { projectId }, ctx) => {
-      const authorize = membershipCheck(ctx.services.db, ctx.user!.id, projectId.id);
-      const live = () => liveTargetFor(ctx as { request?: Request });
-      const batches = abortable((signal) => streamProjectEvents({ hub: ctx.services.events, projectId: projectId.id, signal, authorize, live }));
-      return batches as unknown as AsyncIterable<RunEvent>; // EventBatches, as for agentRunEvents
+      const { db, events: hub, memberships } = ctx.services;
+      const authorize = memberships.check(db, ctx.user!.id, projectId.id);
+      return new EventBatchStream(abortable((signal) => streamProjectEvents({ hub, projectId: projectId.id, signal, authorize, live: ctx.live })));
     },
     resolve: (event) => event,
   }),

@@ -1,10 +1,10 @@
 // projectEvents: the live events of every run of a project, as they are published (no replay, no dedupe). Like a run
-// stream (run-stream.ts), it pushes authorized events straight to the subscriber's transport when it can (live-push.ts):
+// stream (run-stream.ts), it pushes authorized events straight to the subscriber's transport when it can (delivery.ts):
 // by the generator itself, and while it waits by the Redis listener; otherwise it yields them.
 import type { EventHub } from '../events/hub.js';
 import { EventBatch } from './batch.js';
 import { LiveBuffer } from './live-buffer.js';
-import { allowedNow, type LiveTarget } from '../transport/live-push.js';
+import { allowedNow, type LiveDelivery, type LiveTarget } from './delivery.js';
 import { projectChannel, type RunEvent } from '../events/types.js';
 
 export async function* streamProjectEvents(opts: {
@@ -12,14 +12,14 @@ export async function* streamProjectEvents(opts: {
   projectId: string;
   signal: AbortSignal;
   authorize?: () => void | Promise<void>;
-  live?: () => LiveTarget | undefined;
+  live?: LiveDelivery;
 }): AsyncGenerator<EventBatch> {
   const { signal, authorize } = opts;
   const buffer = new LiveBuffer<RunEvent>();
   let target: LiveTarget | undefined;
   /** Waiting with nothing buffered and everything yielded consumed: the listener may push (see run-stream.ts). */
   let parked = false;
-  const pushed = (events: RunEvent[]) => !!(target ??= opts.live?.())?.deliver(events);
+  const pushed = (events: RunEvent[]) => !!(target ??= opts.live?.target())?.deliver(events);
   const onEvents = (events: RunEvent[]) => {
     if (parked && events.every(() => allowedNow(authorize)) && pushed(events)) return;
     parked = false;
@@ -31,7 +31,7 @@ export async function* streamProjectEvents(opts: {
     while (!signal.aborted) {
       const events = buffer.takeAll();
       if (!events.length) {
-        parked = (target ??= opts.live?.()) !== undefined;
+        parked = (target ??= opts.live?.target()) !== undefined;
         await buffer.wait(30_000, signal);
         parked = false;
         continue;

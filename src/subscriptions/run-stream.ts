@@ -1,6 +1,11 @@
+// src/subscriptions/: the API's live event streams and what guards them: the run stream (this file), the project
+// stream, the live buffer, batches, per-event membership checks (access.ts), the per-user cap and revocation
+// (subscription-guard.ts), and the delivery contract its transports implement (delivery.ts). It may import
+// src/events/, auth and src/db/; never src/transport/ (transports reach it only through LiveDelivery) nor src/schema/.
+//
 // agentRunEvents: replay seq > afterSeq from Postgres, then tail Redis; dedupe by seq, fill holes from Postgres,
 // and end after the run's COMPLETE event — every event exactly once, in order. When the subscriber's transport can
-// take them (live-push.ts), events are pushed straight to it instead of being yielded through the iterator chain:
+// take them (delivery.ts), events are pushed straight to it instead of being yielded through the iterator chain:
 // by the generator itself, and while caught up by the Redis listener.
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { FINAL_RUN_STATUSES, runChannel, type RunEvent, type RunStatus } from '../events/types.js';
@@ -8,7 +13,7 @@ import { loadRunEvents } from '../events/replay.js';
 import { LiveBuffer } from './live-buffer.js';
 import type { EventHub } from '../events/hub.js';
 import { EventBatch } from './batch.js';
-import { allowedNow, type LiveTarget } from '../transport/live-push.js';
+import { allowedNow, type LiveDelivery, type LiveTarget } from './delivery.js';
 
 /** With no live event for this long, Postgres is asked directly (covers lost publishes and Redis outages). */
 export const IDLE_POLL_MS = 1000;
@@ -25,8 +30,8 @@ export interface RunStreamOptions {
   /** Checked before every event; throws (e.g. FORBIDDEN) to end the stream. Synchronous when it can answer from cache. */
   authorize?: () => void | Promise<void>;
   idlePollMs?: number;
-  /** Where events may be pushed instead of yielded (see live-push.ts); asked until it answers. */
-  live?: () => LiveTarget | undefined;
+  /** Where events may be pushed instead of yielded (see delivery.ts); asked until it answers. */
+  live?: LiveDelivery;
 }
 
 /** Yields EventBatches: every authorized event in order, several per item when the subscriber is behind. */
@@ -74,7 +79,7 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
 
   /** Hands authorized events to the subscriber's transport; false when they must be yielded instead. */
   function pushed(events: RunEvent[]): boolean {
-    target ??= opts.live?.();
+    target ??= opts.live?.target();
     if (!target?.deliver(events)) return false;
     pushedSinceWait = true;
     return true;
@@ -101,7 +106,7 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
         const contiguous = live[0]!.seq <= next && live.every((e, i) => i === 0 || e.seq <= live[i - 1]!.seq + 1);
         return contiguous ? live : await loadRunEvents(db, run, { afterSeq: next - 1, beforeSeq: last.seq + 1, limit: last.seq - next + 1 });
       }
-      target ??= opts.live?.();
+      target ??= opts.live?.target();
       parked = target !== undefined;
       pushedSinceWait = false;
       const woken = await buffer.wait(idleMs, signal);

@@ -1,6 +1,12 @@
-// The API's HTTP server: routes each request (REST, GraphiQL assets, admin, health, readiness, metrics, the console,
-// GraphQL over HTTP and SSE) and each WebSocket upgrade (graphql-ws on /graphql, the project sockets on /ws/:projectId).
-// The transport layer: it may import schema, subscriptions, rest and the domain modules; nothing below imports it.
+// src/transport/: HTTP and WebSocket. It owns the server and its routes (this file), the Yoga instance and plugins
+// (graphql-handler.ts, shared-execution.ts, sse-frames.ts, reject-invalid-text.ts), graphql-ws (graphql-ws.ts), live
+// push (live-push.ts: the LiveDelivery of src/subscriptions/delivery.ts), SSE/WebSocket framing, write coalescing and
+// the project WebSocket (/ws/:projectId). It may import src/schema/, src/subscriptions/, src/rest/ and the domain
+// modules; only entry points (src/start-api.ts) import it. Per-server state (the write coalescer, push counts, frame
+// caches) is created here, once per createApp.
+//
+// This file: routes each request (REST, GraphiQL assets, admin, health, readiness, metrics, the console, GraphQL over
+// HTTP and SSE) and each WebSocket upgrade (graphql-ws on /graphql, the project sockets on /ws/:projectId).
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import { graphiqlOptions } from '../graphiql/options.js';
@@ -11,9 +17,10 @@ import { serveMetrics } from '../metrics/serve.js';
 import { createRestHandler } from '../rest/handler.js';
 import { createAdminHandler } from '../admin/queue-dashboard.js';
 import { serveConsole } from '../console/serve.js';
-import { coalesceWrites } from './coalesce-writes.js';
+import { WriteCoalescer } from './coalesce-writes.js';
 import { createGraphQLHandler } from './graphql-handler.js';
 import { createGraphQLSockets } from './graphql-ws.js';
+import { LivePush, newLivePushCounts, type LivePushCounts } from './live-push.js';
 import { createProjectSockets } from './project-socket.js';
 import { ready } from './readiness.js';
 
@@ -31,6 +38,8 @@ export interface AppOptions {
   metrics?: Registry;
   /** Live workers of this instance's queue, reported by /ready (`?require=worker` makes none a 503). */
   liveWorkers?: () => Promise<number>;
+  /** How long SSE and WebSocket writes may wait to be joined while the event loop is busy. */
+  writeWindowMs: number;
 }
 
 /** How long a WebSocket client gets to answer our close frame before its socket is cut. */
@@ -43,9 +52,13 @@ export interface App {
    * resubscribe elsewhere with their last seq, and no new socket is accepted. Resolves once they are gone.
    */
   closeWebSockets(): Promise<void>;
+  /** Results pushed to subscribers so far (live-push.ts), per transport. */
+  livePushed: Readonly<LivePushCounts>;
 }
 
-export function createApp({ services, readinessChecks = [], liveWorkers, metrics, requestTimeoutMs = 30_000, adminEmails = [] }: AppOptions): App {
+export function createApp({ services, readinessChecks = [], liveWorkers, metrics, requestTimeoutMs = 30_000, adminEmails = [], writeWindowMs }: AppOptions): App {
+  const coalescer = new WriteCoalescer(writeWindowMs);
+  const livePushed = newLivePushCounts();
   // Built on the first GraphiQL request (it copies a 9 MB page), then kept.
   let graphiqlAssets: GraphiQLAssets | undefined;
   const graphiql = () => (graphiqlAssets ??= buildGraphiQLAssets(graphiqlOptions));
@@ -85,12 +98,14 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
       if (Number.isNaN(length)) return void res.writeHead(411).end('Content-Length required');
       if (length > MAX_BODY_BYTES) return void res.writeHead(413).end(`Request body over ${MAX_BODY_BYTES} bytes`);
     }
-    if (req.headers.accept?.includes('text/event-stream')) coalesceWrites(res);
-    return yoga.requestListener(req, res);
+    if (!req.headers.accept?.includes('text/event-stream')) return yoga.requestListener(req, res);
+    // A possible subscription stream: its writes are joined, and its live events may be pushed (live-push.ts).
+    coalescer.coalesce(res);
+    return yoga.handle(req, res, { livePush: new LivePush(livePushed) });
   });
 
   // WebSocket upgrades are routed by path: graphql-ws on /graphql, the seed's project sockets on /ws/:projectId.
-  const graphqlSockets = createGraphQLSockets(yoga, services, MAX_BODY_BYTES);
+  const graphqlSockets = createGraphQLSockets(yoga, { services, maxPayload: MAX_BODY_BYTES, coalescer, livePushed });
   const projectSockets = createProjectSockets(services, MAX_BODY_BYTES);
   server.on('upgrade', (req, socket, head) => {
     if (graphqlSockets.handleUpgrade(req, socket, head) || projectSockets.handleUpgrade(req, socket, head)) return;
@@ -104,5 +119,5 @@ export function createApp({ services, readinessChecks = [], liveWorkers, metrics
   const closeWebSockets = async () => {
     await Promise.all([graphqlSockets.close(WS_CLOSE_GRACE_MS), projectSockets.close(WS_CLOSE_GRACE_MS)]);
   };
-  return { server, closeWebSockets };
+  return { server, closeWebSockets, livePushed };
 }

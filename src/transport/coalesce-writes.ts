@@ -1,17 +1,15 @@
 // Subscription streams write at least one chunk per event (or batch) per subscriber; at thousands of events per second
 // that is a syscall storm, and each res.write of a chunked HTTP response costs four socket writes of its own (size,
 // data, CRLF framing). So SSE responses, and the sockets of WebSocket connections (each WebSocket message is a header
-// and a payload write), hand their chunks to one process-wide flusher instead: every stream's chunks since the last
-// flush are joined into ONE write, for all waiting streams at once, at the next check phase.
+// and a payload write), hand their chunks to the server's WriteCoalescer instead: every stream's chunks since the
+// last flush are joined into ONE write, for all waiting streams at once, at the next check phase (one joined write
+// costs far less CPU than the same frames written separately, even under cork).
 // When the event loop is busy (utilization above BUSY_ABOVE over the last LOOP_SAMPLE_MS), flushes are also spaced by
-// SSE_FLUSH_MS, so that a connection gets at most one write per SSE_FLUSH_MS whatever the event rate; an idle process
-// never waits. Measured on loopback with 100 connections: one joined write costs half the CPU of the same frames
-// written separately under cork; at 1,000 events/s to 20 subscribers the window cost 1.7 ms of median latency.
-// A write with a callback (or an encoding) is not held: what waits goes first, then it is written as is.
+// the window (SHIPYARD_SSE_FLUSH_MS), so that a connection gets at most one write per window whatever the event rate;
+// an idle process never waits. A write with a callback (or an encoding) is not held: what waits goes first, then it
+// is written as is.
 import { performance } from 'node:perf_hooks';
-import { config } from '../config/index.js';
 
-export const SSE_FLUSH_MS = config().events.sseFlushMs;
 /** Hysteresis: flushes are spaced once utilization exceeds BUSY_ABOVE, and again immediate below BUSY_BELOW. */
 const BUSY_ABOVE = 0.5;
 const BUSY_BELOW = 0.3;
@@ -36,12 +34,6 @@ interface Pending {
   chunks: Uint8Array[];
 }
 
-/** Streams with chunks waiting, in the order they first got one. */
-let waiting: Pending[] = [];
-let flushing: Pending[] = [];
-let scheduled = false;
-let lastFlush = -Infinity;
-
 /** Takes a stream's waiting chunks as one chunk. */
 function take(pending: Pending): Uint8Array {
   const { chunks } = pending;
@@ -50,67 +42,79 @@ function take(pending: Pending): Uint8Array {
   return chunk;
 }
 
-function flushAll(): void {
-  scheduled = false;
-  lastFlush = performance.now();
-  [flushing, waiting] = [waiting, flushing];
-  for (const pending of flushing) {
-    if (!pending.chunks.length) continue; // flushed on its own (flushOne) since
-    const chunk = take(pending);
-    if (!pending.res.writableEnded && !pending.res.destroyed) pending.write(chunk);
-  }
-  flushing.length = 0;
-}
-
-let loop = performance.eventLoopUtilization();
-let loopSampledAt = performance.now();
-let busy = false;
-
-/** Whether the event loop has recently been busy enough that writes are worth spacing out. */
-export function loopIsBusy(): boolean {
-  const now = performance.now();
-  if (now - loopSampledAt >= LOOP_SAMPLE_MS) {
-    const sample = performance.eventLoopUtilization();
-    const utilization = performance.eventLoopUtilization(sample, loop).utilization;
-    busy = busy ? utilization > BUSY_BELOW : utilization > BUSY_ABOVE;
-    loop = sample;
-    loopSampledAt = now;
-  }
-  return busy;
-}
-
-function schedule(windowMs: number): void {
-  if (scheduled) return;
-  scheduled = true;
-  const wait = loopIsBusy() ? lastFlush + windowMs - performance.now() : 0;
-  if (wait >= 1) setTimeout(flushAll, wait);
-  else setImmediate(flushAll);
-}
-
 /** Writes this stream's waiting chunks now (before anything that must follow them). */
 function flushOne(pending: Pending): void {
   if (pending.chunks.length) pending.write(take(pending));
 }
 
-export function coalesceWrites(res: CoalescableStream, windowMs = SSE_FLUSH_MS): void {
-  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
-  const end = res.end.bind(res) as (...args: unknown[]) => unknown;
-  const pending: Pending = { res, write: write as Write, chunks: [] };
-  res.write = ((chunk: unknown, encodingOrCallback?: unknown, callback?: unknown) => {
-    // Anything but a plain byte chunk (a string, a callback) is written as is, after what is already waiting.
-    if (!(chunk instanceof Uint8Array) || encodingOrCallback !== undefined || callback !== undefined || res.writableEnded) {
-      flushOne(pending);
-      return write(chunk, encodingOrCallback, callback);
+/** The flusher of one server: every stream it coalesces is flushed together. */
+export class WriteCoalescer {
+  /** Streams with chunks waiting, in the order they first got one. */
+  private waiting: Pending[] = [];
+  private flushing: Pending[] = [];
+  private scheduled = false;
+  private lastFlush = -Infinity;
+  private loop = performance.eventLoopUtilization();
+  private loopSampledAt = performance.now();
+  private busy = false;
+  private readonly flushAll = () => this.flush();
+
+  /** `windowMs`: the spacing of flushes while the loop is busy (SHIPYARD_SSE_FLUSH_MS). */
+  constructor(private readonly windowMs: number) {}
+
+  /** Whether the event loop has recently been busy enough that writes are worth spacing out. */
+  loopIsBusy(): boolean {
+    const now = performance.now();
+    if (now - this.loopSampledAt >= LOOP_SAMPLE_MS) {
+      const sample = performance.eventLoopUtilization();
+      const utilization = performance.eventLoopUtilization(sample, this.loop).utilization;
+      this.busy = this.busy ? utilization > BUSY_BELOW : utilization > BUSY_ABOVE;
+      this.loop = sample;
+      this.loopSampledAt = now;
     }
-    if (!pending.chunks.length) waiting.push(pending);
-    pending.chunks.push(chunk);
-    schedule(windowMs);
-    // Backpressure as the socket sees it: false only when res will emit 'drain'.
-    return !res.writableNeedDrain;
-  }) as CoalescableStream['write'];
-  res.end = ((...args: unknown[]) => {
-    flushOne(pending);
-    return end(...args);
-  }) as CoalescableStream['end'];
-  res.once('close', () => void (pending.chunks.length = 0));
+    return this.busy;
+  }
+
+  coalesce(res: CoalescableStream, windowMs = this.windowMs): void {
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => unknown;
+    const pending: Pending = { res, write: write as Write, chunks: [] };
+    res.write = ((chunk: unknown, encodingOrCallback?: unknown, callback?: unknown) => {
+      // Anything but a plain byte chunk (a string, a callback) is written as is, after what is already waiting.
+      if (!(chunk instanceof Uint8Array) || encodingOrCallback !== undefined || callback !== undefined || res.writableEnded) {
+        flushOne(pending);
+        return write(chunk, encodingOrCallback, callback);
+      }
+      if (!pending.chunks.length) this.waiting.push(pending);
+      pending.chunks.push(chunk);
+      this.schedule(windowMs);
+      // Backpressure as the socket sees it: false only when res will emit 'drain'.
+      return !res.writableNeedDrain;
+    }) as CoalescableStream['write'];
+    res.end = ((...args: unknown[]) => {
+      flushOne(pending);
+      return end(...args);
+    }) as CoalescableStream['end'];
+    res.once('close', () => void (pending.chunks.length = 0));
+  }
+
+  private schedule(windowMs: number): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const wait = this.loopIsBusy() ? this.lastFlush + windowMs - performance.now() : 0;
+    if (wait >= 1) setTimeout(this.flushAll, wait);
+    else setImmediate(this.flushAll);
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    this.lastFlush = performance.now();
+    [this.flushing, this.waiting] = [this.waiting, this.flushing];
+    for (const pending of this.flushing) {
+      if (!pending.chunks.length) continue; // flushed on its own (flushOne) since
+      const chunk = take(pending);
+      if (!pending.res.writableEnded && !pending.res.destroyed) pending.write(chunk);
+    }
+    this.flushing.length = 0;
+  }
 }

@@ -1,6 +1,5 @@
 // The Yoga instance: the schema served over HTTP and SSE at /graphql with its plugins (input checks, subscription cap,
 // metrics, armor, shared subscription execution, SSE framing). graphql-ws (graphql-ws.ts) runs through the same one.
-import type { IncomingMessage } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
@@ -16,6 +15,7 @@ import { maskError, yogaLogger } from './graphql-errors.js';
 import { useRejectInvalidText } from './reject-invalid-text.js';
 import { useSharedSubscriptionExecution } from './shared-execution.js';
 import { useSseSubscriptionFrames } from './sse-frames.js';
+import type { ServerContext } from './server-context.js';
 
 /** Yoga's per-operation metrics: counts, durations and errors; not the per-phase timings (a cost on every request). */
 const GRAPHQL_METRICS = {
@@ -37,8 +37,8 @@ export function createGraphQLHandler(
   services: AppServices,
   metrics?: Registry,
   graphiql: () => GraphiQLAssets = () => buildGraphiQLAssets(graphiqlOptions),
-): YogaServerInstance<{ req?: IncomingMessage }, Context> {
-  return createYoga<{ req?: IncomingMessage }, Context>({
+): YogaServerInstance<ServerContext, Context> {
+  return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -46,7 +46,7 @@ export function createGraphQLHandler(
     renderGraphiQL: () => graphiql().html,
     logging: yogaLogger(),
     // graphql-ws builds its context without a request (its authorization comes from connection_init: graphql-ws.ts).
-    context: ({ request, req }) => contextFor(request?.headers.get('authorization'), services, req?.socket.remoteAddress ?? null),
+    context: async ({ request, req, livePush }) => ({ ...(await contextFor(request?.headers.get('authorization'), services, req?.socket.remoteAddress ?? null)), live: livePush }),
     maskedErrors: {
       maskError: (error, message) => maskError(error, message),
     },

@@ -9,12 +9,22 @@ import type { GraphQLError } from 'graphql';
 import { authorizationOf } from '../auth/ws-authorization.js';
 import { contextFor, type Context } from '../request-context.js';
 import type { AppServices } from '../services.js';
-import { coalesceWrites } from './coalesce-writes.js';
+import type { WriteCoalescer } from './coalesce-writes.js';
 import { maskError, UNEXPECTED } from './graphql-errors.js';
-import { setWsLiveWriter } from './ws-frames.js';
+import { LivePush, type LivePushCounts } from './live-push.js';
+import type { ServerContext } from './server-context.js';
+import { WsFrames } from './ws-frames.js';
 
-export function createGraphQLSockets(yoga: YogaServerInstance<{ req?: IncomingMessage }, Context>, services: AppServices, maxPayload: number) {
+export interface GraphQLSocketsOptions {
+  services: AppServices;
+  maxPayload: number;
+  coalescer: WriteCoalescer;
+  livePushed: LivePushCounts;
+}
+
+export function createGraphQLSockets(yoga: YogaServerInstance<ServerContext, Context>, { services, maxPayload, coalescer, livePushed }: GraphQLSocketsOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload });
+  const frames = new WsFrames();
   const wsServer = useServer(
     {
       // Close reasons never carry an internal error's text (as with HTTP, errors are masked).
@@ -42,21 +52,23 @@ export function createGraphQLSockets(yoga: YogaServerInstance<{ req?: IncomingMe
       params,
     });
     const authorization = authorizationOf(ctx.connectionParams, params.extensions);
+    // Pushed results go out as this subscription's "next" messages while the client still wants them.
+    const live = new LivePush(livePushed);
+    live.attachWriter(frames.writer(ctx.extra.socket, id, () => id in ctx.subscriptions));
     const args = {
       schema: s,
       operationName: params.operationName,
       document: parse(params.query),
       variableValues: params.variables,
-      contextValue: { ...(await contextFactory()), ...(await contextFor(authorization, services, ctx.extra.request.socket.remoteAddress ?? null)) },
+      contextValue: { ...(await contextFactory()), ...(await contextFor(authorization, services, ctx.extra.request.socket.remoteAddress ?? null)), live },
       rootValue: { execute, subscribe },
     };
     const errors = validate(args.schema, args.document);
     if (errors.length) return errors.map((e: GraphQLError) => maskError(e, e.message));
-    setWsLiveWriter(args.contextValue, ctx.extra.socket, id, () => id in ctx.subscriptions);
     return args;
   }
   // Each WebSocket message is two socket writes (header, payload): join them per flush like SSE responses.
-  wss.on('connection', (_socket, req) => coalesceWrites(req.socket));
+  wss.on('connection', (_socket, req) => coalescer.coalesce(req.socket));
 
   return {
     /** Takes the upgrade when it is for the GraphQL endpoint; false otherwise. */

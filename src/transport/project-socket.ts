@@ -12,7 +12,6 @@ import type { AppServices } from '../services.js';
 import { streamProjectEvents } from '../subscriptions/project-stream.js';
 import { streamRunEventBatches } from '../subscriptions/run-stream.js';
 import { abortable } from '../subscriptions/live-buffer.js';
-import { membershipCheck } from '../subscriptions/access.js';
 import type { RunEvent } from '../events/types.js';
 import { assertMember, authenticateToken, rowId } from '../rest/run-ref.js';
 import { eventJson } from '../rest/sse.js';
@@ -102,7 +101,7 @@ export function createProjectSockets(services: AppServices, maxPayload: number) 
       if (closed.signal.aborted) release();
       else closed.signal.addEventListener('abort', release, { once: true });
       const { db } = services;
-      const authorize = membershipCheck(db, user.id, projectId);
+      const authorize = services.memberships.check(db, user.id, projectId);
       /** Runs being replayed: their live events come through their own run stream. */
       const resumed = new Set<string>();
       const send = (events: RunEvent[]) => {

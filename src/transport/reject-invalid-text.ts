@@ -29,9 +29,8 @@ function findInValue(value: unknown, path: string): string | null {
   return null;
 }
 
-const literalCheck = new WeakMap<DocumentNode, boolean>();
-
-function hasBadLiteral(document: DocumentNode): boolean {
+/** `literalCheck`: the answer per parsed document (Yoga reuses parsed documents), one cache per plugin instance. */
+function hasBadLiteral(document: DocumentNode, literalCheck: WeakMap<DocumentNode, boolean>): boolean {
   let bad = literalCheck.get(document);
   // The source text answers "no" cheaply for nearly every document: no NUL, no lone surrogate, no \u escape.
   const source = document.loc?.source.body;
@@ -48,9 +47,9 @@ function hasBadLiteral(document: DocumentNode): boolean {
   return bad;
 }
 
-function problem(args: { document: DocumentNode; variableValues?: Record<string, unknown> | null }): GraphQLError | null {
+function problem(args: { document: DocumentNode; variableValues?: Record<string, unknown> | null }, literalCheck: WeakMap<DocumentNode, boolean>): GraphQLError | null {
   const where = args.variableValues ? findInValue(args.variableValues, '$') : null;
-  if (!where && !hasBadLiteral(args.document)) return null;
+  if (!where && !hasBadLiteral(args.document, literalCheck)) return null;
   return new GraphQLError(
     `${where ? `Variable ${where}` : 'A string in the query'} contains a NUL character or invalid Unicode (a lone UTF-16 surrogate); send valid UTF-8 text without \\u0000.`,
     { extensions: { code: 'BAD_USER_INPUT' } },
@@ -58,13 +57,14 @@ function problem(args: { document: DocumentNode; variableValues?: Record<string,
 }
 
 export function useRejectInvalidText<C extends object>(): Plugin<C> {
+  const literalCheck = new WeakMap<DocumentNode, boolean>();
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const error = problem(args);
+      const error = problem(args, literalCheck);
       if (error) setResultAndStopExecution({ errors: [error] });
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      const error = problem(args);
+      const error = problem(args, literalCheck);
       if (error) setResultAndStopExecution({ errors: [error] });
     },
   };

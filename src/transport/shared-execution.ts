@@ -3,58 +3,70 @@
 // document (with the same variables, for the same viewer) over that object is memoized on the object: 100 subscribers
 // cost one execution per event instead of 100. Authorization is untouched: the stream still
 // re-checks membership per event per subscriber before yielding, and the cache key includes the viewer.
+// A stream that returns an EventBatchStream is read batch by batch; the subscription's live push (ctx.live, when it
+// is a LivePush) gets this subscription's executor, and says whether results may travel on as ResultBatches.
 import { createSourceEventStream, execute, getOperationAST, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { buildExecutionContext } from '@graphql-tools/executor';
 import type { Plugin } from 'graphql-yoga';
-import { EventBatch, ResultBatch } from '../subscriptions/batch.js';
-import { acceptsEventStream } from './sse-frames.js';
-import { setLiveExecutor } from './live-push.js';
-import type { RunEvent } from '../events/types.js';
+import type { LiveDelivery } from '../subscriptions/delivery.js';
+import { EventBatch, EventBatchStream } from '../subscriptions/batch.js';
+import { ResultBatch } from './result-batch.js';
+import { LivePush } from './live-push.js';
 
 type MaybePromise<T> = T | Promise<T>;
-
-/** Per source event object: the result per (document, operation, variables, viewer). Dies with the event. */
-const resultsByEvent = new WeakMap<object, Map<string, MaybePromise<ExecutionResult>>>();
-const documentIds = new WeakMap<DocumentNode, number>();
-let nextDocumentId = 1;
-
-const documentId = (document: DocumentNode) => {
-  let id = documentIds.get(document);
-  if (id === undefined) documentIds.set(document, (id = nextDocumentId++));
-  return id;
-};
 
 export interface SharedExecutionOptions<C> {
   /** Who the result is for: results are shared only between subscriptions with the same key. */
   viewerKey: (context: C) => string;
 }
 
-export function useSharedSubscriptionExecution<C extends object>(opts: SharedExecutionOptions<C>): Plugin<C> {
+/** The results computed so far, per source event object and per (document, operation, variables, viewer). */
+class SharedResults {
+  private readonly byEvent = new WeakMap<object, Map<string, MaybePromise<ExecutionResult>>>();
+  private readonly documentIds = new WeakMap<DocumentNode, number>();
+  private nextDocumentId = 1;
+
+  documentId(document: DocumentNode): number {
+    let id = this.documentIds.get(document);
+    if (id === undefined) this.documentIds.set(document, (id = this.nextDocumentId++));
+    return id;
+  }
+
+  /** The result for this key over this event, computed by `execute` the first time it is asked for. */
+  of(event: object, key: string, execute: () => MaybePromise<ExecutionResult>): MaybePromise<ExecutionResult> {
+    let results = this.byEvent.get(event);
+    if (!results) this.byEvent.set(event, (results = new Map()));
+    let result = results.get(key);
+    if (!result) results.set(key, (result = execute()));
+    return result;
+  }
+}
+
+export function useSharedSubscriptionExecution<C extends { live?: LiveDelivery }>(opts: SharedExecutionOptions<C>): Plugin<C> {
+  const shared = new SharedResults();
   return {
     onSubscribe({ subscribeFn, setSubscribeFn }) {
-      setSubscribeFn((args) => sharedSubscribe(args as ExecutionArgs, subscribeFn as (a: ExecutionArgs) => unknown, opts) as never);
+      setSubscribeFn((args) => sharedSubscribe(args as ExecutionArgs, subscribeFn as (a: ExecutionArgs) => unknown, opts, shared) as never);
     },
   };
 }
 
-async function sharedSubscribe<C>(args: ExecutionArgs, fallback: (a: ExecutionArgs) => unknown, opts: SharedExecutionOptions<C>) {
+async function sharedSubscribe<C extends { live?: LiveDelivery }>(args: ExecutionArgs, fallback: (a: ExecutionArgs) => unknown, opts: SharedExecutionOptions<C>, shared: SharedResults) {
   // Requests that cannot run (bad variables, no operation) get the default executor's exact error answer.
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation || operation.operation !== 'subscription' || !('schema' in buildExecutionContext(args as never))) return fallback(args);
   const source = await createSourceEventStream(args);
   if (!isAsyncIterable(source)) return source;
-  const key = `${documentId(args.document)}|${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}|${opts.viewerKey(args.contextValue as C)}`;
-  const run = (payload: unknown) => {
-    if (payload === null || typeof payload !== 'object') return executeOnce(args, payload);
-    let results = resultsByEvent.get(payload);
-    if (!results) resultsByEvent.set(payload, (results = new Map()));
-    let result = results.get(key);
-    if (!result) results.set(key, (result = executeOnce(args, payload)));
-    return result;
-  };
-  const batches = acceptsEventStream((args.contextValue as { request?: Request } | undefined)?.request);
-  if (args.contextValue && typeof args.contextValue === 'object') setLiveExecutor(args.contextValue, run as (event: RunEvent) => MaybePromise<ExecutionResult>);
-  return mapEvents(source, run, (error) => new GraphQLError((error as Error).message, { originalError: error as Error, nodes: [operation] }), batches);
+  const context = args.contextValue as C;
+  const key = `${shared.documentId(args.document)}|${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}|${opts.viewerKey(context)}`;
+  const run = (payload: unknown) =>
+    payload === null || typeof payload !== 'object' ? executeOnce(args, payload) : shared.of(payload, key, () => executeOnce(args, payload));
+  const live = context?.live instanceof LivePush ? context.live : undefined;
+  live?.attachExecutor(run);
+  // Results may travel as ResultBatches only to a transport that frames them (it says so once it has attached).
+  const batches = () => live?.framesResultBatches ?? false;
+  const items = source instanceof EventBatchStream ? source.batches : source;
+  return mapEvents(items, run, (error) => new GraphQLError((error as Error).message, { originalError: error as Error, nodes: [operation] }), batches);
 }
 
 /** One execution with the event as root value (sse-frames.ts then frames the shared result once). */
@@ -68,14 +80,14 @@ function mapEvents<T>(
   source: AsyncIterable<T>,
   map: (value: unknown) => MaybePromise<ExecutionResult>,
   wrapError: (error: unknown) => Error,
-  batches: boolean,
+  batches: () => boolean,
 ): AsyncIterableIterator<unknown> {
   const iterator = source[Symbol.asyncIterator]();
   // Items still to hand out from the last batch.
   let queued: unknown[] = [];
   let head = 0;
   const firstOf = (results: ExecutionResult[]): IteratorResult<unknown> => {
-    queued = batches ? groupResults(results) : results;
+    queued = batches() ? groupResults(results) : results;
     head = 1;
     return { done: false, value: queued[0] };
   };

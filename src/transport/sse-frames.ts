@@ -1,28 +1,34 @@
 // GraphQL-over-SSE responses for subscriptions (Yoga's distinct-connection format: ":" ping, "event: next" with
 // "data: <result>", "event: complete"), sent as one Buffer per result through a plain node Readable. Yoga's own
 // processor encodes and enqueues four chunks per result through a WHATWG stream ponyfill, which at 100k deliveries/s
-// was most of the API's CPU. Results shared between subscribers (see shared-execution.ts) are framed once.
+// was most of the API's CPU. Results shared between subscribers (see shared-execution.ts) are framed once per server.
 import { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
-import { ResultBatch } from '../subscriptions/batch.js';
-import { setLiveWriter } from './live-push.js';
+import { ResultBatch } from './result-batch.js';
+import type { ServerContext } from './server-context.js';
 
 const PING = Buffer.from(':\n\n');
 const COMPLETE = Buffer.from('event: complete\ndata:\n\n');
 /** Same interval as Yoga's processor: keeps proxies from closing an idle stream. */
 const PING_INTERVAL_MS = 12_000;
-const frames = new WeakMap<object, Buffer>();
 
-export function useSseSubscriptionFrames(): Plugin {
+export function useSseSubscriptionFrames(): Plugin<{}, ServerContext> {
+  // One frame per result, shared by every subscriber it was shared with (it dies with the result).
+  const frames = new WeakMap<ExecutionResult, Buffer>();
+  const frameOf = (result: ExecutionResult): Buffer => {
+    let frame = frames.get(result);
+    if (!frame) frames.set(result, (frame = Buffer.from(`event: next\ndata: ${resultJson(result)}\n\n`)));
+    return frame;
+  };
   return {
     onResultProcess({ request, result, resultProcessor, setResultProcessor, serverContext }) {
       // Yoga picked its SSE processor for this stream (the only one it offers for subscription streams): replace it.
       if (!resultProcessor || !isAsyncIterable(result) || !acceptsEventStream(request)) return;
       setResultProcessor(
         (stream, fetchAPI) =>
-          new fetchAPI.Response(sseBody((stream as AsyncIterable<ExecutionResult | ResultBatch>)[Symbol.asyncIterator](), request, (serverContext as { res?: ServerResponse } | undefined)?.res) as never, {
+          new fetchAPI.Response(sseBody((stream as AsyncIterable<ExecutionResult | ResultBatch>)[Symbol.asyncIterator](), frameOf, serverContext) as never, {
             status: 200,
             headers: { 'Content-Type': 'text/event-stream', Connection: 'keep-alive', 'Cache-Control': 'no-cache', 'Content-Encoding': 'none' },
           }),
@@ -32,13 +38,16 @@ export function useSseSubscriptionFrames(): Plugin {
   };
 }
 
-/** Whether this HTTP request's subscription results are framed here (and so may travel as ResultBatches). */
-export function acceptsEventStream(request: Request | undefined): boolean {
+/** Whether this HTTP request's subscription results are framed here. */
+function acceptsEventStream(request: Request | undefined): boolean {
   return !!request?.headers?.get?.('accept')?.includes('text/event-stream');
 }
 
-/** `res` (the node response the body is piped into), when known, lets pushed results skip the body once it is drained. */
-function sseBody(iterator: AsyncIterator<ExecutionResult | ResultBatch>, request: Request, res: ServerResponse | undefined): Readable {
+/**
+ * `res` (the node response the body is piped into), when known, lets pushed results skip the body once it is drained.
+ * `livePush`, when the request has one, receives the writer of pushed results, and so lets the results arrive as batches.
+ */
+function sseBody(iterator: AsyncIterator<ExecutionResult | ResultBatch>, frameOf: (result: ExecutionResult) => Buffer, { res, livePush }: ServerContext): Readable {
   let pulling = false;
   let finished = false;
   const body = new Readable({
@@ -70,12 +79,16 @@ function sseBody(iterator: AsyncIterator<ExecutionResult | ResultBatch>, request
     },
   });
   // Live results pushed by a parked run stream (live-push.ts) land in the same body, behind everything pulled before.
-  setLiveWriter(request, 'sse', (results) => {
-    if (finished || body.destroyed || body.readableLength >= body.readableHighWaterMark) return false;
-    // The body is flowing with nothing buffered, so everything pushed before is already in res: write behind it.
-    const direct = res && body.readableFlowing && body.readableLength === 0 && !res.writableNeedDrain && !res.writableEnded;
-    for (const result of results) direct ? res.write(frameOf(result)) : body.push(frameOf(result));
-    return true;
+  livePush?.attachWriter({
+    transport: 'sse',
+    framesResultBatches: true,
+    write: (results) => {
+      if (finished || body.destroyed || body.readableLength >= body.readableHighWaterMark) return false;
+      // The body is flowing with nothing buffered, so everything pushed before is already in res: write behind it.
+      const direct = res && body.readableFlowing && body.readableLength === 0 && !res.writableNeedDrain && !res.writableEnded;
+      for (const result of results) direct ? res.write(frameOf(result)) : body.push(frameOf(result));
+      return true;
+    },
   });
   const ping = setInterval(() => {
     if (body.readableLength < body.readableHighWaterMark) body.push(PING);
@@ -83,14 +96,6 @@ function sseBody(iterator: AsyncIterator<ExecutionResult | ResultBatch>, request
   ping.unref();
   body.push(PING); // some clients only see the response once a first byte arrives
   return body;
-}
-
-function frameOf(result: ExecutionResult): Buffer {
-  const cached = frames.get(result);
-  if (cached) return cached;
-  const frame = Buffer.from(`event: next\ndata: ${resultJson(result)}\n\n`);
-  frames.set(result, frame);
-  return frame;
 }
 
 /** The result as Yoga serializes it: without the internal `http`/`unexpected` error extensions. */

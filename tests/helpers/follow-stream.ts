@@ -4,7 +4,7 @@
 // recorded in `pushedUnchecked`.
 import { abortable } from '../../src/subscriptions/live-buffer.js';
 import type { EventBatch } from '../../src/subscriptions/batch.js';
-import type { LiveTarget } from '../../src/transport/live-push.js';
+import type { LiveDelivery, LiveTarget } from '../../src/subscriptions/delivery.js';
 import type { RunEvent } from '../../src/events/types.js';
 
 /**
@@ -29,7 +29,7 @@ export function scriptedAuthorization() {
 }
 
 export function follow(
-  start: (signal: AbortSignal, live: () => LiveTarget) => AsyncGenerator<EventBatch>,
+  start: (signal: AbortSignal, live: LiveDelivery) => AsyncGenerator<EventBatch>,
   /** `slowWrites()`: while true, each yielded batch takes 50 ms to be written (the consumer is busy meanwhile). */
   opts: { acceptsPush?: () => boolean; unanswered?: () => number; slowWrites?: () => boolean } = {},
 ) {
@@ -43,7 +43,7 @@ export function follow(
       return true;
     },
   };
-  const stream = abortable((signal) => start(signal, () => target));
+  const stream = abortable((signal) => start(signal, { target: () => target }));
   const done = (async () => {
     for await (const batch of stream) {
       if (opts.slowWrites?.()) await new Promise((r) => setTimeout(r, 50));

@@ -11,7 +11,7 @@ import { readHead } from '../workspace.js';
 import type { RunOutcome } from './contract.js';
 import type { FeatureGuard } from './feature-guard.js';
 import type { ParkedVerification } from './run-control.js';
-import { verifierFor } from './run-agents.js';
+import { verifierFor } from './agent-choice.js';
 import type { BudgetState, SessionResult } from './session.js';
 import { verificationNotes, verifySession } from './verification.js';
 

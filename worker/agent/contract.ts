@@ -1,4 +1,4 @@
-// The contract between the run spine (job processor, owner of a run's status) and the agent runtime (sessions).
+// The contract between the job processor (owner of a run's status) and the agent runtime (the run's sessions).
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import type { EventSink } from '../../src/events/types.js';
 import type { LeaseCheck } from '../../src/runs/lease.js';
@@ -50,8 +50,8 @@ export interface RunOutcome {
 }
 
 /**
- * The agent runtime: runs a run's sessions until a stop condition. Resumable: it continues after run.sessionsCompleted, and a session that was
- * interrupted mid-way is started again. It writes sessions, usage and cost, features, commits and test results;
- * it never writes the run's status (the processor does).
+ * The agent runtime: runs a run's sessions until a stop condition. Resumable: it continues after
+ * run.sessionsCompleted, and a session that was interrupted mid-way is started again. It writes sessions, usage and
+ * cost, features, commits and test results; it never writes the run's status (the processor does).
  */
 export type AgentRuntime = (ctx: AgentRuntimeContext) => Promise<RunOutcome>;

@@ -18,7 +18,7 @@ import { CommitTracker } from './records.js';
 import { toCheckpoint, toParkedVerification } from './run-control.js';
 import { BUDGET_NAMES, effectiveBudget } from '../../src/agent-config/budgets.js';
 import { runSession, type BudgetState, type SessionKind, type SessionResult } from './session.js';
-import { chooseRunAgents } from './run-agents.js';
+import { chooseAgents } from './agent-choice.js';
 import { checkSessionClaims } from './claims-check.js';
 import { readHead } from '../workspace.js';
 import { readRunSnapshot } from '../../src/runs/snapshot.js';
@@ -43,7 +43,7 @@ export const agentRuntime: AgentRuntime = async ({ runId, run: snapshot, db, eve
   const run = snapshot ?? (await readRunSnapshot(db, runId));
   if (!run) return { status: 'FAILED', stopReason: null, error: `Run ${runId} does not exist.` };
   const { project } = run;
-  const agents = chooseRunAgents(run.agent, await db.agent.findMany({ where: { projectId: project.id }, orderBy: { createdAt: 'asc' } }));
+  const agents = chooseAgents(run.agent, await db.agent.findMany({ where: { projectId: project.id }, orderBy: { createdAt: 'asc' } }));
   if (!agents) return failed(events, 'The project has no agents: create an INITIALIZER and a CODING agent (or pick an agent for the run).');
   const { pinned: pinnedAgent, initializer: initializerAgent, coding: codingAgent, verifier: verifierAgent, limits: limitsAgent } = agents;
 

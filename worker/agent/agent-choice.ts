@@ -5,7 +5,7 @@ import type { Agent } from '../../src/generated/prisma/client.js';
 import { VERIFIER_PROMPT } from '../../src/agent-config/prompts.js';
 import type { SessionAgent } from './session.js';
 
-export interface RunAgents {
+export interface AgentChoice {
   /** The agent the run was started with, if any. */
   pinned: Agent | null;
   initializer: Agent | null;
@@ -15,7 +15,7 @@ export interface RunAgents {
 }
 
 /** Null when the project has no agent the run could use. */
-export function chooseRunAgents(pinned: Agent | null, projectAgents: Agent[]): RunAgents | null {
+export function chooseAgents(pinned: Agent | null, projectAgents: Agent[]): AgentChoice | null {
   const byRole = (role: Agent['role']) => projectAgents.find((a) => a.role === role) ?? null;
   const initializer = pinned?.role === 'INITIALIZER' ? pinned : byRole('INITIALIZER');
   const coding = pinned && (pinned.role === 'CODING' || pinned.role === 'CUSTOM') ? pinned : byRole('CODING');
