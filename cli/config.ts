@@ -4,11 +4,11 @@ import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export const DEFAULT_SERVER = 'http://localhost:4000';
+const DEFAULT_SERVER = 'http://localhost:4000';
 
 export const serverUrl = (flag: string | undefined) => (flag ?? process.env.SHIPYARD_URL ?? DEFAULT_SERVER).replace(/\/+$/, '');
 
-export const configDir = () => join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'shipyard');
+const configDir = () => join(process.env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'shipyard');
 export const credentialsFile = () => join(configDir(), 'credentials.json');
 
 interface Credentials {

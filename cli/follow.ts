@@ -2,6 +2,7 @@
 // reconnecting with the last seq it saw (Last-Event-ID) whenever the connection drops, so every event arrives once.
 import { request, unreachable, type Session } from './api.js';
 import { CliError, EXIT, notSignedIn, usageError } from './errors.js';
+import { sseFrames } from './sse-frames.js';
 
 export interface RunEvent {
   runId: string;
@@ -22,27 +23,6 @@ async function refusal(response: Response): Promise<CliError> {
   return new CliError(message, EXIT.failed);
 }
 
-/** Reads frames from one SSE response; returns when the server ends it. */
-async function readFrames(response: Response, onFrame: (id: string | undefined, data: string) => void): Promise<void> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      let id: string | undefined;
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith('id:')) id = line.slice(3).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-      }
-      if (data.length) onFrame(id, data.join('\n'));
-    }
-  }
-}
-
 /** Calls onEvent for every event after `afterSeq`, in order; resolves with the COMPLETE event. */
 export async function followRun(session: Session, runId: string, afterSeq: number, onEvent: (event: RunEvent) => void): Promise<RunEvent> {
   let lastSeq = afterSeq;
@@ -57,13 +37,14 @@ export async function followRun(session: Session, runId: string, afterSeq: numbe
       if (response.status !== 200) throw await refusal(response);
       failingSince = undefined;
       delay = 250;
-      await readFrames(response, (_id, data) => {
-        const event = JSON.parse(data) as RunEvent;
-        if (event.seq <= lastSeq) return;
+      if (!response.body) throw new Error('The server answered 200 without an event stream.');
+      for await (const frame of sseFrames(response.body)) {
+        const event = JSON.parse(frame.data) as RunEvent;
+        if (event.seq <= lastSeq) continue;
         lastSeq = event.seq;
         onEvent(event);
         if (event.type === 'COMPLETE') complete = event;
-      });
+      }
     } catch (error) {
       if (error instanceof CliError && error.exitCode !== EXIT.unreachable) throw error;
       failingSince ??= Date.now();

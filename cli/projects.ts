@@ -10,7 +10,7 @@ export interface ProjectSummary {
   featureStats: { total: number; passing: number };
 }
 
-export const PROJECT_FIELDS = 'id name slug viewerRole featureStats { total passing }';
+const PROJECT_FIELDS = 'id name slug viewerRole featureStats { total passing }';
 
 export async function listProjects(session: Session): Promise<ProjectSummary[]> {
   const all: ProjectSummary[] = [];

@@ -45,7 +45,7 @@ function redactUrl(url: string): string {
 }
 
 /** Resolves once Redis answers PING; rejects with RedisUnavailableError after `timeoutMs`. */
-export async function assertRedisAnswers(redis: Redis, url: string = redisUrl(), timeoutMs = 3000): Promise<void> {
+async function assertRedisAnswers(redis: Redis, url: string = redisUrl(), timeoutMs = 3000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let lastError: unknown = new Error('no answer');
   const onError = (error: unknown) => (lastError = error);

@@ -2,18 +2,17 @@
 // email in SHIPYARD_ADMIN_EMAILS), by Bearer token or by the admin cookie a browser gets from /admin/session.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { gqlOk, PASSWORD, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { LogInDocument, LogOutDocument } from './generated/graphql.js';
 import { getDb } from '../src/db/client.js';
 
-const queueName = `shipyard-test-admin-${randomBytes(4).toString('hex')}`;
 const namedAdmin = `named-admin-${randomBytes(4).toString('hex')}@example.com`;
-const adminEmails = `someone@example.com, ${namedAdmin.toUpperCase()}`;
 
 let api: TestApi;
 let first: { token: string; email: string };
 let second: { token: string; email: string };
 beforeAll(async () => {
-  api = await startTestApi({ queueName, settings: { SHIPYARD_ADMIN_EMAILS: adminEmails } });
+  api = await startTestApi({ settings: { SHIPYARD_ADMIN_EMAILS: `someone@example.com, ${namedAdmin.toUpperCase()}` } });
   first = await signUp(api, 'first');
   second = await signUp(api, 'second');
 });
@@ -42,7 +41,7 @@ describe('queue dashboard', () => {
     expect(html).toMatch(/bull/i);
     const queues = await get('/admin/queues/api/queues', bearer(first.token));
     expect(queues.status).toBe(200);
-    expect(JSON.stringify(await queues.json())).toContain(queueName);
+    expect(JSON.stringify(await queues.json())).toContain(api.queueName);
     // Its scripts and styles are served from the installed package.
     expect(html).toContain('<base href="/admin/queues/"');
     const stylesheet = /href="(static\/css\/[^"]+\.css)"/.exec(html)?.[1];
@@ -53,8 +52,7 @@ describe('queue dashboard', () => {
   });
 
   it('admits an email named in SHIPYARD_ADMIN_EMAILS', async () => {
-    const token = (await gqlOk(api, 'mutation($i: SignUpInput!) { signUp(input: $i) { token } }', { i: { email: namedAdmin, password: 'correct horse battery', name: 'named' } }))
-      .signUp.token as string;
+    const { token } = await signUp(api, 'named', namedAdmin);
     expect((await get('/admin/queues', bearer(token))).status).toBe(200);
   });
 
@@ -63,8 +61,7 @@ describe('queue dashboard', () => {
     const refused = await fetch(`${api.url}/admin/session`, { method: 'POST', body: new URLSearchParams({ token: second.token }), redirect: 'manual' });
     expect(refused.status).toBe(403);
 
-    const session = (await gqlOk(api, 'mutation($i: LogInInput!) { logIn(input: $i) { token } }', { i: { email: first.email, password: 'correct horse battery' } })).logIn
-      .token as string;
+    const session = (await gqlOk(api, LogInDocument, { input: { email: first.email, password: PASSWORD } })).logIn.token;
     const signedIn = await fetch(`${api.url}/admin/session`, { method: 'POST', body: new URLSearchParams({ token: session }), redirect: 'manual' });
     expect(signedIn.status).toBe(303);
     expect(signedIn.headers.get('location')).toBe('/admin/queues');
@@ -73,7 +70,7 @@ describe('queue dashboard', () => {
     const pair = cookie.split(';')[0]!;
     expect((await get('/admin/queues', { cookie: pair })).status).toBe(200);
 
-    await gqlOk(api, 'mutation { logOut }', {}, session);
+    await gqlOk(api, LogOutDocument, {}, session);
     expect((await get('/admin/queues', { cookie: pair })).status).toBe(401);
   });
 });

@@ -2,9 +2,9 @@
 // and resuming a run after its worker died mid-session.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { resetModelClient } from '../worker/agent/runtime.js';
 import { bash, say, toolResults } from './helpers/scripted-anthropic.js';
 import { continueRun, eventsOf, seedInitialized, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';
+import { withEnv } from './helpers/process-settings.js';
 
 const NAMES = ['Alpha', 'Beta'];
 
@@ -40,9 +40,7 @@ describe('agent runtime resilience', () => {
   });
 
   it('fails the run with a readable reason when the API keeps failing', async () => {
-    process.env.SHIPYARD_API_MAX_RETRIES = '1';
-    resetModelClient();
-    try {
+    await withEnv({ SHIPYARD_API_MAX_RETRIES: '1' }, async () => {
       const { project } = await seedProject(h);
       await seedInitialized(h, project.workspacePath, project.id, NAMES);
       const overloaded = { error: { status: 529, type: 'overloaded_error', message: 'Overloaded' } };
@@ -53,10 +51,7 @@ describe('agent runtime resilience', () => {
       const errors = (await eventsOf(h.db, runId)).filter((e) => e.type === 'ERROR');
       expect(errors.at(-1)!.payload).toMatchObject({ code: 'overloaded_error', retryable: false });
       expect(h.model.remaining()).toBe(0);
-    } finally {
-      delete process.env.SHIPYARD_API_MAX_RETRIES;
-      resetModelClient();
-    }
+    });
   });
 
   it('abort kills a running `sleep 60` and its process group, and leaves the session restartable', async () => {

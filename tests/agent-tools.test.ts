@@ -12,6 +12,7 @@ import { executeTool, type ToolContext } from '../worker/tools/index.js';
 import { agentEnv, runShellCommand } from '../worker/tools/process-runner.js';
 import { isTestCommand } from '../worker/tools/test-commands.js';
 import { UnsandboxedRunner } from '../worker/sandbox/unsandboxed.js';
+import { withEnv } from './helpers/process-settings.js';
 
 let root: string;
 let outside: string;
@@ -116,16 +117,13 @@ describe('command policy', () => {
 
 describe('bash tool', () => {
   it('runs allowed commands in the workspace with a scrubbed environment', async () => {
-    process.env.SHIPYARD_TEST_SECRET_KEY = 'do-not-leak';
-    try {
+    await withEnv({ SHIPYARD_TEST_SECRET_KEY: 'do-not-leak' }, async () => {
       expect(agentEnv(root).SHIPYARD_TEST_SECRET_KEY).toBeUndefined();
       expect(agentEnv(root).ANTHROPIC_API_KEY).toBeUndefined();
       const result = await executeTool('bash', { command: 'pwd && ls src' }, ctx(), DEFAULT_ALLOWED_TOOLS);
       expect(result).toMatchObject({ isError: false });
       expect(result.output.split('\n')).toEqual([root, 'a.js']);
-    } finally {
-      delete process.env.SHIPYARD_TEST_SECRET_KEY;
-    }
+    });
   });
 
   it('refuses without running anything', async () => {

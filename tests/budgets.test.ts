@@ -2,41 +2,27 @@
 // like the run's own (PAUSED, budget, naming which one); raising it and resuming continues; spend is visible on the
 // project and the viewer. Also the steering mutations over GraphQL: pauseAgentRun on a queued run, sendRunMessage
 // (who said it, when it was delivered) and resumeAgentRun.
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrismaClient } from '../src/db/client.js';
-import { createRedis } from '../src/redis.js';
-import { resetModelClient } from '../worker/agent/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { gqlOk } from './helpers/api.js';
-import { createProject, useApiWithOwner } from './helpers/foundation.js';
+import { createProject } from './helpers/foundation.js';
 import { rawId } from './helpers/global-id.js';
-import { bash, say, startScriptedAnthropic } from './helpers/scripted-anthropic.js';
-import { continueRun, seedInitialized, type RuntimeHarness } from './helpers/runtime-fixtures.js';
-
-// This file's own queue: no worker anywhere takes the runs it starts.
-process.env.SHIPYARD_QUEUE = `shipyard-test-budgets-${randomBytes(4).toString('hex')}`;
+import {
+  AgentRunMessagesDocument,
+  PauseAgentRunDocument,
+  SendRunMessageDocument,
+  SpendDocument as SPEND,
+  StartAgentRunDocument,
+  UpdateProjectBudgetDocument as UPDATE_PROJECT,
+  UpdateViewerBudgetDocument as UPDATE_VIEWER,
+} from './generated/graphql.js';
+import { bash, say } from './helpers/scripted-anthropic.js';
+import { continueRun, seedInitialized, useRuntimeOnApi } from './helpers/runtime-fixtures.js';
 
 const costly = { input_tokens: 1_000_000, output_tokens: 0 }; // $3 at the default model's $3/MTok input
-const SPEND = `query Spend($id: ID!) { node(id: $id) { ... on Project { monthlyBudgetUsd monthSpendUsd } } viewer { monthlyBudgetUsd monthSpendUsd } }`;
-const UPDATE_PROJECT = `mutation($input: UpdateProjectInput!) { updateProject(input: $input) { monthlyBudgetUsd } }`;
-const UPDATE_VIEWER = `mutation($input: UpdateViewerInput!) { updateViewer(input: $input) { monthlyBudgetUsd } }`;
 
 describe('monthly budgets', () => {
-  const state = useApiWithOwner();
-  const h = {} as RuntimeHarness;
-
-  beforeAll(async () => {
-    h.db = createPrismaClient(state.api.databaseUrl);
-    h.redis = createRedis();
-    h.model = await startScriptedAnthropic();
-    Object.assign(process.env, h.model.env());
-    resetModelClient();
-  });
-  afterAll(async () => {
-    await h.model?.close();
-    await h.db?.$disconnect();
-    h.redis?.disconnect();
-  });
+  // The API's own queue: no worker anywhere takes the runs it starts.
+  const { ctx: state, h } = useRuntimeOnApi();
 
   it("park a run at the project's and then the user's monthly budget; raising them continues it", async () => {
     const { api, owner } = state;
@@ -67,10 +53,11 @@ describe('monthly budgets', () => {
     expect(await continueRun(h, run.id, projectId)).toEqual({ status: 'STOPPED', stopReason: 'max_sessions' });
     const spend = await gqlOk(api, SPEND, { id: project.id }, owner.token);
     // $9 for the three costly turns plus the last small one.
-    expect(spend.node.monthSpendUsd).toBeGreaterThan(9);
-    expect(spend.node.monthSpendUsd).toBeLessThan(9.01);
+    const projectSpend = spend.node && 'monthSpendUsd' in spend.node ? spend.node.monthSpendUsd : Number.NaN;
+    expect(projectSpend).toBeGreaterThan(9);
+    expect(projectSpend).toBeLessThan(9.01);
     expect(spend.viewer).toMatchObject({ monthlyBudgetUsd: null });
-    expect(spend.viewer.monthSpendUsd).toBeCloseTo(spend.node.monthSpendUsd, 6);
+    expect(spend.viewer!.monthSpendUsd).toBeCloseTo(projectSpend, 6);
   });
 
   it('pauses a queued run, takes a message for it and resumes it over GraphQL; the message reaches the model', async () => {
@@ -79,14 +66,14 @@ describe('monthly budgets', () => {
     const projectId = rawId(project.id);
     const { workspacePath } = await h.db.project.findUniqueOrThrow({ where: { id: projectId } });
     await seedInitialized(h, workspacePath, projectId, ['Alpha']);
-    const started = await gqlOk(api, `mutation($input: StartAgentRunInput!) { startAgentRun(input: $input) { id status } }`, { input: { projectId: project.id, maxSessions: 1 } }, owner.token);
+    const started = await gqlOk(api, StartAgentRunDocument, { input: { projectId: project.id, maxSessions: 1 } }, owner.token);
     const runGid = started.startAgentRun.id;
     // No worker listens on this file's queue: the run stays QUEUED, so the API pauses it itself.
-    const paused = await gqlOk(api, `mutation($id: ID!) { pauseAgentRun(id: $id) { status pausedReason } }`, { id: runGid }, owner.token);
+    const paused = await gqlOk(api, PauseAgentRunDocument, { id: runGid }, owner.token);
     expect(paused.pauseAgentRun).toEqual({ status: 'PAUSED', pausedReason: 'user' });
     const sent = await gqlOk(
       api,
-      `mutation($runId: ID!, $text: String!) { sendRunMessage(runId: $runId, text: $text) { text deliveredAt author { name } run { id status } } }`,
+      SendRunMessageDocument,
       { runId: runGid, text: '  Keep the public API stable.  ' },
       owner.token,
     );
@@ -99,8 +86,8 @@ describe('monthly budgets', () => {
     const before = h.model.requests.length;
     expect(await continueRun(h, rawId(runGid), projectId)).toEqual({ status: 'STOPPED', stopReason: 'max_sessions' });
     expect(JSON.stringify(h.model.requests[before].body.messages)).toMatch(/Message from owner[\s\S]*Keep the public API stable\./);
-    const after = await gqlOk(api, `query($id: ID!) { agentRun(id: $id) { messages { text deliveredAt } } }`, { id: runGid }, owner.token);
-    expect(after.agentRun.messages).toHaveLength(1);
-    expect(after.agentRun.messages[0].deliveredAt).not.toBeNull();
+    const after = await gqlOk(api, AgentRunMessagesDocument, { id: runGid }, owner.token);
+    expect(after.agentRun!.messages).toHaveLength(1);
+    expect(after.agentRun!.messages[0].deliveredAt).not.toBeNull();
   });
 });

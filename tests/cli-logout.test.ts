@@ -10,9 +10,9 @@ import { gqlOk, startTestApi, type TestApi } from './helpers/api.js';
 import { rest } from './helpers/rest.js';
 import { freePort } from './helpers/processes.js';
 import { runCli } from './helpers/cli.js';
+import { LogOutDocument, ViewerEmailDocument } from './generated/graphql.js';
 import { saveToken } from '../cli/config.js';
 
-process.env.SHIPYARD_QUEUE = `shipyard-test-cli-logout-${randomBytes(4).toString('hex')}`;
 const home = mkdtempSync(join(tmpdir(), 'shipyard-cli-logout-'));
 const credentials = join(home, 'shipyard', 'credentials.json');
 process.env.XDG_CONFIG_HOME = home; // where saveToken (below) writes, as the CLI processes do
@@ -30,7 +30,7 @@ afterAll(async () => {
 
 const storedFor = (server: string): string | undefined =>
   existsSync(credentials) ? (JSON.parse(readFileSync(credentials, 'utf8')) as { servers: Record<string, { token: string }> }).servers[server]?.token : undefined;
-const viewerOf = async (token: string) => (await gqlOk(api, '{ viewer { email } }', {}, token)).viewer as { email: string } | null;
+const viewerOf = async (token: string) => (await gqlOk(api, ViewerEmailDocument, {}, token)).viewer;
 
 async function signUpWithCli(): Promise<{ email: string; token: string }> {
   const email = `logout-${randomBytes(4).toString('hex')}@example.com`;
@@ -58,7 +58,7 @@ describe('shipyard logout', () => {
 
   it('forgets a token the server already revoked; keeps it (exit 4) when the server is unreachable, unless --local-only', async () => {
     const { token } = await signUpWithCli();
-    await gqlOk(api, 'mutation { logOut }', {}, token); // revoked elsewhere
+    await gqlOk(api, LogOutDocument, {}, token); // revoked elsewhere
     const stale = await runCli(['logout', '--json'], env);
     expect(stale.code, stale.stderr).toBe(0);
     expect(JSON.parse(stale.stdout)).toMatchObject({ loggedOut: true, revoked: false });

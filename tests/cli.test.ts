@@ -4,40 +4,24 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from './helpers/api.js';
-import { freePort, startWorkerProcess, until, type Proc } from './helpers/processes.js';
-import { bash, say, startScriptedAnthropic, type ScriptedAnthropic, type ScriptTurn } from './helpers/scripted-anthropic.js';
+import { freePort, until } from './helpers/processes.js';
+import { bash, say, type ScriptTurn } from './helpers/scripted-anthropic.js';
+import { useScriptedModel } from './helpers/scripted-model.js';
 import { FEATURES, codingSession, initializerSession } from './helpers/quickstart-script.js';
+import { useStack } from './helpers/stack.js';
 import { runCli, startCli } from './helpers/cli.js';
 
-const queueName = `shipyard-test-cli-${randomBytes(4).toString('hex')}`;
-process.env.SHIPYARD_QUEUE = queueName;
-const generations = mkdtempSync(join(tmpdir(), 'shipyard-generations-'));
-process.env.GENERATIONS_DIR = generations;
 const home = mkdtempSync(join(tmpdir(), 'shipyard-cli-home-'));
-
-let api: TestApi;
-let model: ScriptedAnthropic;
-let worker: Proc;
+const model = useScriptedModel();
+const stack = useStack({ workers: { kind: 'real', settings: () => model.env() } });
 let env: Record<string, string>;
 
-beforeAll(async () => {
-  model = await startScriptedAnthropic();
-  api = await startTestApi();
-  worker = await startWorkerProcess({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName, GENERATIONS_DIR: generations, ...model.env() });
-  env = { SHIPYARD_URL: api.url, XDG_CONFIG_HOME: home, SHIPYARD_TOKEN: '', NO_COLOR: '' };
-}, 90_000);
+beforeAll(() => {
+  env = { SHIPYARD_URL: stack.api.url, XDG_CONFIG_HOME: home, SHIPYARD_TOKEN: '', NO_COLOR: '' };
+});
 
-afterAll(async () => {
-  await worker?.stop('SIGKILL');
-  const queue = new Queue(queueName, { connection: api.services.redis });
-  await queue.obliterate({ force: true }).catch(() => {});
-  await queue.close();
-  await api?.close();
-  await model?.close();
-  rmSync(generations, { recursive: true, force: true });
+afterAll(() => {
   rmSync(home, { recursive: true, force: true });
 });
 

@@ -4,16 +4,13 @@
 // a regression is detected, set back to failing by the platform and worked on first.
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPrismaClient } from '../src/db/client.js';
-import { createRedis } from '../src/redis.js';
+import { describe, expect, it } from 'vitest';
 import { git, readHead } from '../worker/workspace.js';
-import { resetModelClient } from '../worker/agent/runtime.js';
 import { gqlOk } from './helpers/api.js';
-import { createProject, useApiWithOwner } from './helpers/foundation.js';
+import { createProject } from './helpers/foundation.js';
 import { rawId } from './helpers/global-id.js';
-import { bash, DEFAULT_USAGE, editor, say, startScriptedAnthropic, tool, type RecordedRequest } from './helpers/scripted-anthropic.js';
-import { continueRun, eventsOf, featureListText, seedInitialized, type RuntimeHarness } from './helpers/runtime-fixtures.js';
+import { bash, DEFAULT_USAGE, editor, say, tool, type RecordedRequest } from './helpers/scripted-anthropic.js';
+import { continueRun, eventsOf, featureListText, seedInitialized, useRuntimeOnApi } from './helpers/runtime-fixtures.js';
 
 const NAMES = ['Alpha', 'Beta'];
 const flip = (i: number) =>
@@ -32,22 +29,8 @@ const EVIDENCE = `query Evidence($id: ID!) {
 }`;
 
 describe('verified feature passes', () => {
-  const state = useApiWithOwner();
-  const h = {} as RuntimeHarness;
-
-  beforeAll(async () => {
-    h.db = createPrismaClient(state.api.databaseUrl);
-    h.redis = createRedis();
-    h.model = await startScriptedAnthropic();
-    Object.assign(process.env, h.model.env());
-    resetModelClient();
-  });
-  afterAll(async () => {
-    await h.model?.close();
-    await h.db?.$disconnect();
-    h.redis?.disconnect();
-  });
-  beforeEach(() => h.model.clear());
+  // The API's own queue: no worker anywhere takes the runs it starts.
+  const { ctx: state, h } = useRuntimeOnApi();
 
   /** A project made through the API, initialized with two features, shipyard.json and the given files, committed. */
   async function seed(files: Record<string, string>, passing: boolean[] = []) {

@@ -1,46 +1,33 @@
 // shipyard/client's followRun across dropped connections: the API process is killed mid-run and started again on
 // the same port; the iterator resubscribes after its last seq and yields the exact tail, each seq once, over
 // graphql-ws and over SSE.
-import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
-import { freePort, startApiProcess, startScriptedWorker, until, type Proc } from './helpers/processes.js';
+import { describe, expect, it } from 'vitest';
+import { gqlOk, signUp } from './helpers/api.js';
+import { createProject, startAgentRun } from './helpers/foundation.js';
+import { rawId } from './helpers/global-id.js';
+import { freePort, startApiProcess, until } from './helpers/processes.js';
+import { useStack } from './helpers/stack.js';
+import { StopAgentRunDocument } from './generated/graphql.js';
 import { getDb } from '../src/db/client.js';
 import { createShipyardClient, followRun, FollowRunError, type RunEvent, type Transport } from '../client/src/index.js';
 
-const queueName = `shipyard-test-follow-${randomBytes(4).toString('hex')}`;
-process.env.SHIPYARD_QUEUE = queueName;
-
-let api: TestApi;
-let worker: Proc;
-let token: string;
-beforeAll(async () => {
-  api = await startTestApi();
-  token = (await signUp(api, 'follow')).token;
-  worker = await startScriptedWorker({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName });
-}, 60_000);
-afterAll(async () => {
-  await worker?.stop('SIGKILL');
-  await api?.close();
-});
+const stack = useStack({ owner: 'follow', workers: { kind: 'scripted' } });
 
 async function startRun(script: object): Promise<string> {
-  const { createProject } = await gqlOk(api, `mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`, { i: { name: 'Follow', appSpec: JSON.stringify(script) } }, token);
-  const { startAgentRun } = await gqlOk(api, `mutation($i: StartAgentRunInput!) { startAgentRun(input: $i) { id } }`, { i: { projectId: createProject.id } }, token);
-  return startAgentRun.id;
+  const project = await createProject(stack.api, stack.owner, 'Follow', JSON.stringify(script));
+  return startAgentRun(stack.api, stack.owner, project.id);
 }
 
-const rawId = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 const storedEvents = (runId: string) => getDb().agentRunEvent.findMany({ where: { runId: rawId(runId) }, orderBy: { seq: 'asc' } });
 
 describe('followRun', () => {
   for (const transport of ['ws', 'sse'] satisfies Transport[]) {
     it(`over ${transport}: an API restart mid-run costs nothing: exact tail, no duplicate`, async () => {
       const port = await freePort();
-      const env = { DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName };
+      const env = stack.api.instanceEnv;
       let server = await startApiProcess(env, port);
-      const client = createShipyardClient({ url: `${server.url}/graphql`, token, transport, webSocketImpl: WebSocket });
+      const client = createShipyardClient({ url: `${server.url}/graphql`, token: stack.owner.token, transport, webSocketImpl: WebSocket });
       try {
         const runId = await startRun({ sessions: 2, eventsPerSession: 40, intervalMs: 20 });
         const seen: RunEvent[] = [];
@@ -70,7 +57,7 @@ describe('followRun', () => {
   }
 
   it('resumes after afterSeq, stops on abort, and fails at once on an answer retrying cannot change', async () => {
-    const client = createShipyardClient({ url: `${api.url}/graphql`, token, webSocketImpl: WebSocket });
+    const client = createShipyardClient({ url: `${stack.api.url}/graphql`, token: stack.owner.token, webSocketImpl: WebSocket });
     const runId = await startRun({ sessions: 1, eventsPerSession: 500, intervalMs: 20 });
     const controller = new AbortController();
     const seen: number[] = [];
@@ -80,13 +67,13 @@ describe('followRun', () => {
     }
     expect(seen).toEqual([4, 5, 6, 7, 8]);
 
-    const stranger = createShipyardClient({ url: `${api.url}/graphql`, token: (await signUp(api, 'stranger')).token, transport: 'sse' });
+    const stranger = createShipyardClient({ url: `${stack.api.url}/graphql`, token: (await signUp(stack.api, 'stranger')).token, transport: 'sse' });
     const denied = (async () => {
       for await (const _ of followRun(stranger, runId)) throw new Error('a stranger saw an event');
     })();
     await expect(denied).rejects.toBeInstanceOf(FollowRunError);
     await expect(denied).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await gqlOk(api, `mutation($id: ID!) { stopAgentRun(id: $id) { id } }`, { id: runId }, token);
+    await gqlOk(stack.api, StopAgentRunDocument, { id: runId }, stack.owner.token);
     await until(async () => (await storedEvents(runId)).at(-1)?.type === 'COMPLETE', 15_000, 'the stopped run to complete');
   }, 60_000);
 });

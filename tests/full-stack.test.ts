@@ -1,58 +1,25 @@
 // The whole platform joined: GraphQL API → BullMQ → a worker PROCESS running the real agent loop (real SDK against the
 // scripted Messages API, real git) → events over an SSE subscription.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
-import { isAlive, startWorkerProcess, until, type Proc } from './helpers/processes.js';
-import { bash, say, startScriptedAnthropic, type ScriptedAnthropic } from './helpers/scripted-anthropic.js';
+import { describe, expect, it } from 'vitest';
+import { gqlOk } from './helpers/api.js';
+import { createProject as createProjectAs } from './helpers/foundation.js';
+import { rawId } from './helpers/global-id.js';
+import { isAlive, until } from './helpers/processes.js';
+import { bash, say } from './helpers/scripted-anthropic.js';
+import { useScriptedModel } from './helpers/scripted-model.js';
 import { FEATURES, codingSession, initializerSession } from './helpers/quickstart-script.js';
+import { useStack } from './helpers/stack.js';
 import { subscribeSse } from './helpers/subscriptions.js';
+import { AgentRunEventsDocument as EVENTS, AgentRunReportDocument as RUN, AgentRunStatusDocument, StartAgentRunDocument, StopAgentRunDocument } from './generated/graphql.js';
 import { getDb } from '../src/db/client.js';
 
-const queueName = `shipyard-test-fullstack-${randomBytes(4).toString('hex')}`;
-process.env.SHIPYARD_QUEUE = queueName;
-const generations = mkdtempSync(join(tmpdir(), 'shipyard-generations-'));
-process.env.GENERATIONS_DIR = generations;
+const model = useScriptedModel();
+const stack = useStack({ workers: { kind: 'real', settings: () => model.env() } });
 
-let api: TestApi;
-let model: ScriptedAnthropic;
-let worker: Proc;
-let owner: { token: string };
+const createProject = async (name: string) => (await createProjectAs(stack.api, stack.owner, name, 'Build a greeter, an adder and a string reverser.')).id;
 
-beforeAll(async () => {
-  model = await startScriptedAnthropic();
-  api = await startTestApi();
-  owner = await signUp(api, 'owner');
-  worker = await startWorkerProcess({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName, GENERATIONS_DIR: generations, ...model.env() });
-}, 90_000);
-
-afterAll(async () => {
-  await worker?.stop('SIGKILL');
-  const queue = new Queue(queueName, { connection: api.services.redis });
-  await queue.obliterate({ force: true }).catch(() => {});
-  await queue.close();
-  await api?.close();
-  await model?.close();
-  rmSync(generations, { recursive: true, force: true });
-});
-
-const EVENTS = `subscription($runId: ID!) { agentRunEvents(runId: $runId) { seq type payload } }`;
-const RUN = `query($id: ID!) { agentRun(id: $id) { status stopReason error sessionsCompleted usage { inputTokens outputTokens costUsd }
-  commits { sha message filesChanged } testResults { kind command exitCode passed }
-  project { featureStats { total passing } features(first: 10) { edges { node { description passes } } } } } }`;
-
-async function createProject(name: string): Promise<string> {
-  const data = await gqlOk(api, `mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`, { i: { name, appSpec: 'Build a greeter, an adder and a string reverser.' } }, owner.token);
-  return data.createProject.id;
-}
-
-const startRun = async (projectId: string) =>
-  (await gqlOk(api, `mutation($i: StartAgentRunInput!) { startAgentRun(input: $i) { id status } }`, { i: { projectId } }, owner.token)).startAgentRun;
+const startRun = async (projectId: string) => (await gqlOk(stack.api, StartAgentRunDocument, { input: { projectId } }, stack.owner.token)).startAgentRun;
 
 describe('full stack', () => {
   it('runs a project from app spec to SUCCEEDED through the API, the queue and a worker process', async () => {
@@ -60,7 +27,7 @@ describe('full stack', () => {
     const projectId = await createProject('Full Stack');
     const run = await startRun(projectId);
     expect(run.status).toBe('QUEUED');
-    const sse = subscribeSse(api.url, owner.token, EVENTS, { runId: run.id });
+    const sse = subscribeSse(stack.api.url, stack.owner.token, EVENTS, { runId: run.id });
     await sse.done;
 
     const seqs = sse.results.map((r) => r.data?.agentRunEvents.seq);
@@ -69,7 +36,7 @@ describe('full stack', () => {
     for (const type of ['STATUS', 'TEXT', 'TOOL_CALL', 'TOOL_RESULT', 'FEATURE', 'COMMIT', 'TEST', 'COMPLETE']) expect(types).toContain(type);
     expect(sse.results.at(-1)!.data!.agentRunEvents).toMatchObject({ type: 'COMPLETE', payload: { status: 'SUCCEEDED' } });
 
-    const state = (await gqlOk(api, RUN, { id: run.id }, owner.token)).agentRun;
+    const state = (await gqlOk(stack.api, RUN, { id: run.id }, stack.owner.token)).agentRun!;
     expect(state).toMatchObject({ status: 'SUCCEEDED', stopReason: 'all_features_passing', error: null, sessionsCompleted: 4 });
     expect(state.project.featureStats).toEqual({ total: 3, passing: 3 });
     expect(state.project.features.edges.map((e: any) => e.node.description)).toEqual(FEATURES);
@@ -81,7 +48,7 @@ describe('full stack', () => {
     expect(state.commits.every((c: any) => /^[0-9a-f]{40}$/.test(c.sha) && c.filesChanged.length > 0)).toBe(true);
     expect(state.testResults.filter((r: any) => r.kind === 'AGENT')).toEqual(FEATURES.map(() => ({ kind: 'AGENT', command: 'node --test', exitCode: 0, passed: true })));
     expect(state.testResults.filter((r: any) => r.kind === 'VERIFIER').map((r: any) => r.passed)).toEqual(FEATURES.map(() => true));
-    const runId = Buffer.from(run.id, 'base64').toString().split(':')[1]!;
+    const runId = rawId(run.id);
     expect(await getDb().commit.count({ where: { runId } })).toBe(4);
   }, 120_000);
 
@@ -99,10 +66,10 @@ describe('full stack', () => {
     }, 60_000, 'the agent to start sleep');
 
     const started = Date.now();
-    const stopped = (await gqlOk(api, `mutation($id: ID!) { stopAgentRun(id: $id) { status } }`, { id: run.id }, owner.token)).stopAgentRun;
+    const stopped = (await gqlOk(stack.api, StopAgentRunDocument, { id: run.id }, stack.owner.token)).stopAgentRun;
     const final = await until(async () => {
-      const { agentRun } = await gqlOk(api, `query($id: ID!) { agentRun(id: $id) { status stopReason } }`, { id: run.id }, owner.token);
-      return agentRun.status === 'CANCELLED' ? agentRun : undefined;
+      const { agentRun } = await gqlOk(stack.api, AgentRunStatusDocument, { id: run.id }, stack.owner.token);
+      return agentRun?.status === 'CANCELLED' ? agentRun : undefined;
     }, 10_000, 'CANCELLED');
     await until(() => !isAlive(sleeper), 5_000, 'the sleep process to die');
     const elapsed = Date.now() - started;

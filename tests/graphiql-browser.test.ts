@@ -3,34 +3,25 @@
 // Headers tab, and streams a run's events over graphql-ws (the headers travel in the subscribe message).
 // A screenshot is saved under tests/artifacts/.
 import { existsSync, mkdirSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gqlOk, startTestApi, type TestApi } from './helpers/api.js';
-import { startWorkerProcess, until, type Proc } from './helpers/processes.js';
-import { say, startScriptedAnthropic, type ScriptedAnthropic } from './helpers/scripted-anthropic.js';
+import { signUp } from './helpers/api.js';
+import { createProject, startAgentRun } from './helpers/foundation.js';
+import { until } from './helpers/processes.js';
+import { say } from './helpers/scripted-anthropic.js';
+import { useScriptedModel } from './helpers/scripted-model.js';
+import { useStack } from './helpers/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const artifacts = join(import.meta.dirname, 'artifacts');
-const queueName = `shipyard-test-graphiql-${randomBytes(4).toString('hex')}`;
-process.env.SHIPYARD_QUEUE = queueName;
-const generations = mkdtempSync(join(tmpdir(), 'shipyard-graphiql-'));
-process.env.GENERATIONS_DIR = generations;
-
-let api: TestApi;
-let model: ScriptedAnthropic;
-let worker: Proc;
+const model = useScriptedModel({ fallback: () => say('Nothing more to do.') });
+const stack = useStack({ workers: { kind: 'real', settings: () => model.env() } });
 let browser: Browser;
 const leftTheMachine: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run installs it)`);
-  model = await startScriptedAnthropic({ fallback: () => say('Nothing more to do.') });
-  api = await startTestApi();
-  worker = await startWorkerProcess({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName, GENERATIONS_DIR: generations, ...model.env() });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -39,10 +30,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await worker?.stop('SIGKILL');
-  await api?.close();
-  await model?.close();
-  rmSync(generations, { recursive: true, force: true });
 });
 
 /** Monaco renders spaces as U+00A0 and only the lines in view; the editors here are short. */
@@ -108,7 +95,7 @@ describe('GraphiQL', () => {
       return route.abort('internetdisconnected');
     });
     const page = await context.newPage();
-    await page.goto(`${api.url}/graphql`);
+    await page.goto(`${stack.api.url}/graphql`);
     await page.locator('.graphiql-query-editor .monaco-editor').first().waitFor({ timeout: 30_000 });
     await until(async () => (await text(page, '.graphiql-query-editor')).includes('mutation SignUp'), 15_000, 'the example operation');
 
@@ -125,10 +112,10 @@ describe('GraphiQL', () => {
     await run(page, 'query { viewer { email } }');
     await response(page, (r) => r.includes('"email": "browser@example.com"'), 'the viewer');
 
-    const project = await gqlOk(api, 'mutation { createProject(input: { name: "Browser", appSpec: "A greeter." }) { id } }', {}, token);
+    const project = await createProject(stack.api, { token }, 'Browser', 'A greeter.');
     model.enqueue({ ...say('Hello from the scripted model.'), delayMs: 150 });
-    const started = await gqlOk(api, 'mutation($p: ID!) { startAgentRun(input: { projectId: $p }) { id } }', { p: project.createProject.id }, token);
-    await run(page, `subscription { agentRunEvents(runId: "${started.startAgentRun.id}") { seq type } }`);
+    const runId = await startAgentRun(stack.api, { token }, project.id);
+    await run(page, `subscription { agentRunEvents(runId: "${runId}") { seq type } }`);
     const seen = new Set<string>();
     await until(
       async () => {
@@ -149,29 +136,28 @@ describe('GraphiQL', () => {
   }, 120_000);
 
   it("serves a page that names no other host, and the editor's files from the API", async () => {
-    const page = await (await fetch(`${api.url}/graphql`, { headers: { accept: 'text/html' } })).text();
+    const page = await (await fetch(`${stack.api.url}/graphql`, { headers: { accept: 'text/html' } })).text();
     expect(page.match(/https?:\/\/[^"' )]+/g) ?? []).toEqual([]);
     const scripts = [...page.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]);
     expect(scripts).toEqual(['/graphiql/graphiql.css', '/graphiql/graphiql.js']);
     for (const path of scripts) {
-      const response = await fetch(`${api.url}${path}`);
+      const response = await fetch(`${stack.api.url}${path}`);
       expect(response.status).toBe(200);
       expect((await response.text()).length).toBeGreaterThan(1000);
     }
-    expect((await fetch(`${api.url}/graphiql/nothing.js`)).status).toBe(404);
+    expect((await fetch(`${stack.api.url}/graphiql/nothing.js`)).status).toBe(404);
   });
 
   it('says where the token goes when a subscription has none', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${api.url}/graphql`);
+    await page.goto(`${stack.api.url}/graphql`);
     await page.locator('.graphiql-query-editor .monaco-editor').first().waitFor({ timeout: 30_000 });
-    const owner = await gqlOk(api, 'mutation { signUp(input: { email: "owner@example.com", password: "correct horse battery", name: "O" }) { token } }');
-    const token = owner.signUp.token;
-    const project = await gqlOk(api, 'mutation { createProject(input: { name: "Other", appSpec: "A greeter." }) { id } }', {}, token);
-    const started = await gqlOk(api, 'mutation($p: ID!) { startAgentRun(input: { projectId: $p }) { id } }', { p: project.createProject.id }, token);
+    const owner = await signUp(stack.api, 'O', 'owner@example.com');
+    const project = await createProject(stack.api, owner, 'Other', 'A greeter.');
+    const runId = await startAgentRun(stack.api, owner, project.id);
     // The Headers tab still holds the template: no real token reaches the server.
-    await run(page, `subscription { agentRunEvents(runId: "${started.startAgentRun.id}") { seq } }`);
+    await run(page, `subscription { agentRunEvents(runId: "${runId}") { seq } }`);
     await response(page, (r) => r.includes('UNAUTHENTICATED'), 'the error');
     expect(await text(page, '.graphiql-response')).toContain('the Headers tab');
     await context.close();

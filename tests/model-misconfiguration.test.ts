@@ -2,23 +2,14 @@
 // every run fails at once with a readable ERROR event (no model call, no retries); an endpoint that refuses
 // connections → the run's error names the base URL.
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MISSING_CREDENTIALS } from '../worker/agent/model-client.js';
-import { resetModelClient } from '../worker/agent/runtime.js';
+import { withEnv } from './helpers/process-settings.js';
 import { createTestDatabase } from './helpers/postgres.js';
 import { freePort, startWorkerProcess, until } from './helpers/processes.js';
 import { eventsOf, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';
 
 const h = useRuntimeHarness();
-const saved = { ...process.env };
-afterEach(() => {
-  for (const name of ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'SHIPYARD_API_MAX_RETRIES']) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
-  Object.assign(process.env, h.model.env());
-  resetModelClient();
-});
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
@@ -40,11 +31,8 @@ describe('model misconfiguration', () => {
   });
 
   it('without credentials a run fails at once with a readable ERROR event and no model call', async () => {
-    delete process.env.ANTHROPIC_API_KEY;
-    delete process.env.ANTHROPIC_AUTH_TOKEN;
-    resetModelClient();
     const { project } = await seedProject(h);
-    const { runId, outcome } = await startRun(h, project.id);
+    const { runId, outcome } = await withEnv({ ANTHROPIC_API_KEY: undefined, ANTHROPIC_AUTH_TOKEN: undefined }, () => startRun(h, project.id));
     expect(outcome).toMatchObject({ status: 'FAILED', error: MISSING_CREDENTIALS });
     const errors = (await eventsOf(h.db, runId)).filter((e) => e.type === 'ERROR');
     expect(errors).toHaveLength(1);
@@ -54,11 +42,8 @@ describe('model misconfiguration', () => {
 
   it('an endpoint refusing connections fails the run with an error naming its base URL', async () => {
     const baseUrl = `http://127.0.0.1:${await freePort()}`;
-    process.env.ANTHROPIC_BASE_URL = baseUrl;
-    process.env.SHIPYARD_API_MAX_RETRIES = '0';
-    resetModelClient();
     const { project } = await seedProject(h);
-    const { runId, outcome } = await startRun(h, project.id);
+    const { runId, outcome } = await withEnv({ ANTHROPIC_BASE_URL: baseUrl, SHIPYARD_API_MAX_RETRIES: '0' }, () => startRun(h, project.id));
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toContain(`Could not connect to the model API at ${baseUrl}`);
     expect(outcome.error).toMatch(/ECONNREFUSED.*check ANTHROPIC_BASE_URL/);

@@ -1,10 +1,7 @@
 // The per-model price table: built-in prices by model family, SHIPYARD_MODEL_PRICES overrides, unknown models.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { costUsd, DEFAULT_PRICE, parseOverrides, priceFor } from '../src/agent-config/pricing.js';
-
-afterEach(() => {
-  delete process.env.SHIPYARD_MODEL_PRICES;
-});
+import { withEnv } from './helpers/process-settings.js';
 
 describe('pricing', () => {
   it('prices dated and newer ids by their family prefix', () => {
@@ -24,10 +21,12 @@ describe('pricing', () => {
     expect(cost).toBeCloseTo(3 + 15 + 0.3 + 3.75, 10);
   });
 
-  it('takes overrides from SHIPYARD_MODEL_PRICES, and explains a bad value', () => {
-    process.env.SHIPYARD_MODEL_PRICES = JSON.stringify({ 'my-model': { input: 2, output: 4, cacheRead: 0.5 }, 'claude-sonnet-4': { input: 1, output: 1 } });
-    expect(priceFor('my-model')).toEqual({ input: 2, output: 4, cacheRead: 0.5, cacheWrite: 2.5 });
-    expect(priceFor('claude-sonnet-4-5')).toMatchObject({ input: 1, output: 1 });
+  it('takes overrides from SHIPYARD_MODEL_PRICES, and explains a bad value', async () => {
+    const prices = JSON.stringify({ 'my-model': { input: 2, output: 4, cacheRead: 0.5 }, 'claude-sonnet-4': { input: 1, output: 1 } });
+    await withEnv({ SHIPYARD_MODEL_PRICES: prices }, () => {
+      expect(priceFor('my-model')).toEqual({ input: 2, output: 4, cacheRead: 0.5, cacheWrite: 2.5 });
+      expect(priceFor('claude-sonnet-4-5')).toMatchObject({ input: 1, output: 1 });
+    });
     expect(() => parseOverrides('{"m": {"input": -1, "output": 1}}')).toThrow(/input must be a non-negative number/);
     expect(() => parseOverrides('not json')).toThrow(/must be a JSON object/);
   });

@@ -1,13 +1,12 @@
 // The README's third-party example, exactly as printed: its codegen.ts generates typed documents from schema.graphql,
 // its watch.ts type-checks against them, and running it starts a run and prints every event live, in order.
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
-import { startScriptedWorker, type Proc } from './helpers/processes.js';
+import { describe, expect, it } from 'vitest';
+import { createProject } from './helpers/foundation.js';
+import { useStack } from './helpers/stack.js';
 import { consumerDir } from './helpers/consumer-dir.js';
 
 const run = promisify(execFile);
@@ -20,19 +19,7 @@ const block = (title: string) => {
   return match[1];
 };
 
-const queueName = `shipyard-test-consumer-${randomBytes(4).toString('hex')}`;
-process.env.SHIPYARD_QUEUE = queueName;
-
-let api: TestApi;
-let worker: Proc;
-beforeAll(async () => {
-  api = await startTestApi();
-  worker = await startScriptedWorker({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName });
-}, 60_000);
-afterAll(async () => {
-  await worker?.stop('SIGKILL');
-  await api?.close();
-});
+const stack = useStack({ owner: 'consumer', workers: { kind: 'scripted' } });
 
 describe("the README's codegen example", () => {
   it('generates, type-checks, and prints a run’s events live', async () => {
@@ -45,11 +32,11 @@ describe("the README's codegen example", () => {
         throw new Error(`tsc: ${e.stdout}`);
       });
 
-      const { token } = await signUp(api, 'consumer');
-      const { createProject } = await gqlOk(api, `mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`, { i: { name: 'Consumer', appSpec: JSON.stringify({ sessions: 1, eventsPerSession: 5, intervalMs: 10 }) } }, token);
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'watch.ts', createProject.id], {
+      const { api, owner } = stack;
+      const project = await createProject(api, owner, 'Consumer', JSON.stringify({ sessions: 1, eventsPerSession: 5, intervalMs: 10 }));
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'watch.ts', project.id], {
         cwd: consumer.dir,
-        env: { ...process.env, SHIPYARD_URL: `${api.url}/graphql`, SHIPYARD_TOKEN: token },
+        env: { ...process.env, SHIPYARD_URL: `${api.url}/graphql`, SHIPYARD_TOKEN: owner.token },
         timeout: 30_000,
       });
       const lines = stdout.trim().split('\n');

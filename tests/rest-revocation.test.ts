@@ -2,19 +2,16 @@
 // mechanism, announced through Redis like for GraphQL subscriptions), and only those: the same user's streams on
 // another session go on. Covers revocation from another session (revokeSession), a socket authenticated by its first
 // message while it replays a run, and prints how long each took to end (the goal: about a second).
-import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gqlOk } from './helpers/api.js';
 import { useApiWithOwner } from './helpers/foundation.js';
 import { rawId } from './helpers/global-id.js';
+import { emitLines, startLiveRun, type LiveRun } from './helpers/live-run.js';
 import { rest } from './helpers/rest.js';
 import { openSse } from './helpers/sse-client.js';
 import { until } from './helpers/processes.js';
-import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
-import { getDb } from '../src/db/client.js';
-
-process.env.SHIPYARD_QUEUE = `shipyard-test-rest-revocation-${randomBytes(4).toString('hex')}`;
+import { RevokeSessionDocument, ViewerSessionsDocument } from './generated/graphql.js';
 
 const ctx = useApiWithOwner();
 let projectId: string;
@@ -28,18 +25,16 @@ async function secondSession(): Promise<{ token: string; sessionId: string }> {
   const login = await rest(ctx.api, 'POST', '/api/auth/login', { body: { email: ctx.owner.email, password: 'correct horse battery' } });
   expect(login.status, JSON.stringify(login.body)).toBe(200);
   const token = login.body.token as string;
-  const sessions = (await gqlOk(ctx.api, '{ viewer { sessions { id prefix } } }', {}, token)).viewer.sessions as Array<{ id: string; prefix: string }>;
+  const sessions = (await gqlOk(ctx.api, ViewerSessionsDocument, {}, token)).viewer!.sessions;
   return { token, sessionId: sessions.find((s) => s.prefix === token.slice(0, 12))!.id };
 }
 
-const revokeSession = (sessionId: string) => gqlOk(ctx.api, 'mutation($id: ID!) { revokeSession(id: $id) { revokedAt } }', { id: sessionId }, ctx.owner.token);
+const revokeSession = (sessionId: string) => gqlOk(ctx.api, RevokeSessionDocument, { id: sessionId }, ctx.owner.token);
 
-async function runWithEvents(count: number): Promise<{ runId: string; sink: RunEventSink }> {
-  const run = await getDb().agentRun.create({ data: { projectId: rawId(projectId), status: 'RUNNING' } });
-  const sink = await createRunEventSink({ db: getDb(), redis: ctx.api.services.redis, runId: run.id, projectId: run.projectId });
-  for (let n = 1; n <= count; n++) sink.emit({ type: 'TEXT', payload: { text: `line ${n}` } });
-  await sink.flush();
-  return { runId: run.id, sink };
+async function runWithEvents(count: number): Promise<LiveRun> {
+  const run = await startLiveRun(ctx.api, projectId);
+  await emitLines(run.sink, 1, count);
+  return run;
 }
 
 describe('revoking a token ends its REST and WebSocket streams', () => {

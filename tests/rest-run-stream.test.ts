@@ -1,33 +1,15 @@
 // GET /api/agent-runs/:id/stream: the seed's SSE stream of a run — event names, id = seq, exact resumption after
 // Last-Event-ID (or ?afterSeq=) across a dropped connection, the end after `complete`, and its authorization.
-import { encodeGlobalID } from '@pothos/plugin-relay';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { signUp } from './helpers/api.js';
-import { addMember, useApiWithOwner, type User } from './helpers/foundation.js';
-import { rawId } from './helpers/global-id.js';
+import { describe, expect, it } from 'vitest';
+import type { User } from './helpers/foundation.js';
+import { toGlobalId } from './helpers/global-id.js';
+import { startLiveRun } from './helpers/live-run.js';
+import { useProjectTeam } from './helpers/team.js';
 import { rest } from './helpers/rest.js';
 import { openSse } from './helpers/sse-client.js';
-import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
-import { getDb } from '../src/db/client.js';
 import type { NewEvent } from '../src/events/types.js';
 
-const ctx = useApiWithOwner();
-let viewer: User;
-let stranger: User;
-let projectId: string;
-
-beforeAll(async () => {
-  viewer = await signUp(ctx.api, 'viewer');
-  stranger = await signUp(ctx.api, 'stranger');
-  projectId = (await rest(ctx.api, 'POST', '/api/projects', { token: ctx.owner.token, body: { name: 'Stream' } })).body.id;
-  await addMember(ctx.api, ctx.owner, projectId, viewer, 'VIEWER');
-});
-
-async function newRun(): Promise<{ runId: string; sink: RunEventSink }> {
-  const run = await getDb().agentRun.create({ data: { projectId: rawId(projectId), status: 'RUNNING' } });
-  const sink = await createRunEventSink({ db: getDb(), redis: ctx.api.services.redis, runId: run.id, projectId: run.projectId });
-  return { runId: run.id, sink };
-}
+const ctx = useProjectTeam('Stream');
 
 const text = (n: number): NewEvent => ({ type: 'TEXT', payload: { text: `line ${n}` } });
 const TAIL: NewEvent[] = [
@@ -46,12 +28,12 @@ const auth = (user: User) => ({ authorization: `Bearer ${user.token}` });
 
 describe('REST run stream (SSE)', () => {
   it('replays, then streams live; a dropped client resumes after Last-Event-ID with exactly the rest; ends after complete', async () => {
-    const { runId, sink } = await newRun();
+    const { runId, sink } = await startLiveRun(ctx.api, ctx.projectId);
     sink.emit({ type: 'STATUS', payload: { status: 'RUNNING' } });
     for (let n = 1; n <= 4; n++) sink.emit(text(n));
     await sink.flush();
 
-    const first = await openSse(streamUrl(runId), auth(viewer));
+    const first = await openSse(streamUrl(runId), auth(ctx.viewer));
     expect(first.status).toBe(200);
     await first.waitFor(5); // replayed
     sink.emit(text(5));
@@ -70,7 +52,7 @@ describe('REST run stream (SSE)', () => {
     for (const event of TAIL) sink.emit(event);
     await sink.close();
 
-    const resumed = await openSse(streamUrl(encodeGlobalID('AgentRun', runId)), { ...auth(viewer), 'last-event-id': lastId });
+    const resumed = await openSse(streamUrl(toGlobalId('AgentRun', runId)), { ...auth(ctx.viewer), 'last-event-id': lastId });
     expect(resumed.status).toBe(200);
     await resumed.ended; // the server ends the stream after complete
     expect(resumed.frames.map((f) => Number(f.id))).toEqual([8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
@@ -83,14 +65,14 @@ describe('REST run stream (SSE)', () => {
   });
 
   it('needs a token and membership: 401, 403 for a stranger, 404 for an unknown run, 400 for a bad Last-Event-ID', async () => {
-    const { runId, sink } = await newRun();
+    const { runId, sink } = await startLiveRun(ctx.api, ctx.projectId);
     await sink.close();
     const anonymous = await rest(ctx.api, 'GET', `/api/agent-runs/${runId}/stream`);
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.error.code).toBe('UNAUTHENTICATED');
-    expect((await rest(ctx.api, 'GET', `/api/agent-runs/${runId}/stream`, { token: stranger.token })).body).toMatchObject({ error: { code: 'FORBIDDEN' } });
-    expect((await rest(ctx.api, 'GET', `/api/agent-runs/00000000-0000-4000-8000-000000000000/stream`, { token: viewer.token })).status).toBe(404);
-    const bad = await rest(ctx.api, 'GET', `/api/agent-runs/${runId}/stream`, { token: viewer.token, headers: { 'last-event-id': 'abc' } });
+    expect((await rest(ctx.api, 'GET', `/api/agent-runs/${runId}/stream`, { token: ctx.stranger.token })).body).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    expect((await rest(ctx.api, 'GET', `/api/agent-runs/00000000-0000-4000-8000-000000000000/stream`, { token: ctx.viewer.token })).status).toBe(404);
+    const bad = await rest(ctx.api, 'GET', `/api/agent-runs/${runId}/stream`, { token: ctx.viewer.token, headers: { 'last-event-id': 'abc' } });
     expect(bad.status).toBe(400);
   });
 });

@@ -1,61 +1,46 @@
 // The run spine end to end: real API, Postgres, Redis and worker processes running a scripted agent.
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import WebSocket from 'ws';
-import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
-import { freePort, isAlive, pidOfWorkerId, startApiProcess, startScriptedWorker, until, type Proc } from './helpers/processes.js';
+import { errorCodes, gql, gqlOk, signUp, type Settings } from './helpers/api.js';
+import { addMember, createProject as createProjectAs, startAgentRun } from './helpers/foundation.js';
+import { rawId, toGlobalId } from './helpers/global-id.js';
+import { freePort, isAlive, pidOfWorkerId, startApiProcess, until } from './helpers/processes.js';
+import { range } from './helpers/range.js';
+import { useStack } from './helpers/stack.js';
 import { subscribeSse, subscribeWs } from './helpers/subscriptions.js';
+import {
+  AgentRunEventLogDocument,
+  AgentRunEventRecordsDocument as EVENTS,
+  AgentRunOutcomeDocument as RUN,
+  ProjectEventSeqsDocument,
+  ProjectEventsDocument,
+  ProjectRunsByStatusDocument,
+  RemoveProjectMemberDocument,
+  StartAgentRunDocument as START,
+  StopAgentRunDocument as STOP,
+  ViewerIdDocument,
+} from './generated/graphql.js';
 import { getDb } from '../src/db/client.js';
 
-const queueName = `shipyard-test-spine-${randomBytes(4).toString('hex')}`;
-process.env.SHIPYARD_QUEUE = queueName;
 // Fast stall detection so the SIGKILL test takes seconds.
-const timings = { SHIPYARD_LOCK_DURATION_MS: '4000', SHIPYARD_STALLED_INTERVAL_MS: '1000' };
-
-let api: TestApi;
-let workerEnv: Record<string, string>;
-const workers: Proc[] = [];
-let owner: { token: string };
+const workerSettings: Settings = { WORKER_CONCURRENCY: '2', SHIPYARD_DRAIN_TIMEOUT_MS: '500', SHIPYARD_LOCK_DURATION_MS: '4000', SHIPYARD_STALLED_INTERVAL_MS: '1000' };
+const stack = useStack({ workers: { kind: 'scripted', count: 2, settings: () => workerSettings } });
 let stranger: { token: string };
-
 beforeAll(async () => {
-  api = await startTestApi();
-  workerEnv = { DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName, WORKER_CONCURRENCY: '2', SHIPYARD_DRAIN_TIMEOUT_MS: '500', ...timings };
-  const started = await Promise.all([startScriptedWorker(workerEnv), startScriptedWorker(workerEnv), signUp(api, 'owner'), signUp(api, 'stranger')]);
-  workers.push(started[0], started[1]);
-  owner = started[2];
-  stranger = started[3];
-}, 90_000);
-
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-  const queue = new Queue(queueName, { connection: api.services.redis });
-  await queue.obliterate({ force: true }).catch(() => {});
-  await queue.close();
-  await api?.close();
+  stranger = await signUp(stack.api, 'stranger');
 });
 
-const EVENTS = `subscription($runId: ID!, $afterSeq: Int) { agentRunEvents(runId: $runId, afterSeq: $afterSeq) { id runId seq type payload createdAt } }`;
-const START = `mutation($i: StartAgentRunInput!) { startAgentRun(input: $i) { id status } }`;
-const STOP = `mutation($id: ID!) { stopAgentRun(id: $id) { id status stopReason finishedAt } }`;
-const RUN = `query($id: ID!) { agentRun(id: $id) { status stopReason error startedAt finishedAt sessionsCompleted
-  usage { inputTokens outputTokens cacheReadInputTokens cacheCreationInputTokens costUsd } sessions { number } } }`;
-const RUN_EVENTS = `query($id: ID!) { agentRun(id: $id) { events(afterSeq: 0, first: 500) { seq type payload } } }`;
-const runEvents = async (id: string) => (await gqlOk(api, RUN_EVENTS, { id }, owner.token)).agentRun.events as Array<{ seq: number; type: string; payload: any }>;
+const runEvents = async (id: string) => (await gqlOk(stack.api, AgentRunEventLogDocument, { id }, stack.owner.token)).agentRun!.events as Array<{ seq: number; type: string; payload: any }>;
 
 async function createProject(script: object): Promise<string> {
-  const data = await gqlOk(api, `mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`, { i: { name: 'Spine', appSpec: JSON.stringify(script) } }, owner.token);
-  return data.createProject.id;
+  return (await createProjectAs(stack.api, stack.owner, 'Spine', JSON.stringify(script))).id;
 }
 
-async function startRun(projectId: string, extra: object = {}): Promise<string> {
-  return (await gqlOk(api, START, { i: { projectId, ...extra } }, owner.token)).startAgentRun.id;
-}
+const startRun = (projectId: string, extra: { maxSessions?: number } = {}) => startAgentRun(stack.api, stack.owner, projectId, extra);
 
-const runRow = (globalId: string) => getDb().agentRun.findUniqueOrThrow({ where: { id: Buffer.from(globalId, 'base64').toString().split(':')[1]! } });
+const runRow = (globalId: string) => getDb().agentRun.findUniqueOrThrow({ where: { id: rawId(globalId) } });
 const seqsOf = (results: Array<{ data?: any }>) => results.map((r) => r.data?.agentRunEvents?.seq);
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /** A three-session run, once its first session has finished: its row then, and the worker process holding it. */
 async function runPastFirstSession() {
@@ -65,7 +50,7 @@ async function runPastFirstSession() {
     const r = await runRow(runId);
     return r.sessionsCompleted >= 1 && r.workerId ? r : null;
   }, 20_000, 'the first session');
-  const victim = workers.find((w) => w.child.pid === pidOfWorkerId(row.workerId!))!;
+  const victim = stack.workers.find((w) => w.child.pid === pidOfWorkerId(row.workerId!))!;
   return { runId, row, victim };
 }
 
@@ -86,13 +71,13 @@ describe('run spine', () => {
   it('streams a run identically over SSE and graphql-ws; a subscriber joining mid-run with afterSeq gets the exact tail', async () => {
     const projectId = await createProject({ sessions: 2, eventsPerSession: 15, intervalMs: 25 });
     const runId = await startRun(projectId);
-    const sse = subscribeSse(api.url, owner.token, EVENTS, { runId });
-    const ws = subscribeWs(api.url, owner.token, EVENTS, { runId });
+    const sse = subscribeSse(stack.api.url, stack.owner.token, EVENTS, { runId });
+    const ws = subscribeWs(stack.api.url, stack.owner.token, EVENTS, { runId });
     await until(() => sse.results.length >= 10, 15_000, '10 events');
-    const late = subscribeSse(api.url, owner.token, EVENTS, { runId, afterSeq: 7 });
+    const late = subscribeSse(stack.api.url, stack.owner.token, EVENTS, { runId, afterSeq: 7 });
     await Promise.all([sse.done, ws.done, late.done]);
 
-    const run = { ...(await gqlOk(api, RUN, { id: runId }, owner.token)).agentRun, events: await runEvents(runId) };
+    const run = { ...(await gqlOk(stack.api, RUN, { id: runId }, stack.owner.token)).agentRun, events: await runEvents(runId) };
     expect(run).toMatchObject({ status: 'SUCCEEDED', stopReason: 'all_features_passing', sessionsCompleted: 2, sessions: [{ number: 1 }, { number: 2 }] });
     expect(run.usage).toEqual({ inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, costUsd: 0 });
     const total = run.events.length;
@@ -104,30 +89,29 @@ describe('run spine', () => {
     expect(seqsOf(sse.results)).toEqual(range(1, total));
     expect(ws.results).toEqual(sse.results);
     expect(late.results).toEqual(sse.results.slice(7));
-    expect(sse.results[0]!.data.agentRunEvents.runId).toBe(runId);
+    expect(sse.results[0]!.data!.agentRunEvents.runId).toBe(runId);
 
     const listed = await gqlOk(
-      api,
-      `query($p: ID!) { project(id: $p) { done: agentRuns(first: 5, status: SUCCEEDED) { edges { node { id status } } }
-        active: agentRuns(first: 5, status: RUNNING) { edges { node { id } } } } }`,
-      { p: projectId },
-      owner.token,
+      stack.api,
+      ProjectRunsByStatusDocument,
+      { id: projectId },
+      stack.owner.token,
     );
-    expect(listed.project.done.edges).toEqual([{ node: { id: runId, status: 'SUCCEEDED' } }]);
-    expect(listed.project.active.edges).toEqual([]);
+    expect(listed.project!.done.edges).toEqual([{ node: { id: runId, status: 'SUCCEEDED' } }]);
+    expect(listed.project!.active.edges).toEqual([]);
 
     // Finished: a new subscriber gets the replay and completion; afterSeq at the end completes at once.
-    const replay = subscribeSse(api.url, owner.token, EVENTS, { runId, afterSeq: total - 2 });
+    const replay = subscribeSse(stack.api.url, stack.owner.token, EVENTS, { runId, afterSeq: total - 2 });
     await replay.done;
     expect(seqsOf(replay.results)).toEqual([total - 1, total]);
   });
 
   it('allows one active run per project (CONFLICT), stops a running run within a second and kills its child process', async () => {
     const projectId = await createProject({ sessions: 1, eventsPerSession: 1, sleep: true });
-    const attempts = await Promise.all([1, 2, 3].map(() => gql(api, START, { i: { projectId } }, owner.token)));
+    const attempts = await Promise.all([1, 2, 3].map(() => gql(stack.api, START, { input: { projectId } }, stack.owner.token)));
     expect(attempts.filter((r) => !r.errors).length).toBe(1);
     expect(attempts.flatMap(errorCodes).sort()).toEqual(['CONFLICT', 'CONFLICT']);
-    const runId = attempts.find((r) => !r.errors)!.data.startAgentRun.id;
+    const runId = attempts.find((r) => !r.errors)!.data!.startAgentRun.id;
 
     const pid = await until(async () => {
       const run = { events: await runEvents(runId) };
@@ -135,9 +119,9 @@ describe('run spine', () => {
     }, 15_000, 'the sleep child');
     expect(isAlive(pid)).toBe(true);
 
-    expect(errorCodes(await gql(api, STOP, { id: runId }, stranger.token))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await gql(stack.api, STOP, { id: runId }, stranger.token))).toEqual(['FORBIDDEN']);
     const began = performance.now();
-    const stopped = (await gqlOk(api, STOP, { id: runId }, owner.token)).stopAgentRun;
+    const stopped = (await gqlOk(stack.api, STOP, { id: runId }, stack.owner.token)).stopAgentRun;
     const elapsed = performance.now() - began;
     expect(stopped).toMatchObject({ status: 'CANCELLED' });
     expect(elapsed).toBeLessThan(3000); // the 1 s goal is measured precisely by bench/stop.ts
@@ -146,23 +130,23 @@ describe('run spine', () => {
     const run = { events: await runEvents(runId) };
     expect(run.events.at(-1)).toMatchObject({ type: 'COMPLETE', payload: { status: 'CANCELLED' } });
     expect(run.events.map((e: any) => e.seq)).toEqual(range(1, run.events.length));
-    const again = await gql(api, STOP, { id: runId }, owner.token);
+    const again = await gql(stack.api, STOP, { id: runId }, stack.owner.token);
     expect(errorCodes(again)).toEqual(['CONFLICT']);
     expect(again.errors![0]!.message).toMatch(/already finished \(CANCELLED\)/);
     // The project is free again.
     const next = await startRun(projectId, { maxSessions: 1 });
-    await gqlOk(api, STOP, { id: next }, owner.token);
+    await gqlOk(stack.api, STOP, { id: next }, stack.owner.token);
   });
 
   it('stopping a queued run removes its job', async () => {
-    const queue = new Queue(queueName, { connection: api.services.redis });
+    const queue = new Queue(stack.api.queueName, { connection: stack.api.services.redis });
     await queue.pause();
     try {
       const projectId = await createProject({ sessions: 1 });
       const runId = await startRun(projectId);
       const row = await runRow(runId);
       expect(await queue.getJobState(row.id)).toBe('waiting');
-      const stopped = (await gqlOk(api, STOP, { id: runId }, owner.token)).stopAgentRun;
+      const stopped = (await gqlOk(stack.api, STOP, { id: runId }, stack.owner.token)).stopAgentRun;
       expect(stopped.status).toBe('CANCELLED');
       expect(await queue.getJobState(row.id)).toBe('unknown');
       const run = { events: await runEvents(runId) };
@@ -179,16 +163,16 @@ describe('run spine', () => {
   it('refuses subscriptions of non-members (FORBIDDEN) and unknown runs (NOT_FOUND)', async () => {
     const projectId = await createProject({ sessions: 1, eventsPerSession: 2 });
     const runId = await startRun(projectId);
-    const sse = subscribeSse(api.url, stranger.token, EVENTS, { runId });
-    const ws = subscribeWs(api.url, stranger.token, EVENTS, { runId });
-    const project = subscribeWs(api.url, stranger.token, `subscription($p: ID!) { projectEvents(projectId: $p) { seq } }`, { p: projectId });
+    const sse = subscribeSse(stack.api.url, stranger.token, EVENTS, { runId });
+    const ws = subscribeWs(stack.api.url, stranger.token, EVENTS, { runId });
+    const project = subscribeWs(stack.api.url, stranger.token, ProjectEventSeqsDocument, { projectId });
     await Promise.all([sse.done, ws.done, project.done]);
     for (const sub of [sse, ws, project]) {
       expect(sub.results.flatMap((r) => (r.errors ?? []).map((e) => e.extensions?.code))).toEqual(['FORBIDDEN']);
       expect(sub.results.some((r) => r.data)).toBe(false);
     }
-    const unknownRun = Buffer.from(`AgentRun:${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`).toString('base64');
-    const missing = subscribeSse(api.url, owner.token, EVENTS, { runId: unknownRun });
+    const unknownRun = toGlobalId('AgentRun', `${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`);
+    const missing = subscribeSse(stack.api.url, stack.owner.token, EVENTS, { runId: unknownRun });
     await missing.done;
     expect(missing.results.flatMap((r) => (r.errors ?? []).map((e) => e.extensions?.code))).toEqual(['NOT_FOUND']);
     await until(async () => ['SUCCEEDED'].includes((await runRow(runId)).status), 15_000, 'the run to finish');
@@ -196,14 +180,14 @@ describe('run spine', () => {
 
   it('re-checks membership per event: a member removed mid-stream gets FORBIDDEN and no later events', async () => {
     const projectId = await createProject({ sessions: 1, eventsPerSession: 60, intervalMs: 50 });
-    const viewer = await signUp(api, 'viewer');
-    const viewerId = (await gqlOk(api, '{ viewer { id } }', {}, viewer.token)).viewer.id;
+    const viewer = await signUp(stack.api, 'viewer');
+    const viewerId = (await gqlOk(stack.api, ViewerIdDocument, {}, viewer.token)).viewer!.id;
     const email = viewer.email;
-    await gqlOk(api, `mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { role } }`, { i: { projectId, email, role: 'VIEWER' } }, owner.token);
+    await addMember(stack.api, stack.owner, projectId, viewer, 'VIEWER');
     const runId = await startRun(projectId);
-    const sub = subscribeSse(api.url, viewer.token, EVENTS, { runId });
+    const sub = subscribeSse(stack.api.url, viewer.token, EVENTS, { runId });
     await until(() => sub.results.length >= 3, 15_000, 'the viewer to see events');
-    await gqlOk(api, `mutation($i: RemoveProjectMemberInput!) { removeProjectMember(input: $i) { role } }`, { i: { projectId, userId: viewerId } }, owner.token);
+    await gqlOk(stack.api, RemoveProjectMemberDocument, { input: { projectId, userId: viewerId } }, stack.owner.token);
     const removedAt = Date.now();
     await sub.done;
     const last = sub.results.at(-1)!;
@@ -211,19 +195,19 @@ describe('run spine', () => {
     expect(Date.now() - removedAt).toBeLessThan(5000); // within the ~1 s membership cache, not at the end of the run
     const seen = sub.results.filter((r) => r.data).length;
     expect(seen).toBeLessThan((await runEvents(runId)).length);
-    await gqlOk(api, STOP, { id: runId }, owner.token);
+    await gqlOk(stack.api, STOP, { id: runId }, stack.owner.token);
   });
 
   it('projectEvents delivers the live events of every run of the project', async () => {
     const projectId = await createProject({ sessions: 1, eventsPerSession: 3 });
-    const sub = subscribeWs(api.url, owner.token, `subscription($p: ID!) { projectEvents(projectId: $p) { runId seq type } }`, { p: projectId });
+    const sub = subscribeWs(stack.api.url, stack.owner.token, ProjectEventsDocument, { projectId });
     await new Promise((r) => setTimeout(r, 300)); // live only: let the subscription reach Redis
     const runId = await startRun(projectId);
     await until(() => sub.results.some((r) => r.data?.projectEvents.type === 'COMPLETE'), 15_000, 'COMPLETE');
     sub.stop();
-    const seqs = sub.results.map((r) => r.data.projectEvents.seq);
+    const seqs = sub.results.map((r) => r.data!.projectEvents.seq);
     expect(seqs).toEqual(range(1, seqs.length));
-    expect(sub.results.every((r) => r.data.projectEvents.runId === runId)).toBe(true);
+    expect(sub.results.every((r) => r.data!.projectEvents.runId === runId)).toBe(true);
   });
 
   it('a worker SIGKILLed mid-run: another worker finishes the run from its last finished session, seqs contiguous', async () => {
@@ -231,14 +215,14 @@ describe('run spine', () => {
     expect(victim).toBeDefined();
     victim.child.kill('SIGKILL');
     await victim.exited;
-    workers.splice(workers.indexOf(victim), 1);
-    const replacement = startScriptedWorker(workerEnv); // keep two alive for the next tests
+    stack.workers.splice(stack.workers.indexOf(victim), 1);
+    const replacement = stack.startWorker('scripted', workerSettings); // keep two alive for the next tests
 
     const final = await until(async () => {
       const r = await runRow(runId);
       return r.status === 'SUCCEEDED' ? r : null;
     }, 30_000, 'the run to finish on the other worker');
-    workers.push(await replacement);
+    await replacement;
     expect(final.workerId).not.toBe(row.workerId);
     const events = await getDb().agentRunEvent.findMany({ where: { runId: final.id }, orderBy: { seq: 'asc' } });
     expect(events.map((e) => e.seq)).toEqual(range(1, events.length));
@@ -253,13 +237,13 @@ describe('run spine', () => {
     const { runId, row, victim } = await runPastFirstSession();
     const code = await victim.stop('SIGTERM');
     expect(code).toBe(0);
-    workers.splice(workers.indexOf(victim), 1);
-    const replacement = startScriptedWorker(workerEnv);
+    stack.workers.splice(stack.workers.indexOf(victim), 1);
+    const replacement = stack.startWorker('scripted', workerSettings);
     const final = await until(async () => {
       const r = await runRow(runId);
       return r.status === 'SUCCEEDED' ? r : null;
     }, 30_000, 'the run to finish');
-    workers.push(await replacement);
+    await replacement;
     const events = await getDb().agentRunEvent.findMany({ where: { runId: final.id }, orderBy: { seq: 'asc' } });
     expect(events.map((e) => e.seq)).toEqual(range(1, events.length));
     const statusEvents = events.filter((e) => e.type === 'STATUS').map((e) => ({ seq: e.seq, at: e.createdAt, ...(e.payload as object) }));
@@ -270,21 +254,21 @@ describe('run spine', () => {
 
   it('an API process restarted mid-stream: the client resubscribes with its last seq and misses nothing', async () => {
     const port = await freePort();
-    const env = { DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName };
+    const env = stack.api.instanceEnv;
     let server = await startApiProcess(env, port);
     try {
       const projectId = await createProject({ sessions: 2, eventsPerSession: 40, intervalMs: 25 });
       const runId = await startRun(projectId);
-      const first = subscribeSse(server.url, owner.token, EVENTS, { runId });
+      const first = subscribeSse(server.url, stack.owner.token, EVENTS, { runId });
       await until(() => first.results.length >= 5, 15_000, '5 events');
       await server.stop('SIGKILL');
       await first.done;
-      const seen = first.results.filter((r) => r.data).map((r) => r.data.agentRunEvents);
-      const lastSeq = seen.at(-1).seq;
+      const seen = first.results.filter((r) => r.data).map((r) => r.data!.agentRunEvents);
+      const lastSeq = seen.at(-1)!.seq;
       server = await startApiProcess(env, port);
-      const second = subscribeSse(server.url, owner.token, EVENTS, { runId, afterSeq: lastSeq });
+      const second = subscribeSse(server.url, stack.owner.token, EVENTS, { runId, afterSeq: lastSeq });
       await second.done;
-      const all = [...seen, ...second.results.map((r) => r.data.agentRunEvents)];
+      const all = [...seen, ...second.results.map((r) => r.data!.agentRunEvents)];
       const stored = await runEvents(runId);
       expect(stored.at(-1)!.type).toBe('COMPLETE');
       expect(lastSeq).toBeLessThan(stored.length);
@@ -296,13 +280,13 @@ describe('run spine', () => {
   }, 60_000);
 
   it('SIGTERM stops an API process cleanly with SSE, graphql-ws and /ws/:projectId clients: sockets close with 1001, exit 0, resubscribing elsewhere gives the exact tail', async () => {
-    const server = await startApiProcess({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName, LOG_LEVEL: 'info' }, await freePort());
+    const server = await startApiProcess({ ...stack.api.instanceEnv, LOG_LEVEL: 'info' }, await freePort());
     const projectId = await createProject({ sessions: 1, eventsPerSession: 120, intervalMs: 25 });
     const runId = await startRun(projectId);
     try {
-      const sse = subscribeSse(server.url, owner.token, EVENTS, { runId });
-      const ws = subscribeWs(server.url, owner.token, EVENTS, { runId });
-      const project = projectSocket(server.url, projectId, owner.token);
+      const sse = subscribeSse(server.url, stack.owner.token, EVENTS, { runId });
+      const ws = subscribeWs(server.url, stack.owner.token, EVENTS, { runId });
+      const project = projectSocket(server.url, projectId, stack.owner.token);
       await until(() => sse.results.length >= 3 && ws.results.length >= 3 && project.events().length >= 3, 15_000, 'first events on all three transports');
       const began = Date.now();
       const code = await server.stop('SIGTERM');
@@ -316,7 +300,7 @@ describe('run spine', () => {
       expect(await project.closed).toMatchObject({ code: 1001 }); // was 1006: the socket was cut
       // The project socket's client resumes the run after its last seq on another API process: the exact tail.
       const seen = project.events();
-      const resumed = projectSocket(api.url, projectId, owner.token, { type: 'resume', runId, afterSeq: seen.at(-1).seq });
+      const resumed = projectSocket(stack.api.url, projectId, stack.owner.token, { type: 'resume', runId, afterSeq: seen.at(-1)!.seq });
       await until(() => resumed.events().some((e) => e.type === 'complete'), 30_000, 'the resumed run to complete');
       resumed.ws.close();
       const all = [...seen, ...resumed.events()];
@@ -327,10 +311,10 @@ describe('run spine', () => {
       expect(all.map((e) => e.data)).toEqual(stored.slice(from - 1).map((e) => e.payload));
       // Each client resubscribes with its last seq on another API process and sees every event exactly once.
       for (const first of [sse, ws]) {
-        const seen = first.results.filter((r) => r.data).map((r) => r.data.agentRunEvents);
-        const rest = subscribeWs(api.url, owner.token, EVENTS, { runId, afterSeq: seen.at(-1).seq });
+        const seen = first.results.filter((r) => r.data).map((r) => r.data!.agentRunEvents);
+        const rest = subscribeWs(stack.api.url, stack.owner.token, EVENTS, { runId, afterSeq: seen.at(-1)!.seq });
         await rest.done;
-        const all = [...seen, ...rest.results.map((r) => r.data.agentRunEvents)];
+        const all = [...seen, ...rest.results.map((r) => r.data!.agentRunEvents)];
         const stored = await runEvents(runId);
         expect(stored.at(-1)!.type).toBe('COMPLETE');
         expect(all.map((e) => e.seq)).toEqual(range(1, stored.length));
@@ -338,18 +322,18 @@ describe('run spine', () => {
       }
     } finally {
       await server.stop('SIGKILL');
-      await gql(api, STOP, { id: runId }, owner.token);
+      await gql(stack.api, STOP, { id: runId }, stack.owner.token);
     }
   }, 60_000);
 
   it('start-up reaping: a run left RUNNING with no live job is marked INTERRUPTED, re-enqueued and finished', async () => {
     const projectId = await createProject({ sessions: 2, eventsPerSession: 2 });
-    const dbProjectId = Buffer.from(projectId, 'base64').toString().split(':')[1]!;
+    const dbProjectId = rawId(projectId);
     const orphan = await getDb().agentRun.create({
       data: { projectId: dbProjectId, status: 'RUNNING', startedAt: new Date(), sessionsCompleted: 1, workerId: 'dead-1-beef' },
     });
     await getDb().agentRunEvent.create({ data: { runId: orphan.id, seq: 1, type: 'STATUS', payload: { status: 'RUNNING' } } });
-    const extra = await startScriptedWorker(workerEnv); // reaps at start-up
+    const extra = await stack.startWorker('scripted', workerSettings); // reaps at start-up
     try {
       const final = await until(async () => {
         const r = await getDb().agentRun.findUniqueOrThrow({ where: { id: orphan.id } });

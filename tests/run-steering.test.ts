@@ -10,18 +10,10 @@ import { sendRunMessage } from '../src/runs/messages.js';
 import { agentRuntime } from '../worker/agent/runtime.js';
 import { reapOrphans } from '../src/runs/reap.js';
 import { startWorker, type StartedWorker } from '../worker/start-worker.js';
+import { untilValue as until } from './helpers/processes.js';
 import { bash, say, toolResults, type RecordedRequest } from './helpers/scripted-anthropic.js';
 import { continueRun, eventsOf, seedInitialized, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { withEnv } from './helpers/process-settings.js';
 
 function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
@@ -175,8 +167,7 @@ describe('run steering', () => {
   });
 
   it('a 429 whose retry-after exceeds the wait budget parks the run, and a timer job resumes it by itself', async () => {
-    process.env.SHIPYARD_RATE_LIMIT_MAX_WAIT_MS = '200';
-    try {
+    await withEnv({ SHIPYARD_RATE_LIMIT_MAX_WAIT_MS: '200' }, async () => {
       const { project, user } = await seedProject(h);
       await seedInitialized(h, project.workspacePath, project.id, ['Alpha']);
       const before = h.model.requests.length;
@@ -199,9 +190,7 @@ describe('run steering', () => {
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       const pausedStatus = events.find((e) => e.type === 'STATUS' && (e.payload as { status: string }).status === 'PAUSED')!;
       expect(pausedStatus.payload).toMatchObject({ reason: 'rate_limited', resumeAt: parked.resumeAt!.toISOString() });
-    } finally {
-      delete process.env.SHIPYARD_RATE_LIMIT_MAX_WAIT_MS;
-    }
+    });
   });
 
   it('the reaper resumes a rate-limited run whose timer job was lost', async () => {

@@ -1,44 +1,24 @@
 // No silent weakening: a worker with SHIPYARD_SANDBOX=off says so in its start log and in every run's first STATUS
 // event; a worker that cannot run bubblewrap says at start that it refuses agent runs, and why.
-import { randomBytes } from 'node:crypto';
-import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SandboxProvider } from '../worker/sandbox/provider.js';
 import { readSandboxSettings } from '../worker/sandbox/settings.js';
-import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
-import { startScriptedWorker, until, type Proc } from './helpers/processes.js';
+import { gqlOk } from './helpers/api.js';
+import { createProject, startAgentRun } from './helpers/foundation.js';
+import { until } from './helpers/processes.js';
+import { useStack } from './helpers/stack.js';
+import { AgentRunStatusEventsDocument as RUN } from './generated/graphql.js';
 
-const queueName = `shipyard-test-sandbox-modes-${randomBytes(4).toString('hex')}`;
-process.env.SHIPYARD_QUEUE = queueName;
-
-let api: TestApi;
-let owner: { token: string };
-const workers: Proc[] = [];
-
-beforeAll(async () => {
-  api = await startTestApi();
-  owner = await signUp(api, 'owner');
-}, 60_000);
-
-afterAll(async () => {
-  for (const worker of workers) await worker.stop('SIGKILL');
-  const queue = new Queue(queueName, { connection: api.services.redis });
-  await queue.obliterate({ force: true }).catch(() => {});
-  await queue.close();
-  await api?.close();
-});
-
-const RUN = `query($id: ID!) { agentRun(id: $id) { status events(afterSeq: 0, first: 100) { type payload } } }`;
+const stack = useStack();
 
 describe('sandbox modes', () => {
   it('SHIPYARD_SANDBOX=off: the worker log and the run\'s first STATUS event say commands run unsandboxed', async () => {
-    const worker = await startScriptedWorker({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName, SHIPYARD_SANDBOX: 'off', LOG_LEVEL: 'info' });
-    workers.push(worker);
+    const worker = await stack.startWorker('scripted', { SHIPYARD_SANDBOX: 'off', LOG_LEVEL: 'info' });
     await until(() => /SHIPYARD_SANDBOX=off: agents' commands run UNSANDBOXED/.test(worker.output()), 10_000, 'the start log about the sandbox');
-    const project = await gqlOk(api, `mutation { createProject(input: { name: "Off", appSpec: "{\\"sessions\\":1,\\"eventsPerSession\\":1}" }) { id } }`, {}, owner.token);
-    const runId = (await gqlOk(api, `mutation($i: StartAgentRunInput!) { startAgentRun(input: $i) { id } }`, { i: { projectId: project.createProject.id } }, owner.token)).startAgentRun.id;
+    const project = await createProject(stack.api, stack.owner, 'Off', JSON.stringify({ sessions: 1, eventsPerSession: 1 }));
+    const runId = await startAgentRun(stack.api, stack.owner, project.id);
     const run = await until(async () => {
-      const r = (await gqlOk(api, RUN, { id: runId }, owner.token)).agentRun;
+      const r = (await gqlOk(stack.api, RUN, { id: runId }, stack.owner.token)).agentRun!;
       return r.status === 'SUCCEEDED' ? r : undefined;
     }, 20_000, 'the run to finish');
     const statuses = (run.events as Array<{ type: string; payload: { message?: string } }>).filter((e) => e.type === 'STATUS');

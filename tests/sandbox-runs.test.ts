@@ -7,6 +7,7 @@ import { DEFAULT_ALLOWED_COMMANDS } from '../src/agent-config/defaults.js';
 import { sandboxProvider } from '../worker/sandbox/provider.js';
 import { bash, editor, say, tool } from './helpers/scripted-anthropic.js';
 import { eventsOf, seedInitialized, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';
+import { withEnv } from './helpers/process-settings.js';
 
 const toolResultsOf = async (h: ReturnType<typeof useRuntimeHarness>, runId: string) =>
   (await eventsOf(h.db, runId)).filter((e) => e.type === 'TOOL_RESULT').map((e) => e.payload as { name: string; output: string; isError: boolean });
@@ -61,9 +62,8 @@ describe('agent runs in the sandbox', () => {
 
   it('hostile commands never write a platform secret into any stored event', async () => {
     const canary = `canary-${randomBytes(12).toString('hex')}`;
-    process.env.SHIPYARD_CANARY_SECRET_TOKEN = canary;
     const secrets = [canary, process.env.ANTHROPIC_API_KEY!, ...(process.env.DATABASE_URL ? [process.env.DATABASE_URL] : [])];
-    try {
+    await withEnv({ SHIPYARD_CANARY_SECRET_TOKEN: canary }, async () => {
       const { project } = await seedProject(h, { agentOverrides: { allowedCommands: [...DEFAULT_ALLOWED_COMMANDS, 'env', 'printenv', 'bash', 'tr', 'ln', 'strings'], maxSessions: 1 } });
       await seedInitialized(h, project.workspacePath, project.id, ['Anything']);
       h.model.enqueue(
@@ -92,8 +92,6 @@ describe('agent runs in the sandbox', () => {
       const results = await toolResultsOf(h, runId);
       expect(results).toHaveLength(14);
       expect(results[4].output).toContain('"HOME":"/home/agent"');
-    } finally {
-      delete process.env.SHIPYARD_CANARY_SECRET_TOKEN;
-    }
+    });
   });
 });

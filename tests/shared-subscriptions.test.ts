@@ -1,44 +1,28 @@
 // Live subscriptions share one execution per event per viewer (src/transport/shared-execution.ts) and one SSE frame per
 // shared result (src/transport/sse-frames.ts): sharing must never mix up viewers, documents or transports.
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { describe, expect, it } from 'vitest';
+import { gqlOk, signUp } from './helpers/api.js';
+import { addMember, createProject } from './helpers/foundation.js';
+import { emitText, startLiveRun } from './helpers/live-run.js';
 import { until } from './helpers/processes.js';
+import { range } from './helpers/range.js';
 import { subscribeSse, subscribeWs, type Subscription } from './helpers/subscriptions.js';
-import { getDb } from '../src/db/client.js';
-import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
+import { useStack } from './helpers/stack.js';
+import { AgentRunEventRecordsDocument as EVENTS, AgentRunEventSeqsDocument as SEQS_ONLY, RemoveProjectMemberDocument, ViewerIdDocument } from './generated/graphql.js';
 
-process.env.SHIPYARD_QUEUE = `shipyard-test-shared-${randomBytes(4).toString('hex')}`;
+const stack = useStack();
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi();
-}, 60_000);
-afterAll(async () => {
-  await api?.close();
-});
-
-const EVENTS = `subscription($runId: ID!) { agentRunEvents(runId: $runId) { id runId seq type payload createdAt } }`;
-const SEQS_ONLY = `subscription($runId: ID!) { agentRunEvents(runId: $runId) { seq } }`;
 const codes = (sub: Subscription<unknown>) => sub.results.flatMap((r) => (r.errors ?? []).map((e) => e.extensions?.code));
-const dataOf = (sub: Subscription<any>) => sub.results.filter((r) => r.data).map((r) => r.data.agentRunEvents);
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-async function emitText(sink: RunEventSink, count: number) {
-  for (let i = 0; i < count; i++) sink.emit({ type: 'TEXT', payload: { text: `line ${sink.lastSeq + 1}` } });
-  await sink.flush();
-}
+const dataOf = <T>(sub: Subscription<{ agentRunEvents: T }>) => sub.results.flatMap((r) => (r.data ? [r.data.agentRunEvents] : []));
 
 describe('shared subscription execution', () => {
   it('gives each viewer, document and transport its own correct stream while sharing work per event', async () => {
-    const [owner, viewer, stranger] = await Promise.all([signUp(api, 'owner'), signUp(api, 'viewer'), signUp(api, 'stranger')]);
-    const projectGlobalId = (await gqlOk(api, `mutation { createProject(input: { name: "Shared" }) { id } }`, {}, owner.token)).createProject.id;
-    const projectId = Buffer.from(projectGlobalId, 'base64').toString().split(':')[1]!;
-    await gqlOk(api, `mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { role } }`, { i: { projectId: projectGlobalId, email: viewer.email, role: 'VIEWER' } }, owner.token);
-    const viewerId = (await gqlOk(api, '{ viewer { id } }', {}, viewer.token)).viewer.id;
-    const run = await getDb().agentRun.create({ data: { projectId, status: 'RUNNING', startedAt: new Date() } });
-    const runId = Buffer.from(`AgentRun:${run.id}`).toString('base64');
-    const sink = await createRunEventSink({ db: getDb(), redis: api.services.redis, runId: run.id, projectId });
+    const { api, owner } = stack;
+    const [viewer, stranger] = await Promise.all([signUp(api, 'viewer'), signUp(api, 'stranger')]);
+    const projectGlobalId = (await createProject(api, owner, 'Shared')).id;
+    await addMember(api, owner, projectGlobalId, viewer, 'VIEWER');
+    const viewerId = (await gqlOk(api, ViewerIdDocument, {}, viewer.token)).viewer!.id;
+    const { globalId: runId, sink } = await startLiveRun(api, projectGlobalId);
     await emitText(sink, 3); // replayed to everyone, then the rest arrives live
 
     const ownerA = subscribeSse(api.url, owner.token, EVENTS, { runId });
@@ -59,7 +43,7 @@ describe('shared subscription execution', () => {
     expect(api.livePushed.ws - pushedBefore.ws).toBeGreaterThanOrEqual(20);
 
     // Removed mid-stream: the viewer's next events are refused within the ~1 s membership cache, the owner's are not.
-    await gqlOk(api, `mutation($i: RemoveProjectMemberInput!) { removeProjectMember(input: $i) { role } }`, { i: { projectId: projectGlobalId, userId: viewerId } }, owner.token);
+    await gqlOk(api, RemoveProjectMemberDocument, { input: { projectId: projectGlobalId, userId: viewerId } }, owner.token);
     const removedAt = Date.now();
     let viewerDone = false;
     void viewerSub.done.then(() => (viewerDone = true));

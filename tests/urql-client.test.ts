@@ -1,29 +1,13 @@
 // The client story: an urql client with codegen's typed documents, queries over HTTP and a live run over graphql-ws.
-import { randomBytes } from 'node:crypto';
 import { Client, fetchExchange, subscriptionExchange } from '@urql/core';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { pipe, subscribe } from 'wonka';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startTestApi, type TestApi } from './helpers/api.js';
-import { startScriptedWorker, type Proc } from './helpers/processes.js';
+import { describe, expect, it } from 'vitest';
+import { useStack } from './helpers/stack.js';
 import { AgentRunEventsDocument, CreateProjectDocument, StartAgentRunDocument, type AgentRunEventsSubscription } from './generated/graphql.js';
 
-const queueName = `shipyard-test-urql-${randomBytes(4).toString('hex')}`;
-process.env.SHIPYARD_QUEUE = queueName;
-
-let api: TestApi;
-let worker: Proc;
-let token: string;
-beforeAll(async () => {
-  api = await startTestApi();
-  token = (await signUp(api, 'urql')).token;
-  worker = await startScriptedWorker({ DATABASE_URL: api.databaseUrl, SHIPYARD_QUEUE: queueName });
-}, 60_000);
-afterAll(async () => {
-  await worker?.stop('SIGKILL');
-  await api?.close();
-});
+const stack = useStack({ owner: 'urql', workers: { kind: 'scripted' } });
 
 function urqlClient(url: string, bearer: string) {
   const ws = createWsClient({ url: `${url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${bearer}` } });
@@ -44,7 +28,7 @@ function urqlClient(url: string, bearer: string) {
 
 describe('urql client', () => {
   it('creates a project, starts a run and follows its events to the end with typed documents', async () => {
-    const { client, close } = urqlClient(api.url, token);
+    const { client, close } = urqlClient(stack.api.url, stack.owner.token);
     try {
       const created = await client.mutation(CreateProjectDocument, { input: { name: 'Urql', appSpec: JSON.stringify({ sessions: 1, eventsPerSession: 4, intervalMs: 5 }) } }).toPromise();
       expect(created.error).toBeUndefined();
@@ -70,7 +54,7 @@ describe('urql client', () => {
       expect(events.at(-1)).toMatchObject({ type: 'COMPLETE', payload: { status: 'SUCCEEDED' } });
       expect(events.filter((e) => e.type === 'TEXT').length).toBeGreaterThanOrEqual(4);
 
-      const denied = await urqlClient(api.url, 'not-a-token').client.mutation(CreateProjectDocument, { input: { name: 'x' } }).toPromise();
+      const denied = await urqlClient(stack.api.url, 'not-a-token').client.mutation(CreateProjectDocument, { input: { name: 'x' } }).toPromise();
       expect(denied.error?.graphQLErrors[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     } finally {
       close();

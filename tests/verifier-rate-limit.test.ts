@@ -10,24 +10,16 @@ import { createRunQueue, type RunQueue } from '../src/queue/run-queue.js';
 import { startRun } from '../src/runs/start.js';
 import { agentRuntime } from '../worker/agent/runtime.js';
 import { startWorker, type StartedWorker } from '../worker/start-worker.js';
+import { untilValue as until } from './helpers/processes.js';
 import { bash, editor, say, tool, type RecordedRequest } from './helpers/scripted-anthropic.js';
 import { eventsOf, featureListText, seedInitialized, seedProject, useRuntimeHarness } from './helpers/runtime-fixtures.js';
+import { withEnv } from './helpers/process-settings.js';
 
 const NAMES = ['Alpha', 'Beta'];
 const flip = (i: number) =>
   editor({ command: 'str_replace', path: 'feature_list.json', old_str: `"check ${NAMES[i]}"], "passes": false`, new_str: `"check ${NAMES[i]}"], "passes": true` });
 const verdict = (v: 'pass' | 'fail', output: string, commands: string[]) => tool('submit_verdict', { verdict: v, commands, output });
 const firstMessage = (request: RecordedRequest) => JSON.stringify(request.body.messages[0].content);
-
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('a rate limit during verification', () => {
   const h = useRuntimeHarness();
@@ -46,8 +38,7 @@ describe('a rate limit during verification', () => {
   });
 
   it('parks the run, resumes it by itself and verifies the pending claim again; earlier decisions and notes survive', async () => {
-    process.env.SHIPYARD_RATE_LIMIT_MAX_WAIT_MS = '200';
-    try {
+    await withEnv({ SHIPYARD_RATE_LIMIT_MAX_WAIT_MS: '200' }, async () => {
       const { project, user } = await seedProject(h);
       await seedInitialized(h, project.workspacePath, project.id, NAMES);
       const before = h.model.requests.length;
@@ -70,7 +61,7 @@ describe('a rate limit during verification', () => {
       );
       const runId = await startRun(h.db, runQueue, { projectId: project.id, startedById: user.id, maxSessions: 2 });
 
-      const parked = await until('the rate-limit park', () => runRow(runId), (r) => r.status !== 'RUNNING' && r.status !== 'QUEUED');
+      const parked = await until('the rate-limit park', () => runRow(runId), (r) => r.status !== 'RUNNING' && r.status !== 'QUEUED', 30_000);
       expect(parked).toMatchObject({ status: 'PAUSED', pausedReason: 'rate_limited', sessionsCompleted: 0 });
       expect(parked.resumeAt!.getTime()).toBeGreaterThan(Date.now() - 5_000);
       expect(h.model.requests.length - before).toBe(7); // the 429 was not retried in place
@@ -80,7 +71,7 @@ describe('a rate limit during verification', () => {
       expect(readFileSync(join(project.workspacePath, 'feature_list.json'), 'utf8')).toContain('"description": "Beta",\n    "steps": [\n      "open the app",\n      "check Beta"\n    ],\n    "passes": true');
       expect(await h.db.featureVerification.count({ where: { runId } })).toBe(1);
 
-      const done = await until('the automatic resume', () => runRow(runId), (r) => r.status === 'STOPPED' || r.status === 'FAILED' || r.status === 'SUCCEEDED');
+      const done = await until('the automatic resume', () => runRow(runId), (r) => r.status === 'STOPPED' || r.status === 'FAILED' || r.status === 'SUCCEEDED', 30_000);
       expect(done).toMatchObject({ status: 'STOPPED', stopReason: 'max_sessions', sessionsCompleted: 2, pausedReason: null, resumeAt: null });
       const requests = h.model.requests.slice(before);
       expect(requests).toHaveLength(10); // the coder did not run again: the verification continued
@@ -105,8 +96,6 @@ describe('a rate limit during verification', () => {
       expect(pausedStatus.payload).toMatchObject({ reason: 'rate_limited', resumeAt: parked.resumeAt!.toISOString() });
       const verifierTests = events.filter((e) => e.type === 'TEST' && (e.payload as { kind?: string }).kind === 'VERIFIER').map((e) => (e.payload as { passed: boolean }).passed);
       expect(verifierTests).toEqual([false, true]);
-    } finally {
-      delete process.env.SHIPYARD_RATE_LIMIT_MAX_WAIT_MS;
-    }
+    });
   });
 });

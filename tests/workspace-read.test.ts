@@ -1,16 +1,14 @@
 // The console's read-only views of a workspace: Project.files / Project.file (no symlink followed, no `..`, size
 // cap, members only) and Commit.diff (bounded; a repository borrowing objects through alternates is refused).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { createProject } from './helpers/foundation.js';
+import { rawId, toGlobalId } from './helpers/global-id.js';
 import { getDb } from '../src/db/client.js';
 import { MAX_FILE_BYTES } from '../src/workspace/files.js';
-
-const generations = mkdtempSync(join(tmpdir(), 'shipyard-ws-read-'));
-process.env.GENERATIONS_DIR = generations;
 
 let api: TestApi;
 let owner: { token: string };
@@ -20,15 +18,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api?.close();
-  rmSync(generations, { recursive: true, force: true });
 });
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, env: { PATH: process.env.PATH, HOME: cwd, GIT_CONFIG_NOSYSTEM: '1' } }).toString().trim();
 
 async function projectWithRepo(name: string) {
-  const { createProject } = await gqlOk(api, `mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`, { i: { name } }, owner.token);
-  const projectId = Buffer.from(createProject.id, 'base64').toString().split(':')[1]!;
+  const created = await createProject(api, owner, name);
+  const projectId = rawId(created.id);
   const { workspacePath } = await getDb().project.findUniqueOrThrow({ where: { id: projectId } });
   mkdirSync(join(workspacePath, 'src'), { recursive: true });
   git(workspacePath, 'init', '-q');
@@ -38,7 +35,7 @@ async function projectWithRepo(name: string) {
   git(workspacePath, 'commit', '-qm', 'First');
   const sha = git(workspacePath, 'rev-parse', 'HEAD');
   const commit = await getDb().commit.create({ data: { projectId, sha, message: 'First', filesChanged: ['README.md', 'src/app.js'] } });
-  return { id: createProject.id as string, workspacePath, commitId: Buffer.from(`Commit:${commit.id}`).toString('base64') };
+  return { id: created.id, workspacePath, commitId: toGlobalId('Commit', commit.id) };
 }
 
 const FILES = `query($id: ID!, $path: String) { project(id: $id) { files(path: $path) { name path type size } } }`;
@@ -92,9 +89,9 @@ describe('Commit.diff', () => {
     git(p.workspacePath, 'add', '-A');
     git(p.workspacePath, 'commit', '-qm', 'Huge');
     const sha = git(p.workspacePath, 'rev-parse', 'HEAD');
-    const raw = Buffer.from(p.id, 'base64').toString().split(':')[1]!;
+    const raw = rawId(p.id);
     const huge = await getDb().commit.create({ data: { projectId: raw, sha, message: 'Huge', filesChanged: ['huge.txt'] } });
-    const big = await gqlOk(api, DIFF, { id: Buffer.from(`Commit:${huge.id}`).toString('base64') }, owner.token);
+    const big = await gqlOk(api, DIFF, { id: toGlobalId('Commit', huge.id) }, owner.token);
     expect(big.node.diff.truncated).toBe(true);
     expect(big.node.diff.patch.length).toBeLessThanOrEqual(512 * 1024);
   });
@@ -107,9 +104,9 @@ describe('Commit.diff', () => {
     git(victim.workspacePath, 'commit', '-qm', 'Secret');
     const victimSha = git(victim.workspacePath, 'rev-parse', 'HEAD');
     writeFileSync(join(attacker.workspacePath, '.git', 'objects', 'info', 'alternates'), `${join(victim.workspacePath, '.git', 'objects')}\n`);
-    const raw = Buffer.from(attacker.id, 'base64').toString().split(':')[1]!;
+    const raw = rawId(attacker.id);
     const stolen = await getDb().commit.create({ data: { projectId: raw, sha: victimSha, message: 'x', filesChanged: [] } });
-    const result = await gql(api, DIFF, { id: Buffer.from(`Commit:${stolen.id}`).toString('base64') }, owner.token);
+    const result = await gql(api, DIFF, { id: toGlobalId('Commit', stolen.id) }, owner.token);
     expect(errorCodes(result)).toEqual(['CONFLICT']);
     expect(JSON.stringify(result)).not.toContain('TOPSECRET');
 
@@ -123,8 +120,8 @@ describe('Commit.diff', () => {
     git(p.workspacePath, 'add', '-A');
     git(p.workspacePath, 'commit', '-qm', 'Drivers');
     const sha = git(p.workspacePath, 'rev-parse', 'HEAD');
-    const c = await getDb().commit.create({ data: { projectId: Buffer.from(p.id, 'base64').toString().split(':')[1]!, sha, message: 'Drivers', filesChanged: [] } });
-    const diff = await gqlOk(api, DIFF, { id: Buffer.from(`Commit:${c.id}`).toString('base64') }, owner.token);
+    const c = await getDb().commit.create({ data: { projectId: rawId(p.id), sha, message: 'Drivers', filesChanged: [] } });
+    const diff = await gqlOk(api, DIFF, { id: toGlobalId('Commit', c.id) }, owner.token);
     expect(diff.node.diff.patch).toContain('+# Changed');
     expect(await import('node:fs').then((fs) => fs.existsSync(marker))).toBe(false);
   });

@@ -1,32 +1,19 @@
 // graphql-ws subscriptions on the live push path (src/transport/ws-frames.ts): several subscriptions on one socket get
 // their own "next" messages, exactly once and in order, as graphql-ws frames them; once the client completes one, no
 // message for it follows, while the other goes on to the end.
-import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { print } from 'graphql';
 import { MessageType, stringifyMessage } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { describe, expect, it } from 'vitest';
+import { createProject } from './helpers/foundation.js';
+import { emitText, startLiveRun } from './helpers/live-run.js';
 import { until } from './helpers/processes.js';
-import { getDb } from '../src/db/client.js';
-import { createRunEventSink, type RunEventSink } from '../src/events/sink.js';
+import { range } from './helpers/range.js';
+import { useStack } from './helpers/stack.js';
+import { AgentRunEventsDocument } from './generated/graphql.js';
 
-process.env.SHIPYARD_QUEUE = `shipyard-test-ws-push-${randomBytes(4).toString('hex')}`;
-
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi();
-}, 60_000);
-afterAll(async () => {
-  await api?.close();
-});
-
-const EVENTS = `subscription($runId: ID!) { agentRunEvents(runId: $runId) { seq type payload } }`;
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-async function emitText(sink: RunEventSink, count: number) {
-  for (let i = 0; i < count; i++) sink.emit({ type: 'TEXT', payload: { text: `line ${sink.lastSeq + 1}` } });
-  await sink.flush();
-}
+const stack = useStack({ owner: 'ws-push' });
+const EVENTS = print(AgentRunEventsDocument);
 
 /** A bare graphql-transport-ws client that keeps every message it receives, as received. */
 async function connect(url: string, token: string) {
@@ -44,12 +31,9 @@ async function connect(url: string, token: string) {
 
 describe('graphql-ws live push', () => {
   it('keeps subscriptions on one socket apart, in order, and stops pushing to one the client completed', async () => {
-    const owner = await signUp(api, 'ws-push');
-    const projectGlobalId = (await gqlOk(api, `mutation { createProject(input: { name: "WS push" }) { id } }`, {}, owner.token)).createProject.id;
-    const projectId = Buffer.from(projectGlobalId, 'base64').toString().split(':')[1]!;
-    const run = await getDb().agentRun.create({ data: { projectId, status: 'RUNNING', startedAt: new Date() } });
-    const runId = Buffer.from(`AgentRun:${run.id}`).toString('base64');
-    const sink = await createRunEventSink({ db: getDb(), redis: api.services.redis, runId: run.id, projectId });
+    const { api, owner } = stack;
+    const project = await createProject(api, owner, 'WS push');
+    const { globalId: runId, sink } = await startLiveRun(api, project.id);
     await emitText(sink, 2); // replayed
 
     const client = await connect(api.url, owner.token);

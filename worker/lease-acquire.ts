@@ -39,7 +39,7 @@ export async function waitForDatabase(db: PrismaClient, signal: AbortSignal): Pr
   }
 }
 
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {

@@ -23,8 +23,8 @@ import { SHUTDOWN } from './abort-reasons.js';
  * A job whose run is not in this worker's database belongs to another Shipyard sharing the queue: it goes back,
  * delayed, for its owner. After this many returns (about 10 minutes) it is taken to be an orphan and dropped.
  */
-export const FOREIGN_RETRY_MS = 2000;
-export const MAX_FOREIGN_BOUNCES = 300;
+const FOREIGN_RETRY_MS = 2000;
+const MAX_FOREIGN_BOUNCES = 300;
 
 export interface ProcessorDeps {
   db: PrismaClient;

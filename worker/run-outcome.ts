@@ -13,7 +13,7 @@ import type { RunMetrics } from '../src/metrics/run-metrics.js';
 import type { AgentRuntime, AgentRuntimeContext, RunOutcome } from './agent/contract.js';
 
 /** After an abort, how long the runtime gets to return before the processor finishes the run without it. */
-export const ABORT_GRACE_MS = 1500;
+const ABORT_GRACE_MS = 1500;
 
 export interface WrittenOutcome {
   status: RunStatus;

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { graphql, type Session } from '../api.js';
 import { usageError } from '../errors.js';
 import { print, table, type OutputOptions } from '../output.js';
-import { listProjects, resolveProject } from '../projects.js';
+import { listProjects, resolveProject, type ProjectSummary } from '../projects.js';
 
 type Globals = () => Promise<{ session: Session; output: OutputOptions }>;
 
@@ -36,6 +36,23 @@ async function allPages<T>(session: Session, projectId: string, connection: 'fea
     if (!pageInfo.hasNextPage) return nodes;
     after = pageInfo.endCursor;
   }
+}
+
+/** `<name> <project>`: resolves the project named on the command line, then runs the action on it. */
+function projectCommand(
+  program: Command,
+  globals: Globals,
+  name: string,
+  description: string,
+  action: (target: ProjectSummary, session: Session, output: OutputOptions) => Promise<void>,
+): void {
+  program
+    .command(`${name} <project>`)
+    .description(description)
+    .action(async (ref: string) => {
+      const { session, output } = await globals();
+      await action(await resolveProject(session, ref), session, output);
+    });
 }
 
 export function registerProjects(program: Command, globals: Globals): void {
@@ -79,45 +96,25 @@ export function registerProjects(program: Command, globals: Globals): void {
       );
     });
 
-  program
-    .command('features <project>')
-    .description("A project's features, passing and failing")
-    .action(async (ref: string) => {
-      const { session, output } = await globals();
-      const target = await resolveProject(session, ref);
-      const { project } = await graphql<{ project: { featureStats: { total: number; passing: number } } }>(
-        session,
-        `query($id: ID!) { project(id: $id) { featureStats { total passing } } }`,
-        { id: target.id },
-      );
-      const features = await allPages<{ index: number; category: string; description: string; passes: boolean }>(
-        session,
-        target.id,
-        'features',
-        'index category description passes',
-      );
-      print(output, { project: target.slug, ...project.featureStats, features }, () =>
-        features.length
-          ? table([['#', 'STATUS', 'CATEGORY', 'DESCRIPTION'], ...features.map((f) => [String(f.index), f.passes ? 'passing' : 'failing', f.category, f.description])]) +
-            `\n${project.featureStats.passing}/${project.featureStats.total} passing`
-          : 'No features yet (the first run writes feature_list.json).',
-      );
-    });
+  projectCommand(program, globals, 'features', "A project's features, passing and failing", async (target, session, output) => {
+    const { project } = await graphql<{ project: { featureStats: { total: number; passing: number } } }>(
+      session,
+      `query($id: ID!) { project(id: $id) { featureStats { total passing } } }`,
+      { id: target.id },
+    );
+    const features = await allPages<{ index: number; category: string; description: string; passes: boolean }>(session, target.id, 'features', 'index category description passes');
+    print(output, { project: target.slug, ...project.featureStats, features }, () =>
+      features.length
+        ? table([['#', 'STATUS', 'CATEGORY', 'DESCRIPTION'], ...features.map((f) => [String(f.index), f.passes ? 'passing' : 'failing', f.category, f.description])]) +
+          `\n${project.featureStats.passing}/${project.featureStats.total} passing`
+        : 'No features yet (the first run writes feature_list.json).',
+    );
+  });
 
-  program
-    .command('work-items <project>')
-    .description("A project's work items")
-    .action(async (ref: string) => {
-      const { session, output } = await globals();
-      const target = await resolveProject(session, ref);
-      const items = await allPages<{ key: string; type: string; status: string; priority: string; title: string }>(
-        session,
-        target.id,
-        'workItems',
-        'id key type status priority title',
-      );
-      print(output, items, () =>
-        items.length ? table([['KEY', 'TYPE', 'STATUS', 'PRIORITY', 'TITLE'], ...items.map((w) => [w.key, w.type, w.status, w.priority, w.title])]) : 'No work items.',
-      );
-    });
+  projectCommand(program, globals, 'work-items', "A project's work items", async (target, session, output) => {
+    const items = await allPages<{ key: string; type: string; status: string; priority: string; title: string }>(session, target.id, 'workItems', 'id key type status priority title');
+    print(output, items, () =>
+      items.length ? table([['KEY', 'TYPE', 'STATUS', 'PRIORITY', 'TITLE'], ...items.map((w) => [w.key, w.type, w.status, w.priority, w.title])]) : 'No work items.',
+    );
+  });
 }

@@ -4,12 +4,12 @@ import type { IncomingMessage } from 'node:http';
 import type { PrismaClient, User } from '../generated/prisma/client.js';
 import { bearerFrom, userForToken } from '../auth/tokens.js';
 
-export const ADMIN_COOKIE = 'shipyard_admin';
+const ADMIN_COOKIE = 'shipyard_admin';
 
-export const isPlatformAdmin = (user: Pick<User, 'isAdmin' | 'email'>, adminEmails: readonly string[]) =>
+const isPlatformAdmin = (user: Pick<User, 'isAdmin' | 'email'>, adminEmails: readonly string[]) =>
   user.isAdmin || adminEmails.includes(user.email.toLowerCase());
 
-export function cookieToken(req: IncomingMessage): string | null {
+function cookieToken(req: IncomingMessage): string | null {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
     if (name === ADMIN_COOKIE) return decodeURIComponent(value.join('='));

@@ -11,7 +11,7 @@ import type { Queue } from 'bullmq';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { adminCookie, checkAdmin, requestToken } from './admin-auth.js';
 
-export const DASHBOARD_PATH = '/admin/queues';
+const DASHBOARD_PATH = '/admin/queues';
 
 const LOGIN_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Shipyard admin</title></head>
 <body style="font-family: sans-serif; max-width: 32rem; margin: 4rem auto">

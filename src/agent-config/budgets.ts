@@ -2,7 +2,7 @@
 // runs queued in the current calendar month (UTC). A run may spend up to the smallest room left among them.
 import type { PrismaClient } from '../generated/prisma/client.js';
 
-export const monthStart = (now = new Date()) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+const monthStart = (now = new Date()) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
 
 const money = (value: { toString(): string } | null | undefined): number | null => (value == null ? null : Number(value.toString()));
 

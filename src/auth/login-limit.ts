@@ -15,7 +15,7 @@ export interface LoginLimits {
 const accountKey = (limits: LoginLimits, email: string) => `shipyard:login:${limits.scope}:account:${createHash('sha256').update(email).digest('hex')}`;
 const addressKey = (limits: LoginLimits, address: string) => `shipyard:login:${limits.scope}:address:${address}`;
 
-export const rateLimited = (retryAfterSeconds: number) =>
+const rateLimited = (retryAfterSeconds: number) =>
   new ClientError('RATE_LIMITED', `Too many sign-in attempts. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
 
 /** Counts this attempt for the address and throws RATE_LIMITED when the address or the account is over its limit. */

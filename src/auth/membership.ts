@@ -9,7 +9,7 @@ const RANK: Record<ProjectRole, number> = { VIEWER: 1, EDITOR: 2, OWNER: 3 };
 export const roleAtLeast = (role: ProjectRole | null | undefined, min: ProjectRole) => !!role && RANK[role] >= RANK[min];
 
 /** The viewer's role in a project (cached per request); null when not a member. Throws NOT_FOUND for an unknown project. */
-export function viewerRole(ctx: Context, projectId: string): Promise<ProjectRole | null> {
+function viewerRole(ctx: Context, projectId: string): Promise<ProjectRole | null> {
   if (!ctx.user) return Promise.resolve(null);
   const { db } = ctx.services;
   const userId = ctx.user.id;
@@ -23,7 +23,7 @@ export function viewerRole(ctx: Context, projectId: string): Promise<ProjectRole
 
 /**
  * Answers synchronously once the request has looked the role up: the type-level scope on every row of a list
- * (a dashboard checks ~150) then costs a map lookup instead of a promise and a microtask hop per object.
+ * (a dashboard checks one per row it shows) then costs a map lookup instead of a promise and a microtask hop per object.
  */
 export function hasProjectRole(ctx: Context, projectId: string, min: ProjectRole): boolean | Promise<boolean> {
   const settled = ctx.access.settledRole(projectId);

@@ -8,7 +8,7 @@ export interface ScryptParams {
   p: number;
 }
 
-/** OWASP's current guidance for scrypt: N = 2^17, r = 8, p = 1 (128 MiB, about 0.3 s on a server core). */
+/** OWASP's current guidance for scrypt: N = 2^17, r = 8, p = 1 (128 MiB per hash; `npm run bench:login` prints its time). */
 export const DEFAULT_COST_LOG2 = 17;
 const KEYLEN = 32;
 

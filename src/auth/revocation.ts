@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { logger } from '../logger.js';
 
-export const REVOKED_TOKENS_CHANNEL = 'shipyard:tokens-revoked';
+const REVOKED_TOKENS_CHANNEL = 'shipyard:tokens-revoked';
 
 /** Revokes the user's tokens with these ids (others' are ignored); returns the ids revoked now. */
 export async function revokeTokens(db: PrismaClient, redis: Redis, userId: string, ids: string[]): Promise<string[]> {

@@ -3,13 +3,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient, User } from '../generated/prisma/client.js';
 import { selectUserByTokenHash } from '../db/sql/tokens.js';
 
-export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
-export function newTokenSecret(kind: 'session' | 'api'): string {
+function newTokenSecret(kind: 'session' | 'api'): string {
   return `shy_${kind === 'api' ? 'api' : 'ses'}_${randomBytes(24).toString('base64url')}`;
 }
 
-export const hashToken = (secret: string) => createHash('sha256').update(secret).digest('hex');
+const hashToken = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 export async function issueToken(db: PrismaClient, userId: string, kind: 'session' | 'api', name: string) {
   const token = newTokenSecret(kind);

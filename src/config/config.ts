@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { ModelPrice } from './model-prices.js';
 import type { Environment, LOG_LEVELS } from './variables.js';
 
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export interface Config {
   nodeEnv: string | undefined;

@@ -4,7 +4,6 @@ import { environmentSchema, SECRET_VARIABLES, VARIABLE_NAMES, type VariableName 
 import { toConfig, type Config } from './config.js';
 
 export type { Config } from './config.js';
-export { DEFAULT_REDIS_URL } from './config.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

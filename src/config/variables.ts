@@ -41,7 +41,7 @@ const modelPrices = z.string().transform((source, ctx) => {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Variable name → parser. Secrets are marked so that an invalid value is never echoed. */
-export const variables = {
+const variables = {
   NODE_ENV: z.string().optional(),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),

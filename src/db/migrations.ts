@@ -8,11 +8,11 @@ import type { MigrationList } from '@prisma/schema-engine-wasm/schema_engine_bg'
 import { withSchemaEngine } from './schema-engine.js';
 import { applyMigrationsLocked, type ApplyMigrationsOptions } from './apply-migrations.js';
 
-export const prismaDir = fileURLToPath(new URL('../../prisma/', import.meta.url));
+const prismaDir = fileURLToPath(new URL('../../prisma/', import.meta.url));
 export const migrationsDir = join(prismaDir, 'migrations');
-export const schemaPath = join(prismaDir, 'schema.prisma');
+const schemaPath = join(prismaDir, 'schema.prisma');
 
-export async function readMigrationList(baseDir = migrationsDir): Promise<MigrationList> {
+async function readMigrationList(baseDir = migrationsDir): Promise<MigrationList> {
   const lockPath = join(baseDir, 'migration_lock.toml');
   const entries = existsSync(baseDir) ? await readdir(baseDir, { withFileTypes: true }) : [];
   const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();

@@ -9,7 +9,7 @@ const NEVER_RAN_KINDS = new Set(['DatabaseNotReachable', 'TooManyConnections']);
 /** admin_shutdown, crash_shutdown, cannot_connect_now: the statement was rolled back or never started. */
 const NEVER_RAN_CODES = /^57P0[1-3]$/;
 
-export function statementNeverRan(error: unknown): boolean {
+function statementNeverRan(error: unknown): boolean {
   const cause = (error as { cause?: { kind?: string; code?: string } } | null)?.cause;
   if (!cause) return false;
   if (NEVER_RAN_KINDS.has(cause.kind ?? '')) return true;

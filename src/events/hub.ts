@@ -1,20 +1,26 @@
 // Live events from Redis for this process: graphql-redis-subscriptions' RedisPubSub keeps one Redis subscription per
-// channel however many local listeners (API subscriptions) follow it.
+// channel. The hub adds one RedisPubSub listener per channel however many local listeners (API subscriptions) follow
+// it, and broadcasts each published batch to them: validated once, handed over with one SharedBatchWork, so that the
+// subscribers of a run share their per-batch work (shared-batch-work.ts).
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Redis } from 'ioredis';
 import { eventsOfMessage } from './publish.js';
 import type { RunEvent } from './types.js';
+import { SharedBatchWork } from './shared-batch-work.js';
 import { logger } from '../logger.js';
 
-/** Receives the events of one published batch (one run, ascending seq). */
-export type EventListener = (events: RunEvent[]) => void;
+/** Receives the events of one published batch (one run, ascending seq) and the work shared with its other listeners. */
+export type EventListener = (events: RunEvent[], shared: SharedBatchWork) => void;
+
+interface Channel {
+  listeners: Set<EventListener>;
+  /** Resolves with RedisPubSub's subscription id once Redis confirmed the subscription. */
+  subscribed: Promise<number>;
+}
 
 export class EventHub {
   private readonly pubsub: RedisPubSub;
-  private readonly channels = new Map<string, number>();
-  /** RedisPubSub hands one parsed message to every listener of a channel in turn: validate it once, not per listener. */
-  private lastMessage: unknown;
-  private lastEvents: RunEvent[] = [];
+  private readonly channels = new Map<string, Channel>();
 
   /** `subscriber` is a dedicated connection: once it SUBSCRIBEs it can issue no other commands. */
   constructor(private readonly subscriber: Redis) {
@@ -25,33 +31,30 @@ export class EventHub {
 
   /** Resolves once Redis confirmed the subscription, so nothing published afterwards is missed. Returns the unsubscribe. */
   async subscribe(channel: string, listener: EventListener): Promise<() => void> {
-    const id = await this.pubsub.subscribe(channel, (message: unknown) => {
-      const events = this.eventsOf(message);
-      if (!events.length) return;
-      try {
-        listener(events);
-      } catch (error) {
-        logger.error({ err: error, channel }, 'event listener failed');
-      }
-    });
-    this.channels.set(channel, (this.channels.get(channel) ?? 0) + 1);
+    let entry = this.channels.get(channel);
+    if (!entry) {
+      const listeners = new Set<EventListener>();
+      entry = { listeners, subscribed: this.pubsub.subscribe(channel, (message: unknown) => broadcast(channel, listeners, message)) };
+      this.channels.set(channel, entry);
+    }
+    const joined = entry;
+    joined.listeners.add(listener);
     let left = false;
-    return () => {
+    const leave = () => {
       if (left) return;
       left = true;
-      this.pubsub.unsubscribe(id);
-      const remaining = (this.channels.get(channel) ?? 1) - 1;
-      if (remaining > 0) this.channels.set(channel, remaining);
-      else this.channels.delete(channel);
+      joined.listeners.delete(listener);
+      if (joined.listeners.size || this.channels.get(channel) !== joined) return;
+      this.channels.delete(channel);
+      joined.subscribed.then((id) => this.pubsub.unsubscribe(id), () => {});
     };
-  }
-
-  private eventsOf(message: unknown): RunEvent[] {
-    if (message !== this.lastMessage) {
-      this.lastMessage = message;
-      this.lastEvents = eventsOfMessage(message);
+    try {
+      await joined.subscribed;
+    } catch (error) {
+      leave();
+      throw error;
     }
-    return this.lastEvents;
+    return leave;
   }
 
   /** Number of channels this process is subscribed to (for tests and metrics). */
@@ -62,5 +65,18 @@ export class EventHub {
   async close(): Promise<void> {
     this.channels.clear();
     this.subscriber.disconnect();
+  }
+}
+
+function broadcast(channel: string, listeners: Set<EventListener>, message: unknown): void {
+  const events = eventsOfMessage(message);
+  if (!events.length) return;
+  const shared = new SharedBatchWork();
+  for (const listener of listeners) {
+    try {
+      listener(events, shared);
+    } catch (error) {
+      logger.error({ err: error, channel }, 'event listener failed');
+    }
   }
 }

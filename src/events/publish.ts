@@ -5,7 +5,7 @@ import { projectChannel, runChannel, type RunEvent } from './types.js';
 import { logger } from '../logger.js';
 
 /** A publish that Redis does not acknowledge in this time is given up: the events are already in Postgres. */
-export const PUBLISH_TIMEOUT_MS = 2000;
+const PUBLISH_TIMEOUT_MS = 2000;
 
 /** One message per channel per batch (a JSON array of events): two PUBLISHes however many events a batch holds. */
 export async function publishEvents(redis: Redis, events: RunEvent[]): Promise<void> {

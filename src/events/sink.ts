@@ -12,9 +12,9 @@ import { config } from '../config/index.js';
  * How long an emitted event may wait for companions before its batch is written. 0 = the next turn of the event
  * loop: events emitted together share an INSERT, and whatever arrives while a write is in flight joins the next one.
  */
-export const FLUSH_DELAY_MS = config().events.eventFlushMs;
+const FLUSH_DELAY_MS = config().events.eventFlushMs;
 /** Rows per INSERT statement. */
-export const MAX_BATCH = 500;
+const MAX_BATCH = 500;
 /** These change what a subscriber should show right away, so they are written without waiting. */
 const URGENT: ReadonlySet<EventType> = new Set(['STATUS', 'COMPLETE', 'ERROR']);
 

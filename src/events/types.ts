@@ -69,7 +69,7 @@ export const payloadSchemas = {
   USER_MESSAGE: z.object({ text: boundedText, authorId: z.string().nullable(), authorName: z.string().nullable(), session: z.number().int().optional() }),
 } satisfies Record<EventType, z.ZodType>;
 
-export type EventPayload<T extends EventType> = z.infer<(typeof payloadSchemas)[T]>;
+type EventPayload<T extends EventType> = z.infer<(typeof payloadSchemas)[T]>;
 
 /** What a producer hands to the event module. */
 export type NewEvent = { [T in EventType]: { type: T; payload: EventPayload<T> } }[EventType];

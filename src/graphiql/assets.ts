@@ -1,4 +1,4 @@
-// GraphiQL's page as three responses: a small HTML shell, its stylesheet and its script (about 9 MB, with the editor's
+// GraphiQL's page as three responses: a small HTML shell, its stylesheet and its script (megabytes, with the editor's
 // workers inlined), both taken from the page @graphql-yoga/render-graphiql renders with everything inline. The shell
 // references only this server, so the page never reaches another host, and browsers cache the two big files.
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';

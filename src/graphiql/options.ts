@@ -2,7 +2,7 @@
 // Headers tab. Its files come from the installed packages (assets.ts): no CDN, it works offline.
 import type { GraphiQLOptions } from 'graphql-yoga';
 
-export const EXAMPLE_OPERATION = /* GraphQL */ `# Welcome to Shipyard.
+const EXAMPLE_OPERATION = /* GraphQL */ `# Welcome to Shipyard.
 # 1. Run SignUp (or LogIn with an existing account) and copy the token from the answer.
 # 2. Put it into the Headers tab below: { "Authorization": "Bearer <token>" }
 # 3. Run Viewer, CreateProject, StartRun; then RunEvents streams a run's events live.
@@ -38,7 +38,7 @@ subscription RunEvents($runId: ID!) {
 }
 `;
 
-export const HEADERS_TEMPLATE = JSON.stringify({ Authorization: 'Bearer <token from signUp or logIn>' }, null, 2);
+const HEADERS_TEMPLATE = JSON.stringify({ Authorization: 'Bearer <token from signUp or logIn>' }, null, 2);
 
 export const graphiqlOptions: GraphiQLOptions = {
   title: 'Shipyard',

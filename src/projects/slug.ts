@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Uppercase project key used in work item keys (SLUG-12): letters and digits from the name, 2–10 chars. */
-export function slugBase(name: string): string {
+function slugBase(name: string): string {
   const base = name
     .normalize('NFKD')
     .replace(/[^A-Za-z0-9]+/g, '')

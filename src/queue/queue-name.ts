@@ -3,7 +3,7 @@
 // database arrive at the same name.
 import type { PrismaClient } from '../generated/prisma/client.js';
 
-export const QUEUE_PREFIX = 'shipyard-runs';
+const QUEUE_PREFIX = 'shipyard-runs';
 
 export async function resolveQueueName(db: PrismaClient, configured: string | undefined): Promise<string> {
   if (configured) return configured;

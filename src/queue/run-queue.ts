@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { cancelChannel, type RunJobData } from './names.js';
 import { RUN_JOB_OPTIONS } from './settings.js';
 
-export type RunJobState = Awaited<ReturnType<Queue['getJobState']>> | 'missing';
+type RunJobState = Awaited<ReturnType<Queue['getJobState']>> | 'missing';
 
 export interface RunQueue {
   readonly name: string;

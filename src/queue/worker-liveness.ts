@@ -2,7 +2,7 @@
 // that dies stops refreshing and drops out of the count once its score is in the past (no key per worker to scan).
 import type { Redis } from 'ioredis';
 
-export const workersKey = (queueName: string) => `shipyard:workers:${queueName}`;
+const workersKey = (queueName: string) => `shipyard:workers:${queueName}`;
 
 export interface Heartbeat {
   stop(): Promise<void>;

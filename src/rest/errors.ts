@@ -1,7 +1,7 @@
 // REST errors: the GraphQL error codes mapped to HTTP statuses, written as { error: { code, message } }.
 import type { ServerResponse } from 'node:http';
 
-export const STATUS_BY_CODE: Record<string, number> = {
+const STATUS_BY_CODE: Record<string, number> = {
   BAD_USER_INPUT: 400,
   GRAPHQL_VALIDATION_FAILED: 400,
   BAD_REQUEST: 400,

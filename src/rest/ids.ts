@@ -6,7 +6,7 @@ import { isUuid } from '../schema/uuid.js';
 export type NodeType = 'Project' | 'AgentRun' | 'Agent' | 'WorkItem' | 'Feature';
 
 /** Body fields holding ids, by name, and the type they name. */
-export const ID_FIELDS: Record<string, NodeType> = {
+const ID_FIELDS: Record<string, NodeType> = {
   projectId: 'Project',
   agentId: 'Agent',
   workItemId: 'WorkItem',

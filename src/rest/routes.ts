@@ -5,9 +5,9 @@
 import { restError } from './errors.js';
 import { globalizeIds, toGlobalId } from './ids.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH';
+type HttpMethod = 'GET' | 'POST' | 'PATCH';
 
-export interface QueryParam {
+interface QueryParam {
   name: string;
   type: 'integer' | 'boolean' | 'string';
   /** The GraphQL enum its values come from. */
@@ -15,7 +15,7 @@ export interface QueryParam {
   description: string;
 }
 
-export interface RouteRequest {
+interface RouteRequest {
   params: Record<string, string>;
   query: URLSearchParams;
   body: Record<string, unknown>;

@@ -4,7 +4,7 @@
 import type { RunWriter } from './writer.js';
 import { writeRunStatus, type RunUsage } from './status-update.js';
 
-export type FinalStatus = 'SUCCEEDED' | 'STOPPED' | 'FAILED' | 'CANCELLED';
+type FinalStatus = 'SUCCEEDED' | 'STOPPED' | 'FAILED' | 'CANCELLED';
 
 export interface FinalOutcome {
   status: FinalStatus;

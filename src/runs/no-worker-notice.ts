@@ -11,7 +11,7 @@ export const NO_WORKER_MESSAGE =
 
 const noticedKey = (runId: string) => `shipyard:no-worker-noticed:${runId}`;
 
-export async function noticeRunsWithoutWorker(deps: { db: PrismaClient; redis: Redis; queueName: string }): Promise<string[]> {
+async function noticeRunsWithoutWorker(deps: { db: PrismaClient; redis: Redis; queueName: string }): Promise<string[]> {
   if ((await liveWorkerCount(deps.redis, deps.queueName)) > 0) return [];
   const waiting = await deps.db.agentRun.findMany({ where: { status: 'QUEUED' }, select: { id: true, projectId: true }, orderBy: { createdAt: 'asc' }, take: 200 });
   const noticed: string[] = [];

@@ -2,6 +2,7 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { badInput, conflict, notFound } from '../errors.js';
 import { logger } from '../logger.js';
+import { lockRow } from '../db/row-lock.js';
 import { ACTIVE_RUN_STATUSES } from './transitions.js';
 import type { RunQueue } from '../queue/run-queue.js';
 
@@ -19,8 +20,7 @@ export interface StartRunInput {
 export async function startRun(db: PrismaClient, runQueue: RunQueue, input: StartRunInput): Promise<string> {
   const runId = await db.$transaction(async (tx) => {
     // Serialises concurrent starts for one project: the second waits here, then sees the first run.
-    const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Project" WHERE "id" = ${input.projectId}::uuid FOR UPDATE`;
-    if (!locked.length) throw notFound('Project');
+    if (!(await lockRow(tx, 'Project', input.projectId))) throw notFound('Project');
     const active = await tx.agentRun.findFirst({
       where: { projectId: input.projectId, status: { in: [...ACTIVE_RUN_STATUSES] } },
       select: { id: true, status: true },

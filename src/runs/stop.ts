@@ -17,7 +17,7 @@ import { writeAsLeaseHolder } from './writer.js';
 import { logger } from '../logger.js';
 
 /** How long stopAgentRun waits for the worker to confirm before returning the run as it is. */
-export const STOP_CONFIRM_TIMEOUT_MS = 3000;
+const STOP_CONFIRM_TIMEOUT_MS = 3000;
 
 export interface StopDeps {
   db: PrismaClient;

@@ -30,7 +30,7 @@ export const AgentRunStatusEnum = builder.enumType('AgentRunStatus', {
   } satisfies Record<(typeof RUN_STATUSES)[number], { description: string }>,
 });
 
-export const AgentRunEventTypeEnum = builder.enumType('AgentRunEventType', { values: EVENT_TYPES });
+const AgentRunEventTypeEnum = builder.enumType('AgentRunEventType', { values: EVENT_TYPES });
 
 export const AgentRunEventRef = builder.objectRef<RunEvent>('AgentRunEvent').implement({
   description: 'One event of a run. seq is 1, 2, 3, … per run with no holes.',
@@ -169,7 +169,9 @@ builder.subscriptionFields((t) => ({
       const { db, events: hub, memberships } = ctx.services;
       const run = { id: runId.id, projectId: await owningProjectId(db, 'AgentRun', runId.id) };
       const authorize = memberships.check(db, ctx.user!.id, run.projectId);
-      return new EventBatchStream(abortable((signal) => streamRunEventBatches({ db, hub, run, afterSeq: afterSeq ?? 0, signal, authorize, live: ctx.live })));
+      // The viewer (and the role `authorize` requires): caught-up streams of one viewer share its answer per batch.
+      const viewer = `${ctx.user!.id}|${run.projectId}|VIEWER`;
+      return new EventBatchStream(abortable((signal) => streamRunEventBatches({ db, hub, run, afterSeq: afterSeq ?? 0, signal, authorize, viewer, live: ctx.live })));
     },
     resolve: (event) => event,
   }),

@@ -19,7 +19,7 @@ export const AgentRoleEnum = builder.enumType('AgentRole', {
   } as const,
 });
 
-export const AgentNetworkEnum = builder.enumType('AgentNetwork', {
+const AgentNetworkEnum = builder.enumType('AgentNetwork', {
   values: {
     NONE: { description: "No network in the agent's sandbox (the default)." },
     ALLOWLIST: { description: "Only allowedHosts (ports 80/443), through the worker's egress proxy; never the host's own services." },

@@ -13,7 +13,7 @@ builder.prismaNode('Commit', {
   }),
 });
 
-export const TestResultKindEnum = builder.enumType('TestResultKind', {
+const TestResultKindEnum = builder.enumType('TestResultKind', {
   values: {
     AGENT: { description: 'A test command an agent ran.' },
     VERIFICATION: { description: "The project's verification command, run by the platform to check a feature." },

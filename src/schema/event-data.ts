@@ -112,7 +112,7 @@ const eventRefs = EVENT_TYPES.map((type) =>
   objectRef(eventTypeName(type), payloadSchemas[type], `The payload of a ${type} event (same fields as \`payload\`, typed).`, optionalSomewhere),
 );
 
-export const AgentRunEventDataUnion = builder.unionType('AgentRunEventData', {
+const AgentRunEventDataUnion = builder.unionType('AgentRunEventData', {
   description: 'The typed payload of an event: one object type per event type.',
   types: eventRefs,
   resolveType: (view) => eventTypeName(view.eventType),

@@ -10,7 +10,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { UserRef } from './user.js';
 import { sentFields } from './sent-fields.js';
 
-export const ProjectRoleEnum = builder.enumType('ProjectRole', { values: ['OWNER', 'EDITOR', 'VIEWER'] as const });
+const ProjectRoleEnum = builder.enumType('ProjectRole', { values: ['OWNER', 'EDITOR', 'VIEWER'] as const });
 
 export const ProjectRef = builder.prismaNode('Project', {
   id: { field: 'id' },

@@ -19,7 +19,7 @@ export const UserRef = builder.prismaNode('User', {
   }),
 });
 
-export const ApiTokenRef = builder.prismaNode('ApiToken', {
+const ApiTokenRef = builder.prismaNode('ApiToken', {
   id: { field: 'id' },
   authScopes: (token, ctx) => token.userId === ctx.user?.id,
   fields: (t) => ({

@@ -11,11 +11,11 @@ import { memberOfOwner } from './owning-project.js';
 import { sentFields } from './sent-fields.js';
 import { lockRow } from '../db/row-lock.js';
 
-export const WorkItemTypeEnum = builder.enumType('WorkItemType', { values: ['EPIC', 'STORY', 'TASK', 'BUG'] as const });
-export const WorkItemStatusEnum = builder.enumType('WorkItemStatus', {
+const WorkItemTypeEnum = builder.enumType('WorkItemType', { values: ['EPIC', 'STORY', 'TASK', 'BUG'] as const });
+const WorkItemStatusEnum = builder.enumType('WorkItemStatus', {
   values: ['TODO', 'IN_PROGRESS', 'IN_REVIEW', 'DONE', 'CANCELLED'] as const,
 });
-export const WorkItemPriorityEnum = builder.enumType('WorkItemPriority', { values: ['LOWEST', 'LOW', 'MEDIUM', 'HIGH', 'HIGHEST'] as const });
+const WorkItemPriorityEnum = builder.enumType('WorkItemPriority', { values: ['LOWEST', 'LOW', 'MEDIUM', 'HIGH', 'HIGHEST'] as const });
 
 /** TODO → IN_PROGRESS → IN_REVIEW → DONE, one step back where work resumes, CANCELLED from any non-final state. */
 const NEXT_STATUSES: Record<WorkItemStatus, WorkItemStatus[]> = {
@@ -26,7 +26,7 @@ const NEXT_STATUSES: Record<WorkItemStatus, WorkItemStatus[]> = {
   CANCELLED: [],
 };
 
-export function assertStatusTransition(from: WorkItemStatus, to: WorkItemStatus) {
+function assertStatusTransition(from: WorkItemStatus, to: WorkItemStatus) {
   if (from === to || NEXT_STATUSES[from].includes(to)) return;
   const allowed = NEXT_STATUSES[from];
   throw badInput(

@@ -4,7 +4,7 @@ export class LiveBuffer<T> {
   private items: T[] = [];
   private waiter: ((value: boolean) => void) | null = null;
   // One timer and one abort listener per buffer, re-armed per wait: a wait per live event per subscriber must not
-  // create a timer and an event listener each time (100k/s at 1,000 events/s to 100 subscribers).
+  // create a timer and an event listener each time (that is events × subscribers of them, at the rate bench:events drives).
   private timer: NodeJS.Timeout | null = null;
   private timerMs = 0;
   private watched: AbortSignal | null = null;

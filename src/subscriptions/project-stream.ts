@@ -6,6 +6,7 @@ import { EventBatch } from './batch.js';
 import { LiveBuffer } from './live-buffer.js';
 import { allowedNow, type LiveDelivery, type LiveTarget } from './delivery.js';
 import { projectChannel, type RunEvent } from '../events/types.js';
+import type { SharedBatchWork } from '../events/shared-batch-work.js';
 
 export async function* streamProjectEvents(opts: {
   hub: EventHub;
@@ -19,9 +20,10 @@ export async function* streamProjectEvents(opts: {
   let target: LiveTarget | undefined;
   /** Waiting with nothing buffered and everything yielded consumed: the listener may push (see run-stream.ts). */
   let parked = false;
-  const pushed = (events: RunEvent[]) => !!(target ??= opts.live?.target())?.deliver(events);
-  const onEvents = (events: RunEvent[]) => {
-    if (parked && events.every(() => allowedNow(authorize)) && pushed(events)) return;
+  const pushed = (events: RunEvent[], shared?: SharedBatchWork) => !!(target ??= opts.live?.target())?.deliver(events, shared);
+  // The hub broadcasts each batch to every subscriber of the project: `shared` lets them encode it once.
+  const onEvents = (events: RunEvent[], shared: SharedBatchWork) => {
+    if (parked && events.every(() => allowedNow(authorize)) && pushed(events, shared)) return;
     parked = false;
     buffer.push(...events);
   };

@@ -13,10 +13,11 @@ import { loadRunEvents } from '../events/replay.js';
 import { LiveBuffer } from './live-buffer.js';
 import type { EventHub } from '../events/hub.js';
 import { EventBatch } from './batch.js';
-import { allowedNow, type LiveDelivery, type LiveTarget } from './delivery.js';
+import { allowedCount, viewerKeyOf, type LiveDelivery, type LiveTarget } from './delivery.js';
+import type { SharedBatchWork } from '../events/shared-batch-work.js';
 
 /** With no live event for this long, Postgres is asked directly (covers lost publishes and Redis outages). */
-export const IDLE_POLL_MS = 1000;
+const IDLE_POLL_MS = 1000;
 /** A run final for this long with no COMPLETE event (a crash between the two writes) ends the stream anyway. */
 const FINAL_WITHOUT_COMPLETE_GRACE_MS = 5000;
 const PAGE = 500;
@@ -29,6 +30,11 @@ export interface RunStreamOptions {
   signal: AbortSignal;
   /** Checked before every event; throws (e.g. FORBIDDEN) to end the stream. Synchronous when it can answer from cache. */
   authorize?: () => void | Promise<void>;
+  /**
+   * Who `authorize` answers for (the viewer and the role it requires): caught-up streams of the same viewer share one
+   * answer per broadcast batch. Without it, every stream asks on its own.
+   */
+  viewer?: string;
   idlePollMs?: number;
   /** Where events may be pushed instead of yielded (see delivery.ts); asked until it answers. */
   live?: LiveDelivery;
@@ -52,20 +58,29 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
   let parked = false;
   /** Whether anything was pushed since the stream last started waiting (a flag rather than a clock read per push). */
   let pushedSinceWait = false;
+  const viewerKey = opts.viewer === undefined ? undefined : viewerKeyOf(opts.viewer);
 
-  /** While parked: pushes the contiguous, synchronously authorized head of a batch; the rest wakes the pull path. */
-  function pushLive(events: RunEvent[]): void {
+  /**
+   * While parked: pushes the contiguous, synchronously authorized head of a batch; the rest wakes the pull path.
+   * Every caught-up subscriber of the run gets the same batch from the hub, so the authorization answer (per viewer)
+   * and the encoded bytes (per document, viewer and transport) are computed once for all of them (`shared`).
+   */
+  function pushLive(events: RunEvent[], shared: SharedBatchWork): void {
     let from = 0;
     while (from < events.length && events[from]!.seq < next) from++;
     let to = from;
     let expected = next;
     let ends = false;
-    while (to < events.length && !ends && events[to]!.seq === expected && allowedNow(opts.authorize)) {
+    // Counted over the whole batch so that subscribers at the same point share it; it covers from..to (to ≤ allowed).
+    const whole = from === 0;
+    const allowed = allowedCount(events, opts.authorize, whole ? shared : undefined, viewerKey);
+    while (to < allowed && !ends && events[to]!.seq === expected) {
       ends = events[to]!.type === 'COMPLETE';
       expected++;
       to++;
     }
-    if (to > from && target!.deliver(from === 0 && to === events.length ? events : events.slice(from, to))) {
+    // Only the whole batch is encoded once for all (a part is this subscriber's own).
+    if (to > from && (whole && to === events.length ? target!.deliver(events, shared) : target!.deliver(events.slice(from, to)))) {
       next = expected;
       completed = ends;
       pushedSinceWait = true;
@@ -87,7 +102,7 @@ export async function* streamRunEventBatches(opts: RunStreamOptions): AsyncGener
 
   // Subscribe before replaying, so an event published during the replay is buffered rather than missed.
   signal.addEventListener('abort', () => (parked = false), { once: true });
-  const unsubscribe = await hub.subscribe(runChannel(run.id), (events) => (parked ? pushLive(events) : buffer.push(...events)));
+  const unsubscribe = await hub.subscribe(runChannel(run.id), (events, shared) => (parked ? pushLive(events, shared) : buffer.push(...events)));
 
   /** The next events to consider: replay pages, then live batches (holes read from Postgres); null when done. */
   async function nextBatch(): Promise<RunEvent[] | null> {

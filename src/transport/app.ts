@@ -59,7 +59,7 @@ export interface App {
 export function createApp({ services, readinessChecks = [], liveWorkers, metrics, requestTimeoutMs = 30_000, adminEmails = [], writeWindowMs }: AppOptions): App {
   const coalescer = new WriteCoalescer(writeWindowMs);
   const livePushed = newLivePushCounts();
-  // Built on the first GraphiQL request (it copies a 9 MB page), then kept.
+  // Built on the first GraphiQL request (it copies a page of several megabytes), then kept.
   let graphiqlAssets: GraphiQLAssets | undefined;
   const graphiql = () => (graphiqlAssets ??= buildGraphiQLAssets(graphiqlOptions));
   const yoga = createGraphQLHandler(services, metrics, graphiql);

@@ -16,7 +16,7 @@ import type { LiveDelivery, LiveTarget } from '../subscriptions/delivery.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
-export type LiveTransport = 'sse' | 'ws';
+type LiveTransport = 'sse' | 'ws';
 
 /** Results pushed so far by one server, per transport (for tests and metrics). */
 export type LivePushCounts = Record<LiveTransport, number>;
@@ -32,17 +32,25 @@ export interface LiveWriter {
   /** Whether the subscription's pulled items may be ResultBatches (its transport frames them: SSE). */
   framesResultBatches: boolean;
   write(results: ExecutionResult[]): boolean;
+  /**
+   * For a transport whose bytes for a result are the same for every subscriber that shares the result (SSE, not
+   * graphql-ws, whose messages carry the subscription's id): the results as bytes, and a write of such bytes.
+   */
+  encoded?: { encode(results: ExecutionResult[]): Uint8Array; write(bytes: Uint8Array): boolean };
 }
 
 export class LivePush implements LiveDelivery {
   private executor: LiveExecutor | undefined;
+  /** Subscriptions with the same key get the same result for the same event (shared-execution.ts). */
+  private resultKey: string | undefined;
   private writer: LiveWriter | undefined;
   private pushTarget: LiveTarget | undefined;
 
   constructor(private readonly counts: LivePushCounts) {}
 
-  attachExecutor(execute: LiveExecutor): void {
+  attachExecutor(execute: LiveExecutor, resultKey?: string): void {
     this.executor = execute;
+    this.resultKey = resultKey;
     this.pushTarget = undefined;
   }
 
@@ -58,17 +66,32 @@ export class LivePush implements LiveDelivery {
   target(): LiveTarget | undefined {
     const { executor: execute, writer, counts } = this;
     if (!execute || !writer) return undefined;
+    const results = (events: RunEvent[]): ExecutionResult[] | null => {
+      const out: ExecutionResult[] = [];
+      for (const event of events) {
+        const result = execute(event);
+        // Errors go through the pull path, where Yoga masks them; so does anything not computed synchronously.
+        if (result instanceof Promise || result.errors?.length) return null;
+        out.push(result);
+      }
+      return out;
+    };
+    // The same bytes for every subscriber with this key: one encoding per broadcast batch, one write per subscriber.
+    const sharedKey = writer.encoded && this.resultKey !== undefined ? `${writer.transport}|${this.resultKey}` : undefined;
     return (this.pushTarget ??= {
-      deliver(events) {
-        const results: ExecutionResult[] = [];
-        for (const event of events) {
-          const result = execute(event);
-          // Errors go through the pull path, where Yoga masks them; so does anything not computed synchronously.
-          if (result instanceof Promise || result.errors?.length) return false;
-          results.push(result);
+      deliver(events, shared) {
+        if (shared && sharedKey !== undefined && writer.encoded) {
+          const { encode, write } = writer.encoded;
+          const bytes = shared.encoded(sharedKey, () => {
+            const out = results(events);
+            return out && encode(out);
+          });
+          if (!bytes || !write(bytes)) return false;
+        } else {
+          const out = results(events);
+          if (!out || !writer.write(out)) return false;
         }
-        if (!writer.write(results)) return false;
-        counts[writer.transport] += results.length;
+        counts[writer.transport] += events.length;
         return true;
       },
     });

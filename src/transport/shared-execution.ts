@@ -62,7 +62,7 @@ async function sharedSubscribe<C extends { live?: LiveDelivery }>(args: Executio
   const run = (payload: unknown) =>
     payload === null || typeof payload !== 'object' ? executeOnce(args, payload) : shared.of(payload, key, () => executeOnce(args, payload));
   const live = context?.live instanceof LivePush ? context.live : undefined;
-  live?.attachExecutor(run);
+  live?.attachExecutor(run, key);
   // Results may travel as ResultBatches only to a transport that frames them (it says so once it has attached).
   const batches = () => live?.framesResultBatches ?? false;
   const items = source instanceof EventBatchStream ? source.batches : source;

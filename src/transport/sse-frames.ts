@@ -79,15 +79,25 @@ function sseBody(iterator: AsyncIterator<ExecutionResult | ResultBatch>, frameOf
     },
   });
   // Live results pushed by a parked run stream (live-push.ts) land in the same body, behind everything pulled before.
+  /** Whether pushed bytes may go straight to res: the body is flowing with nothing buffered, so all before is in res. */
+  const direct = () => res && body.readableFlowing && body.readableLength === 0 && !res.writableNeedDrain && !res.writableEnded;
+  const full = () => finished || body.destroyed || body.readableLength >= body.readableHighWaterMark;
   livePush?.attachWriter({
     transport: 'sse',
     framesResultBatches: true,
     write: (results) => {
-      if (finished || body.destroyed || body.readableLength >= body.readableHighWaterMark) return false;
-      // The body is flowing with nothing buffered, so everything pushed before is already in res: write behind it.
-      const direct = res && body.readableFlowing && body.readableLength === 0 && !res.writableNeedDrain && !res.writableEnded;
-      for (const result of results) direct ? res.write(frameOf(result)) : body.push(frameOf(result));
+      if (full()) return false;
+      const toRes = direct();
+      for (const result of results) toRes ? res!.write(frameOf(result)) : body.push(frameOf(result));
       return true;
+    },
+    encoded: {
+      encode: (results) => (results.length === 1 ? frameOf(results[0]!) : Buffer.concat(results.map(frameOf))),
+      write: (bytes) => {
+        if (full()) return false;
+        direct() ? res!.write(bytes) : body.push(bytes);
+        return true;
+      },
     },
   });
   const ping = setInterval(() => {

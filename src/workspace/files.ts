@@ -6,9 +6,9 @@ import { badInput } from '../errors.js';
 import { normalizeWorkspacePath, resolveNoSymlinks } from './safe-path.js';
 
 export const MAX_FILE_BYTES = 256 * 1024;
-export const MAX_ENTRIES = 1000;
+const MAX_ENTRIES = 1000;
 
-export type EntryType = 'FILE' | 'DIRECTORY' | 'SYMLINK' | 'OTHER';
+type EntryType = 'FILE' | 'DIRECTORY' | 'SYMLINK' | 'OTHER';
 
 export interface WorkspaceEntry {
   name: string;

@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-export const SHIPYARD_BIN = `${root}cli/bin/shipyard.mjs`;
+const SHIPYARD_BIN = `${root}cli/bin/shipyard.mjs`;
 
-export interface CliResult {
+interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;

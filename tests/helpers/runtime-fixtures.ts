@@ -14,6 +14,9 @@ import { createRedis } from '../../src/redis.js';
 import type { RunOutcome } from '../../worker/agent/contract.js';
 import { agentRuntime } from '../../worker/agent/runtime.js';
 import { createTestDatabase } from './postgres.js';
+import type { TestApi } from './api.js';
+import { useApiWithOwner, type User } from './foundation.js';
+import { applyEnv } from './process-settings.js';
 import { startScriptedAnthropic, type ScriptedAnthropic, type ScriptedOptions } from './scripted-anthropic.js';
 
 /** Not deprecated in SDK 1.14 (claude-sonnet-4-5 prints a deprecation warning on every call). */
@@ -27,13 +30,13 @@ export interface RuntimeHarness {
   close(): Promise<void>;
 }
 
-export async function startRuntimeHarness(opts: ScriptedOptions = {}): Promise<RuntimeHarness> {
+async function startRuntimeHarness(opts: ScriptedOptions = {}): Promise<RuntimeHarness> {
   const database = await createTestDatabase();
   const db = createPrismaClient(database.url);
   // Channels are per run id, so concurrent test files never see each other's events.
   const redis = createRedis();
   const model = await startScriptedAnthropic(opts);
-  Object.assign(process.env, model.env());
+  const restoreEnv = applyEnv(model.env());
   const generations = mkdtempSync(join(tmpdir(), 'shipyard-gen-'));
   return {
     db,
@@ -41,6 +44,7 @@ export async function startRuntimeHarness(opts: ScriptedOptions = {}): Promise<R
     model,
     generations,
     async close() {
+      restoreEnv();
       await model.close();
       await db.$disconnect();
       redis.disconnect();
@@ -64,6 +68,31 @@ export function useRuntimeHarness(opts: ScriptedOptions = {}): RuntimeHarness {
   });
   beforeEach(() => h.model.clear());
   return h;
+}
+
+/**
+ * A harness on the database of a real API with an owner (useApiWithOwner), for tests that drive runs in-process and
+ * read them over GraphQL. Filled in by beforeAll.
+ */
+export function useRuntimeOnApi(): { ctx: { api: TestApi; owner: User }; h: RuntimeHarness } {
+  const ctx = useApiWithOwner();
+  const h = {} as RuntimeHarness;
+  let restoreEnv: (() => void) | undefined;
+  beforeAll(async () => {
+    h.db = createPrismaClient(ctx.api.databaseUrl);
+    h.redis = createRedis();
+    h.model = await startScriptedAnthropic();
+    h.generations = ctx.api.generationsDir;
+    restoreEnv = applyEnv(h.model.env());
+  });
+  afterAll(async () => {
+    restoreEnv?.();
+    await h.model?.close();
+    await h.db?.$disconnect();
+    h.redis?.disconnect();
+  });
+  beforeEach(() => h.model.clear());
+  return { ctx, h };
 }
 
 export async function seedProject(h: RuntimeHarness, opts: { appSpec?: string; agentOverrides?: Record<string, unknown> } = {}) {

@@ -1,9 +1,5 @@
 // A minimal Server-Sent Events reader over fetch for tests: frames as they arrive, and a way to drop the connection.
-export interface SseFrame {
-  id?: string;
-  event?: string;
-  data: string;
-}
+import { sseFrames, type SseFrame } from '../../cli/sse-frames.js';
 
 export interface SseConnection {
   status: number;
@@ -23,30 +19,9 @@ export async function openSse(url: string, headers: Record<string, string>): Pro
   const notify = () => waiters.splice(0).forEach((w) => w());
   const ended = (async () => {
     if (!response.body) return;
-    const decoder = new TextDecoder();
-    let buffer = '';
     try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const frame: SseFrame = { data: '' };
-          let hasData = false;
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) continue;
-            const [field, ...rest] = line.split(':');
-            const value = rest.join(':').replace(/^ /, '');
-            if (field === 'id') frame.id = value;
-            else if (field === 'event') frame.event = value;
-            else if (field === 'data') {
-              frame.data += (hasData ? '\n' : '') + value;
-              hasData = true;
-            }
-          }
-          if (hasData) frames.push(frame);
-        }
+      for await (const frame of sseFrames(response.body)) {
+        frames.push(frame);
         notify();
       }
     } catch {

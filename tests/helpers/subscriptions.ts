@@ -1,4 +1,6 @@
 // Subscription clients for tests: GraphQL over SSE (graphql-sse, distinct connections) and graphql-ws.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -12,12 +14,16 @@ export interface Subscription<T> {
   closed?: { code: number; reason: string };
 }
 
-export function subscribeSse<T = any>(url: string, token: string, query: string, variables: Record<string, unknown>): Subscription<T> {
+/** A typed document (tests/documents) or, where a test needs one written by hand, a string. */
+type Document<T, V> = TypedDocumentNode<T, V> | string;
+const text = <T, V>(document: Document<T, V>) => (typeof document === 'string' ? document : print(document));
+
+export function subscribeSse<T = any, V extends Record<string, unknown> = Record<string, unknown>>(url: string, token: string, document: Document<T, V>, variables: V): Subscription<T> {
   const client = createSseClient({ url: `${url}/graphql`, headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
-  return collect(client.iterate({ query, variables }) as AsyncIterableIterator<any>, () => client.dispose());
+  return collect(client.iterate({ query: text(document), variables }) as AsyncIterableIterator<any>, () => client.dispose());
 }
 
-export function subscribeWs<T = any>(url: string, token: string, query: string, variables: Record<string, unknown>): Subscription<T> {
+export function subscribeWs<T = any, V extends Record<string, unknown> = Record<string, unknown>>(url: string, token: string, document: Document<T, V>, variables: V): Subscription<T> {
   let closed: Subscription<T>['closed'];
   const client = createWsClient({
     url: `${url.replace('http', 'ws')}/graphql`,
@@ -32,7 +38,7 @@ export function subscribeWs<T = any>(url: string, token: string, query: string, 
       },
     },
   });
-  const subscription = collect<T>(client.iterate({ query, variables }) as AsyncIterableIterator<any>, () => void client.dispose());
+  const subscription = collect<T>(client.iterate({ query: text(document), variables }) as AsyncIterableIterator<any>, () => void client.dispose());
   return Object.defineProperty(subscription, 'closed', { get: () => closed });
 }
 

@@ -22,7 +22,7 @@ export interface AgentRuntimeContext {
   onSessionEnd?: (session: SessionEnd) => void;
 }
 
-export interface SessionEnd {
+interface SessionEnd {
   number: number;
   kind: string;
   turns: number;

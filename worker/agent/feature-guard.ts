@@ -44,7 +44,7 @@ export class FeatureGuard {
     return !!this.accepted && this.accepted.length > 0 && this.accepted.every((f) => f.passes);
   }
 
-  /** Reads the file now. Synchronous on purpose: for a small file, fs.promises.readFile costs the event loop ~10x more (thread-pool round trips). */
+  /** Reads the file now. Synchronous on purpose: for a small file, fs.promises.readFile's thread-pool round trips cost the event loop more than the read. */
   readText(): string | null {
     try {
       // Never through a symlink, and bounded: the file is the agent's to write.

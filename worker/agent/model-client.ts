@@ -17,10 +17,10 @@ export function createModelClient(model: Config['model'] = config().model): Anth
 }
 
 /** The longest retry-after (429/529) the worker waits for in place; a longer one parks the run (PAUSED, rate_limited). */
-export const rateLimitWaitMs = () => config().model.rateLimitMaxWaitMs;
+const rateLimitWaitMs = () => config().model.rateLimitMaxWaitMs;
 
 /** Reads retry-after-ms / retry-after (seconds or an HTTP date) in milliseconds. */
-export function retryAfterMs(headers: Headers | undefined): number | null {
+function retryAfterMs(headers: Headers | undefined): number | null {
   const ms = Number(headers?.get('retry-after-ms'));
   if (headers?.get('retry-after-ms') && Number.isFinite(ms)) return ms;
   const value = headers?.get('retry-after');
@@ -91,7 +91,7 @@ function rootCause(error: unknown): string {
 }
 
 /** A readable account of an API failure, without secrets. `baseUrl` is named when the API could not be reached. */
-export function describeModelError(error: unknown, baseUrl?: string): ModelCallError {
+function describeModelError(error: unknown, baseUrl?: string): ModelCallError {
   if (error instanceof ModelCallError) return error;
   if (error instanceof APIConnectionError && !(error instanceof APIConnectionTimeoutError)) {
     // The SDK already retried the connection (SHIPYARD_API_MAX_RETRIES times): retrying again here only delays the answer.

@@ -18,7 +18,7 @@ import { recordTestRun } from './records.js';
 import type { BudgetState, SessionAgent } from './session.js';
 import { runVerifier, type Verdict } from './verifier.js';
 
-export const PROJECT_FILE = 'shipyard.json';
+const PROJECT_FILE = 'shipyard.json';
 /** Files the agent may leave uncommitted when it claims a feature (the claim itself and its notes). */
 const CLAIM_FILES = new Set([FEATURE_LIST_FILE, 'claude-progress.txt']);
 
@@ -57,7 +57,7 @@ export interface VerificationOutcome {
 }
 
 /** Reads shipyard.json as committed (never the working copy: the claim is about the committed state). */
-export async function readProjectFile(root: string): Promise<{ config: ProjectFile; problem?: string }> {
+async function readProjectFile(root: string): Promise<{ config: ProjectFile; problem?: string }> {
   const { stdout, code } = await git(root, ['show', `HEAD:${PROJECT_FILE}`], { allowFailure: true });
   if (code !== 0) return { config: {} };
   try {

@@ -15,7 +15,7 @@ import { platformNotes } from './session-prompt.js';
 import type { BudgetState, SessionAgent } from './session.js';
 import { UsageWriter } from './usage-writer.js';
 
-export const VERDICT_TOOL = 'submit_verdict';
+const VERDICT_TOOL = 'submit_verdict';
 const VERIFIER_TOOLS = ['bash', EDITOR_TOOL_NAME, 'glob', 'grep'];
 const MODEL_OUTPUT_CHARS = 30_000;
 
@@ -54,7 +54,7 @@ const verdictTool: Anthropic.Tool = {
   },
 };
 
-export function verifierBrief(feature: VerifierInput['feature'], sha: string | null): string {
+function verifierBrief(feature: VerifierInput['feature'], sha: string | null): string {
   return [
     `Feature #${feature.index} (${feature.category}): ${feature.description}`,
     `Steps a user takes:\n${feature.steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}`,

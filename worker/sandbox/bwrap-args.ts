@@ -2,12 +2,14 @@
 // the only writable place (at the same absolute path as outside, so paths in prompts and outputs agree), a private
 // /tmp and HOME, new user/pid/net/ipc/uts/mount namespaces, an unprivileged uid, and an environment built from nothing.
 import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const SANDBOX_UID = 65532;
 export const SANDBOX_HOME = '/home/agent';
 /** Where the command server script is mounted inside. */
 export const SERVER_PATH = '/opt/shipyard/sandbox-server.mjs';
+/** The modules the command server imports, mounted next to it. */
+const SERVER_MODULES = ['command-process.mjs'];
 
 export interface BwrapPlan {
   workspace: string;
@@ -21,13 +23,13 @@ export interface BwrapPlan {
   proxySocketDir?: string;
 }
 
-export const PROXY_DIR = '/run/shipyard';
+const PROXY_DIR = '/run/shipyard';
 export const PROXY_SOCKET = `${PROXY_DIR}/proxy.sock`;
 /** The port the command server forwards to the proxy socket, on the sandbox's own loopback. */
 export const PROXY_PORT = 3128;
 
 /** What programs inside read to find the proxy (curl, npm, node's undici with NODE_USE_ENV_PROXY, git). */
-export function proxyEnvironment(): Record<string, string> {
+function proxyEnvironment(): Record<string, string> {
   const url = `http://127.0.0.1:${PROXY_PORT}`;
   return {
     HTTP_PROXY: url,
@@ -46,7 +48,7 @@ const ROOT_LINKS = ['/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32'];
 /** Read-only pieces of /etc that programs need (TLS roots, alternatives symlinks, loader cache, time zone). */
 const ETC_PIECES = ['/etc/alternatives', '/etc/ssl', '/etc/ca-certificates', '/etc/ld.so.cache', '/etc/localtime', '/etc/nsswitch.conf'];
 
-export function agentEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+function agentEnvironment(extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: [...new Set([nodeBinDir(), '/usr/local/bin', '/usr/bin', '/bin'])].join(':'),
     HOME: SANDBOX_HOME,
@@ -89,6 +91,7 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   args.push('--size', String(plan.tmpBytes), '--tmpfs', '/tmp');
   args.push('--tmpfs', '/home', '--dir', SANDBOX_HOME);
   args.push('--ro-bind', plan.serverScript, SERVER_PATH);
+  for (const module of SERVER_MODULES) args.push('--ro-bind', join(dirname(plan.serverScript), module), join(dirname(SERVER_PATH), module));
   args.push('--bind', plan.workspace, plan.workspace, '--chdir', plan.workspace);
   if (plan.proxySocketDir) args.push('--bind', plan.proxySocketDir, PROXY_DIR);
   const env = agentEnvironment({ ...(plan.proxySocketDir ? proxyEnvironment() : {}), ...plan.extraEnv });

@@ -38,7 +38,7 @@ const PLATFORM_PROCESS_PATTERN = /server\.ts|worker|shipyard|tsx|vitest|postgres
 /** Process names pkill may never target: they would match the worker itself or its siblings. */
 const PROTECTED_PROCESS_NAMES = new Set(['node', 'tsx', 'bash', 'sh', 'npm', 'postgres', 'redis-server', 'git']);
 
-export function tokenize(line: string): Token[] {
+function tokenize(line: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   let word: string | null = null;

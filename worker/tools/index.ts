@@ -34,8 +34,6 @@ export interface ToolExecution extends ToolOutcome {
   durationMs: number;
 }
 
-export const ALL_TOOL_NAMES = ['bash', EDITOR_TOOL_NAME, 'glob', 'grep', 'run_tests'] as const;
-
 export function toolDefinitions(allowedTools: readonly string[]): Anthropic.ToolUnion[] {
   const defs: Anthropic.ToolUnion[] = [];
   const allow = (name: string) => allowedTools.length === 0 || allowedTools.includes(name);

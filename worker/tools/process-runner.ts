@@ -46,15 +46,6 @@ export function killGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): boo
   }
 }
 
-export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function runShellCommand(command: string, opts: RunOptions): Promise<RunResult> {
   const result = await spawnProcess({
     file: '/bin/bash',

@@ -63,12 +63,12 @@ function ensureHelper(): ChildProcess {
 /** An idle helper must not keep the worker alive. */
 function unrefHelper(child: ChildProcess) {
   child.unref();
-  (child as unknown as { channel?: { unref(): void } }).channel?.unref();
+  child.channel?.unref();
 }
 
 function refHelper(child: ChildProcess) {
   child.ref();
-  (child as unknown as { channel?: { ref(): void } }).channel?.ref();
+  child.channel?.ref();
 }
 
 export function spawnProcess(request: SpawnRequest): Promise<SpawnResult> {

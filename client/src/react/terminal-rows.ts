@@ -36,7 +36,7 @@ function toolCallText(name: string, input: unknown): string {
   return `${name} ${oneLine(JSON.stringify(input ?? {}), 300)}`;
 }
 
-export function eventRows(event: RunEvent, expansion: Expansion, out: Row[]): void {
+function eventRows(event: RunEvent, expansion: Expansion, out: Row[]): void {
   const { seq } = event;
   const row = (kind: RowKind, text: string, extra: Partial<Row> = {}): void => void out.push({ key: `${seq}`, seq, kind, text, ...extra });
   const data = event.data;

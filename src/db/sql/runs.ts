@@ -1,6 +1,6 @@
 // The run statements sent straight through pg (each is on a worker's hot path): the lease (claim, read, renew,
 // release) and what a running run reads between turns. The lease's rules are in src/runs/lease.ts.
-import type { AgentRunStatus, PrismaClient } from '../../generated/prisma/client.js';
+import type { AgentRunStatus as RunStatus, PrismaClient } from '../../generated/prisma/client.js';
 import { pgPool } from '../client.js';
 
 /** Claims the lease when it is free or expired (Postgres's clock); the epoch goes up by one. Null: not claimed. */
@@ -17,8 +17,8 @@ export async function claimRunLease(db: PrismaClient, runId: string, owner: stri
 }
 
 /** Who holds the lease, for how much longer, and the run's status; null when the run does not exist. */
-export async function selectRunLease(db: PrismaClient, runId: string): Promise<{ owner: string | null; remainingMs: number; runStatus: AgentRunStatus } | null> {
-  const { rows } = await pgPool(db).query<{ leaseOwner: string | null; remaining: number; status: AgentRunStatus }>({
+export async function selectRunLease(db: PrismaClient, runId: string): Promise<{ owner: string | null; remainingMs: number; runStatus: RunStatus } | null> {
+  const { rows } = await pgPool(db).query<{ leaseOwner: string | null; remaining: number; status: RunStatus }>({
     name: 'shipyard_read_run_lease',
     text: `SELECT "leaseOwner", "status", GREATEST(0, EXTRACT(EPOCH FROM ("leaseExpiresAt" - now())) * 1000)::float8 AS remaining
            FROM "AgentRun" WHERE "id" = $1::uuid`,
