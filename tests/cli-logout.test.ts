@@ -11,11 +11,12 @@ import { rest } from './helpers/rest.js';
 import { freePort } from './helpers/processes.js';
 import { runCli } from './helpers/cli.js';
 import { LogOutDocument, ViewerEmailDocument } from './generated/graphql.js';
+import { useProcessSettings } from './helpers/process-settings.js';
 import { saveToken } from '../cli/config.js';
 
 const home = mkdtempSync(join(tmpdir(), 'shipyard-cli-logout-'));
 const credentials = join(home, 'shipyard', 'credentials.json');
-process.env.XDG_CONFIG_HOME = home; // where saveToken (below) writes, as the CLI processes do
+useProcessSettings(() => ({ XDG_CONFIG_HOME: home })); // where saveToken (below) writes, as the CLI processes do
 
 let api: TestApi;
 let env: Record<string, string>;

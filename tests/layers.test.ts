@@ -1,6 +1,6 @@
 // The layer rule: every source file belongs to one layer of the table below, and imports only from its own layer or
-// from the layers its row names. README.md's Architecture section shows the same table. A new top-level folder or file
-// of src/ fails this test until it is given a row (decide where it belongs before it grows imports).
+// from the layers its row names. README.md's "Layers" table must say the same (checked here). A new top-level folder
+// or file of src/ fails this test until it is given a row (decide where it belongs before it grows imports).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseSync } from 'oxc-parser';
@@ -95,7 +95,30 @@ function importsOf(file: string): Import[] {
     .map(({ specifier, typeOnly }) => ({ path: relative(ROOT, resolve(ROOT, dirname(file), specifier)).replace(/\.js$/, '.ts'), typeOnly }));
 }
 
+/** The first table under README.md's "### Layers", row by row, in the terms of LAYERS ("anything" is 'any', "nothing" no layer). */
+function readmeLayers(): Layer[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const lines = (readme.split('\n### Layers\n')[1] ?? '').split('\n');
+  const table = lines.slice(lines.findIndex((line) => line.startsWith('|')));
+  return table
+    .slice(2, table.findIndex((line) => !line.startsWith('|')))
+    .map((line) => {
+      const [name = '', paths = '', mayImport = ''] = line.split('|').slice(1, 4).map((cell) => cell.trim());
+      return {
+        name: name as LayerName,
+        paths: [...paths.matchAll(/`([^`]+)`/g)].map((m) => m[1]!.replace(/\/$/, '')),
+        mayImport: mayImport === 'anything' ? 'any' : mayImport === 'nothing' ? [] : (mayImport.split(', ') as LayerName[]),
+      };
+    });
+}
+
+const sorted = (layer: Layer) => ({ ...layer, mayImport: layer.mayImport === 'any' ? 'any' : [...layer.mayImport].sort() });
+
 describe('layers', () => {
+  it("README.md's Layers table is this table", () => {
+    expect(readmeLayers().map(sorted)).toEqual(LAYERS.map(sorted));
+  });
+
   it('the table names each layer once and each path once', () => {
     const names = LAYERS.map((l) => l.name);
     const paths = LAYERS.flatMap((l) => l.paths);

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/index.js';
 import { ensureLocalRedis, NoRedisError } from '../scripts/start/local-redis.js';
 import { freePort } from './helpers/processes.js';
+import { withEnv } from './helpers/process-settings.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -54,14 +55,8 @@ describe('npm start without Redis', () => {
 
   it('names both fixes when there is no redis-server on PATH', async () => {
     const config = await configWithNothingOnTheDefaultPort();
-    const path = process.env.PATH;
-    process.env.PATH = join(config.dataDir, 'empty-bin');
-    try {
-      const error = await ensureLocalRedis(config).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(NoRedisError);
-      expect((error as Error).message).toMatch(/install Redis.*apt-get install redis-server.*docker compose up -d redis/);
-    } finally {
-      process.env.PATH = path;
-    }
+    const error = await withEnv({ PATH: join(config.dataDir, 'empty-bin') }, () => ensureLocalRedis(config).catch((e: unknown) => e));
+    expect(error).toBeInstanceOf(NoRedisError);
+    expect((error as Error).message).toMatch(/install Redis.*apt-get install redis-server.*docker compose up -d redis/);
   });
 });

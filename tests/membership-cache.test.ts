@@ -1,27 +1,16 @@
 // Per-event membership checks of live subscriptions (src/subscriptions/access.ts): answered synchronously from a cache that
 // is refreshed ahead of expiry, so a stream never waits on the query, and a removal still takes effect within ~1 s.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from './helpers/postgres.js';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from './helpers/database.js';
 import { createProjectRow } from './helpers/run-fixtures.js';
-import { createPrismaClient } from '../src/db/client.js';
 import { MEMBERSHIP_TTL_MS, MembershipCache } from '../src/subscriptions/access.js';
-import type { PrismaClient } from '../src/generated/prisma/client.js';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let db: PrismaClient;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createPrismaClient(database.url);
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await database?.drop();
-});
+const database = useTestDatabase();
 
 describe('membership check', () => {
   it('keeps answering synchronously across refreshes and refuses within about a TTL of a removal', async () => {
-    const { project, userId } = await createProjectRow(db);
-    const check = new MembershipCache().check(db, userId, project.id);
+    const { project, userId } = await createProjectRow(database.db);
+    const check = new MembershipCache().check(database.db, userId, project.id);
     const first = check();
     expect(first).toBeInstanceOf(Promise); // nothing cached yet: asks Postgres
     await first;
@@ -35,7 +24,7 @@ describe('membership check', () => {
     }
     expect(promises).toBe(0);
 
-    await db.projectMember.delete({ where: { projectId_userId: { projectId: project.id, userId } } });
+    await database.db.projectMember.delete({ where: { projectId_userId: { projectId: project.id, userId } } });
     const removedAt = Date.now();
     let refusedAfter: number | null = null;
     while (refusedAfter === null && Date.now() - removedAt < MEMBERSHIP_TTL_MS * 4) {

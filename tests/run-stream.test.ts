@@ -5,45 +5,37 @@
 // are all handled, and the subscriber sees every event exactly once, in order, whichever path carried it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { createTestDatabase } from './helpers/postgres.js';
+import { useTestDatabase } from './helpers/database.js';
 import { createProjectRow, createRunRow } from './helpers/run-fixtures.js';
 import { until } from './helpers/processes.js';
-import { createPrismaClient } from '../src/db/client.js';
+import { range } from './helpers/range.js';
 import { createRedis } from '../src/redis.js';
 import { EventHub } from '../src/events/hub.js';
 import { publishEvents } from '../src/events/publish.js';
 import { streamRunEventBatches } from '../src/subscriptions/run-stream.js';
 import { follow, scriptedAuthorization } from './helpers/follow-stream.js';
 import type { RunEvent } from '../src/events/types.js';
-import type { PrismaClient } from '../src/generated/prisma/client.js';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let db: PrismaClient;
+const database = useTestDatabase();
 let redis: Redis;
 let hub: EventHub;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createPrismaClient(database.url);
   redis = createRedis();
   hub = new EventHub(createRedis(undefined, { worker: true }));
 });
 afterAll(async () => {
   await hub?.close();
   redis?.disconnect();
-  await db?.$disconnect();
-  await database?.drop();
 });
 
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
 async function newRun() {
-  const { project } = await createProjectRow(db);
-  const row = await createRunRow(db, project.id);
+  const { project } = await createProjectRow(database.db);
+  const row = await createRunRow(database.db, project.id);
   const run = { id: row.id, projectId: project.id };
   const payload = (seq: number, type: RunEvent['type']) => (type === 'COMPLETE' ? { status: 'SUCCEEDED', stopReason: null } : { text: `line ${seq}` });
   const persist = (seqs: number[], type: RunEvent['type'] = 'TEXT') =>
-    db.agentRunEvent.createMany({ data: seqs.map((seq) => ({ runId: run.id, seq, type, payload: payload(seq, type) })) });
+    database.db.agentRunEvent.createMany({ data: seqs.map((seq) => ({ runId: run.id, seq, type, payload: payload(seq, type) })) });
   const publish = (seqs: number[], type: RunEvent['type'] = 'TEXT') =>
     publishEvents(redis, seqs.map((seq) => ({ runId: run.id, projectId: run.projectId, seq, type, payload: payload(seq, type), createdAt: new Date().toISOString() })));
   return { run, persist, publish };
@@ -51,7 +43,7 @@ async function newRun() {
 
 /** Follows a run from the start: pushed or pulled, see helpers/follow-stream.ts. */
 const followRun = (run: { id: string; projectId: string }, authorize: () => void | Promise<void>, opts: Parameters<typeof follow>[1] = {}) =>
-  follow((signal, live) => streamRunEventBatches({ db, hub, run, afterSeq: 0, signal, idlePollMs: 200, authorize, live }), opts);
+  follow((signal, live) => streamRunEventBatches({ db: database.db, hub, run, afterSeq: 0, signal, idlePollMs: 200, authorize, live }), opts);
 const seqs = (events: RunEvent[]) => events.map((e) => e.seq);
 
 describe('run event stream', () => {

@@ -18,6 +18,7 @@ import type { CommandRunner } from '../worker/sandbox/runner.js';
 import { readSandboxSettings } from '../worker/sandbox/settings.js';
 import { executeTool, type ToolContext } from '../worker/tools/index.js';
 import { commitsSince, readHead, uncommittedChanges } from '../worker/workspace.js';
+import { useProcessSettings } from './helpers/process-settings.js';
 
 const TAG = randomBytes(4).toString('hex');
 // Under a 0755 path on purpose: nothing of it but the workspace is mounted into the sandbox.
@@ -35,6 +36,9 @@ const SECRETS = {
 const HOST_ONLY_PATHS = [`/pwned-${TAG}`, `/etc/pwned-${TAG}`, `/usr/pwned-${TAG}`, `/tmp/pwned-${TAG}`, `/var/tmp/pwned-${TAG}`];
 const settings = readSandboxSettings({ SHIPYARD_SANDBOX_MEMORY_MB: '512', SHIPYARD_SANDBOX_FILE_MB: '8', SHIPYARD_SANDBOX_PROCESSES: '64' });
 const provider = new SandboxProvider(settings);
+
+// Platform secrets in the worker's environment, which no command in the sandbox may read.
+useProcessSettings(() => ({ SHIPYARD_ESCAPE_ANTHROPIC_API_KEY: SECRETS.apiKey, SHIPYARD_ESCAPE_DATABASE_URL: `postgresql://app:${SECRETS.dbPassword}@127.0.0.1:5432/x` }));
 
 let sentinel: ChildProcess;
 let api: Server;
@@ -83,7 +87,6 @@ beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'secret.txt'), SECRETS.outsideFile);
   writeFileSync(join(OTHER, 'secret.txt'), SECRETS.otherTenant);
-  Object.assign(process.env, { SHIPYARD_ESCAPE_ANTHROPIC_API_KEY: SECRETS.apiKey, SHIPYARD_ESCAPE_DATABASE_URL: `postgresql://app:${SECRETS.dbPassword}@127.0.0.1:5432/x` });
   sentinel = spawn(process.execPath, ['-e', 'setInterval(() => {}, 100000)', `shipyard-platform-sentinel-${TAG}`], { stdio: 'ignore' });
   api = createServer((_req, res) => res.end(`api-canary-${TAG}`));
   await new Promise<void>((resolve) => api.listen(0, '0.0.0.0', resolve));
@@ -108,8 +111,6 @@ beforeAll(async () => {
 afterAll(async () => {
   sentinel?.kill('SIGKILL');
   await new Promise((resolve) => api?.close(resolve));
-  delete process.env.SHIPYARD_ESCAPE_ANTHROPIC_API_KEY;
-  delete process.env.SHIPYARD_ESCAPE_DATABASE_URL;
   rmSync(BASE, { recursive: true, force: true });
 });
 

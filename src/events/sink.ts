@@ -4,7 +4,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { parseNewEvent, type EventSink, type EventType, type NewEvent, type RunEvent } from './types.js';
 import { publishEvents } from './publish.js';
 import { logger } from '../logger.js';
-import { pgPool } from '../db/client.js';
+import { insertRunEvents, runEventsStillOurs } from '../db/sql/run-events.js';
 import { dbRetryLimitMs, isTransientDbError, retryDelayMs } from '../db/transient.js';
 import { config } from '../config/index.js';
 
@@ -143,13 +143,13 @@ async function insertWithRetries(db: PrismaClient, runId: string, batch: RunEven
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
-      const stored = await insertEvents(db, runId, batch, epoch);
+      const stored = await insertRunEvents(db, runId, batch, epoch);
       if (stored !== batch.length) throw new RunOwnershipLostError(runId, batch[0]!.seq);
       return;
     } catch (error) {
       if (error instanceof RunOwnershipLostError) throw error;
       if (isUniqueViolation(error)) {
-        if (attempt > 0 && epoch !== undefined && (await epochStillOurs(db, runId, epoch, batch))) return;
+        if (attempt > 0 && epoch !== undefined && (await runEventsStillOurs(db, runId, epoch, batch))) return;
         throw new RunOwnershipLostError(runId, batch[0]!.seq);
       }
       if (!isTransientDbError(error)) throw error;
@@ -158,46 +158,6 @@ async function insertWithRetries(db: PrismaClient, runId: string, batch: RunEven
       await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
     }
   }
-}
-
-/** After an ambiguous failure: are the batch's rows there and is the run still ours? */
-async function epochStillOurs(db: PrismaClient, runId: string, epoch: number, batch: RunEvent[]): Promise<boolean> {
-  const result = await pgPool(db).query<{ ours: boolean }>({
-    text: `SELECT (SELECT "leaseEpoch" FROM "AgentRun" WHERE "id" = $1::uuid) = $2
-             AND (SELECT count(*) FROM "AgentRunEvent" WHERE "runId" = $1::uuid AND "seq" BETWEEN $3 AND $4) = $5 AS ours`,
-    values: [runId, epoch, batch[0]!.seq, batch.at(-1)!.seq, batch.length],
-  });
-  return result.rows[0]?.ours === true;
-}
-
-/**
- * One INSERT for the whole batch, its rows passed as five arrays (a fixed, prepared statement whatever the batch
- * size). Straight through pg: Prisma's createMany costs milliseconds per row, and even its raw path costs more per
- * statement than the statement itself.
- */
-async function insertEvents(db: PrismaClient, runId: string, batch: RunEvent[], epoch: number | undefined): Promise<number> {
-  const columns = [runId, batch.map((e) => e.seq), batch.map((e) => e.type), batch.map((e) => JSON.stringify(e.payload)), batch.map((e) => e.createdAt)];
-  if (epoch !== undefined) {
-    // FOR SHARE: a concurrent claim (an UPDATE of the run row) waits for this INSERT, or this INSERT sees its new epoch.
-    const fenced = await pgPool(db).query({
-      name: 'shipyard_insert_run_events_fenced',
-      text: `WITH fence AS (SELECT 1 FROM "AgentRun" WHERE "id" = $1::uuid AND "leaseEpoch" = $6 FOR SHARE)
-       INSERT INTO "AgentRunEvent" ("runId", "seq", "type", "payload", "createdAt")
-       SELECT $1::uuid, e.seq, e.type::"AgentRunEventType", e.payload::jsonb, e."createdAt"::timestamp
-       FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) AS e(seq, type, payload, "createdAt")
-       WHERE EXISTS (SELECT 1 FROM fence)`,
-      values: [...columns, epoch],
-    });
-    return fenced.rowCount ?? 0;
-  }
-  const result = await pgPool(db).query({
-    name: 'shipyard_insert_run_events',
-    text: `INSERT INTO "AgentRunEvent" ("runId", "seq", "type", "payload", "createdAt")
-     SELECT $1::uuid, e.seq, e.type::"AgentRunEventType", e.payload::jsonb, e."createdAt"::timestamp
-     FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) AS e(seq, type, payload, "createdAt")`,
-    values: columns,
-  });
-  return result.rowCount ?? 0;
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -4,8 +4,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
-import type { GraphQLError } from 'graphql';
+import type { OperationResult, Context as WsContext, SubscribePayload } from 'graphql-ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { authorizationOf } from '../auth/ws-authorization.js';
 import { contextFor, type Context } from '../request-context.js';
 import type { AppServices } from '../services.js';
@@ -29,8 +30,9 @@ export function createGraphQLSockets(yoga: YogaServerInstance<ServerContext, Con
     {
       // Close reasons never carry an internal error's text (as with HTTP, errors are masked).
       isProd: true,
-      execute: (args: any) => args.rootValue.execute(args),
-      subscribe: (args: any) => args.rootValue.subscribe(args),
+      // The operation runs through Yoga's enveloped execute/subscribe, handed over as the root value (prepareSubscription).
+      execute: (args) => envelopedOf(args).execute(args),
+      subscribe: (args) => envelopedOf(args).subscribe(args),
       // Errors sent to a subscriber (a throw while streaming included) are masked like HTTP's.
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => maskError(e, UNEXPECTED)),
       onSubscribe: async (ctx, id, params) => {
@@ -44,7 +46,7 @@ export function createGraphQLSockets(yoga: YogaServerInstance<ServerContext, Con
     },
     wss,
   );
-  async function prepareSubscription(ctx: any, id: string, params: any) {
+  async function prepareSubscription(ctx: WsContext<WsContext['connectionParams'], Extra>, id: string, params: SubscribePayload) {
     const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
       ...ctx,
       req: ctx.extra.request,
@@ -55,13 +57,14 @@ export function createGraphQLSockets(yoga: YogaServerInstance<ServerContext, Con
     // Pushed results go out as this subscription's "next" messages while the client still wants them.
     const live = new LivePush(livePushed);
     live.attachWriter(frames.writer(ctx.extra.socket, id, () => id in ctx.subscriptions));
+    const root: Enveloped = { execute, subscribe };
     const args = {
       schema: s,
       operationName: params.operationName,
       document: parse(params.query),
       variableValues: params.variables,
       contextValue: { ...(await contextFactory()), ...(await contextFor(authorization, services, ctx.extra.request.socket.remoteAddress ?? null)), live },
-      rootValue: { execute, subscribe },
+      rootValue: root,
     };
     const errors = validate(args.schema, args.document);
     if (errors.length) return errors.map((e: GraphQLError) => maskError(e, e.message));
@@ -92,4 +95,16 @@ export function createGraphQLSockets(yoga: YogaServerInstance<ServerContext, Con
       clearTimeout(cut);
     },
   };
+}
+
+/** Yoga's enveloped execute and subscribe, carried to graphql-ws's execute/subscribe options as the root value. */
+interface Enveloped {
+  execute: (args: ExecutionArgs) => OperationResult;
+  subscribe: (args: ExecutionArgs) => OperationResult;
+}
+
+function envelopedOf(args: ExecutionArgs): Enveloped {
+  const root = args.rootValue;
+  if (typeof root === 'object' && root !== null && 'execute' in root && 'subscribe' in root) return root as Enveloped;
+  throw new Error('graphql-ws operation without its enveloped execute/subscribe (prepareSubscription did not run)');
 }

@@ -1,7 +1,7 @@
 // GraphQL-over-SSE responses for subscriptions (Yoga's distinct-connection format: ":" ping, "event: next" with
 // "data: <result>", "event: complete"), sent as one Buffer per result through a plain node Readable. Yoga's own
-// processor encodes and enqueues four chunks per result through a WHATWG stream ponyfill, which at 100k deliveries/s
-// was most of the API's CPU. Results shared between subscribers (see shared-execution.ts) are framed once per server.
+// processor encodes and enqueues four chunks per result through a WHATWG stream ponyfill, which under many
+// subscribers was most of the API's CPU. Results shared between subscribers (see shared-execution.ts) are framed once.
 import { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';

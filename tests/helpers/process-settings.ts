@@ -4,7 +4,6 @@
 // from the worker's environment into an agent's commands needs it set for real.
 import { afterAll, beforeAll } from 'vitest';
 import { resetModelClient } from '../../worker/agent/runtime.js';
-import type { Settings } from './api.js';
 
 /** `undefined` removes a variable. */
 export type EnvChanges = Record<string, string | undefined>;
@@ -34,8 +33,8 @@ export async function withEnv<T>(changes: EnvChanges, body: () => Promise<T> | T
   }
 }
 
-/** Registers hooks that apply `settings()` (e.g. a scripted model's env) for the whole file or describe block. */
-export function useProcessSettings(settings: () => Settings): void {
+/** Registers hooks that apply `settings()` for the whole file or describe block (computed when it starts). */
+export function useProcessSettings(settings: () => EnvChanges): void {
   let restore: (() => void) | undefined;
   beforeAll(() => {
     restore = applyEnv(settings());
