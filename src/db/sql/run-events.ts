@@ -1,11 +1,18 @@
 // The run-event statements sent straight through pg: the sink's batched INSERT (src/events/sink.ts), fenced by the
 // run's lease epoch when the writer holds the lease, and the check it makes after an ambiguous failure.
 import type { PrismaClient } from '../../generated/prisma/client.js';
-import type { RunEvent } from '../../events/types.js';
 import { pgPool } from '../client.js';
 
+/** The columns of one event row (a domain RunEvent is one); payload is stored as JSON, createdAt as an ISO string. */
+interface RunEventRow {
+  seq: number;
+  type: string;
+  payload: unknown;
+  createdAt: string;
+}
+
 /** After an ambiguous failure: are the batch's rows there and is the run still ours? */
-export async function runEventsStillOurs(db: PrismaClient, runId: string, epoch: number, batch: RunEvent[]): Promise<boolean> {
+export async function runEventsStillOurs(db: PrismaClient, runId: string, epoch: number, batch: readonly RunEventRow[]): Promise<boolean> {
   const result = await pgPool(db).query<{ ours: boolean }>({
     text: `SELECT (SELECT "leaseEpoch" FROM "AgentRun" WHERE "id" = $1::uuid) = $2
              AND (SELECT count(*) FROM "AgentRunEvent" WHERE "runId" = $1::uuid AND "seq" BETWEEN $3 AND $4) = $5 AS ours`,
@@ -19,7 +26,7 @@ export async function runEventsStillOurs(db: PrismaClient, runId: string, epoch:
  * size). Straight through pg: Prisma's createMany costs milliseconds per row, and even its raw path costs more per
  * statement than the statement itself.
  */
-export async function insertRunEvents(db: PrismaClient, runId: string, batch: RunEvent[], epoch: number | undefined): Promise<number> {
+export async function insertRunEvents(db: PrismaClient, runId: string, batch: readonly RunEventRow[], epoch: number | undefined): Promise<number> {
   const columns = [runId, batch.map((e) => e.seq), batch.map((e) => e.type), batch.map((e) => JSON.stringify(e.payload)), batch.map((e) => e.createdAt)];
   if (epoch !== undefined) {
     // FOR SHARE: a concurrent claim (an UPDATE of the run row) waits for this INSERT, or this INSERT sees its new epoch.
