@@ -4,38 +4,31 @@
 // stop a slow run. Screenshots go to tests/artifacts/.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from './helpers/postgres.js';
-import { freePort, startApiProcess, startWorkerProcess, until, type Proc } from './helpers/processes.js';
-import { startScriptedAnthropic, type ScriptedAnthropic, type ScriptTurn } from './helpers/scripted-anthropic.js';
+import { gqlOk } from './helpers/api.js';
+import { rawId } from './helpers/global-id.js';
+import { useProcessStack } from './helpers/process-stack.js';
+import { until } from './helpers/processes.js';
+import { type ScriptTurn } from './helpers/scripted-anthropic.js';
+import { useScriptedModel } from './helpers/scripted-model.js';
 import { FEATURES, codingSession, initializerSession } from './helpers/quickstart-script.js';
 import { artifactPath, launchChromium } from './helpers/browser.js';
+import { CreateWorkItemDocument } from './generated/graphql.js';
 import { connectDb, getDb } from '../src/db/client.js';
-import { createRedis } from '../src/redis.js';
 import { consoleDir } from '../src/console/serve.js';
 
-const queueName = `shipyard-test-console-${randomBytes(4).toString('hex')}`;
-const generations = mkdtempSync(join(tmpdir(), 'shipyard-console-'));
-
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let model: ScriptedAnthropic;
-let api: Proc & { url: string };
-let worker: Proc;
+const model = useScriptedModel();
+const stack = useProcessStack({ workerSettings: () => model.env() });
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
   if (!existsSync(join(consoleDir, 'index.html'))) execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
-  database = await createTestDatabase();
-  connectDb(database.url);
-  model = await startScriptedAnthropic();
-  const env = { DATABASE_URL: database.url, SHIPYARD_QUEUE: queueName, GENERATIONS_DIR: generations };
-  [api, worker, browser] = await Promise.all([startApiProcess(env, await freePort()), startWorkerProcess({ ...env, ...model.env() }), launchChromium()]);
+  connectDb(stack.instance.databaseUrl);
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
   page.on('console', (message) => message.type() === 'error' && console.error(`[page console] ${message.text()}`));
@@ -43,17 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await worker?.stop('SIGKILL');
-  await api?.stop('SIGKILL');
-  const redis = createRedis();
-  const queue = new Queue(queueName, { connection: redis });
-  await queue.obliterate({ force: true }).catch(() => {});
-  await queue.close();
-  redis.disconnect();
-  await model?.close();
   await getDb().$disconnect();
-  await database?.drop();
-  rmSync(generations, { recursive: true, force: true });
 });
 
 /** Every model turn streams slowly enough that the run takes a few seconds: time to watch and reload. */
@@ -69,7 +52,7 @@ let projectUrl = '';
 
 describe('web console', () => {
   it('signs up and creates a project from an uploaded app_spec.txt', async () => {
-    await page.goto(`${api.url}/`);
+    await page.goto(`${stack.api.url}/`);
     await page.waitForURL('**/login');
     await page.getByRole('button', { name: 'Create an account' }).click();
     await page.getByPlaceholder('Name').fill('Ada');
@@ -80,7 +63,7 @@ describe('web console', () => {
 
     await page.getByRole('link', { name: 'New project' }).click();
     await page.getByLabel('Name').fill('Greeter');
-    const spec = join(generations, 'app_spec.txt');
+    const spec = join(stack.instance.generationsDir, 'app_spec.txt');
     writeFileSync(spec, 'Build a greeter, an adder and a string reverser.\n');
     await page.getByLabel('Upload app_spec.txt').setInputFiles(spec);
     await expect.poll(() => page.locator('textarea[name=appSpec]').inputValue()).toContain('string reverser');
@@ -97,7 +80,7 @@ describe('web console', () => {
     model.enqueue(...slow([...initializerSession(), ...codingSession(0), ...codingSession(1), ...codingSession(2)]));
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.waitForURL(/\/runs\//);
-    const runId = Buffer.from(decodeURIComponent(page.url().split('/runs/')[1]), 'base64').toString().split(':')[1]!;
+    const runId = rawId(decodeURIComponent(page.url().split('/runs/')[1]));
 
     // Live: the count grows through several values before the run completes.
     const counts = new Set<number>();
@@ -163,11 +146,8 @@ describe('web console', () => {
   it('edits an agent and moves a work item between statuses', async () => {
     const token = await page.evaluate(() => localStorage.getItem('shipyard.token'));
     const projectId = decodeURIComponent(new URL(projectUrl).pathname.split('/')[2]);
-    const call = (query: string, variables: object) =>
-      fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) }).then((r) => r.json());
-    const create = `mutation($i: CreateWorkItemInput!) { createWorkItem(input: $i) { id key } }`;
-    const epic = (await call(create, { i: { projectId, title: 'Accounts', type: 'EPIC' } })).data.createWorkItem;
-    const story = (await call(create, { i: { projectId, title: 'Sign in with email', type: 'STORY', parentId: epic.id } })).data.createWorkItem;
+    const epic = (await gqlOk(stack.api, CreateWorkItemDocument, { input: { projectId, title: 'Accounts', type: 'EPIC' } }, token!)).createWorkItem;
+    const story = (await gqlOk(stack.api, CreateWorkItemDocument, { input: { projectId, title: 'Sign in with email', type: 'STORY', parentId: epic.id } }, token!)).createWorkItem;
 
     await page.goto(`${projectUrl}/work-items`);
     const card = page.locator('.item').filter({ hasText: story.key });
@@ -188,7 +168,7 @@ describe('web console', () => {
   }, 60_000);
 
   it('stops a slow run from the terminal: CANCELLED within a second or so', async () => {
-    await page.goto(`${api.url}/new`);
+    await page.goto(`${stack.api.url}/new`);
     await page.getByLabel('Name').fill('Slow');
     await page.locator('textarea[name=appSpec]').fill('Something that takes a while.');
     await page.getByRole('button', { name: 'Create project' }).click();
@@ -206,12 +186,12 @@ describe('web console', () => {
   }, 60_000);
 
   it('serves the console for page paths and leaves the API paths alone', async () => {
-    const pageHtml = await fetch(`${api.url}/projects/whatever/files`).then((r) => r.text());
+    const pageHtml = await fetch(`${stack.api.url}/projects/whatever/files`).then((r) => r.text());
     expect(pageHtml).toContain('<div id="root">');
-    expect((await fetch(`${api.url}/health`)).headers.get('content-type')).toContain('application/json');
-    const graphql = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ viewer { id } }"}' });
+    expect((await fetch(`${stack.api.url}/health`)).headers.get('content-type')).toContain('application/json');
+    const graphql = await fetch(`${stack.api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ viewer { id } }"}' });
     expect(await graphql.json()).toEqual({ data: { viewer: null } });
-    expect((await fetch(`${api.url}/assets/missing.js`)).status).toBe(404);
-    expect((await fetch(`${api.url}/..%2f..%2fpackage.json`)).headers.get('content-type')).toContain('text/html');
+    expect((await fetch(`${stack.api.url}/assets/missing.js`)).status).toBe(404);
+    expect((await fetch(`${stack.api.url}/..%2f..%2fpackage.json`)).headers.get('content-type')).toContain('text/html');
   });
 });

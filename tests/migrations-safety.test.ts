@@ -1,39 +1,35 @@
 // Migrations at start: once under Prisma's advisory lock, each in a transaction, so a migrator killed half-way leaves
 // nothing behind and the next start finishes; a failed row from an earlier (non-transactional) run is recovered.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyMigrations } from '../src/db/migrations.js';
 import { MigrationError, PRISMA_MIGRATE_LOCK } from '../src/db/apply-migrations.js';
-import { adminQuery, databaseUrl } from './helpers/postgres.js';
+import { createEmptyDatabase } from './helpers/postgres.js';
 import { until } from './helpers/processes.js';
+import { useCleanups } from './helpers/cleanups.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const defer = useCleanups();
 
 async function freshDatabase(): Promise<string> {
-  const name = `shipyard_t_migsafe_${randomBytes(5).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${name}"`);
-  cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-  return databaseUrl(name);
+  const database = await createEmptyDatabase('migsafe');
+  defer(database.drop);
+  return database.url;
 }
 
 async function connect(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  cleanups.push(() => client.end().catch(() => {}));
+  defer(() => client.end().catch(() => {}));
   return client;
 }
 
 async function migrationsFolder(migrations: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'shipyard-migrations-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  defer(() => rm(dir, { recursive: true, force: true }));
   for (const [name, sql] of Object.entries(migrations)) {
     await mkdir(join(dir, name));
     await writeFile(join(dir, name, 'migration.sql'), sql);
@@ -50,7 +46,7 @@ function migrator(url: string, dir: string) {
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  cleanups.push(async () => {
+  defer(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   });

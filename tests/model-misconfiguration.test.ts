@@ -2,31 +2,29 @@
 // every run fails at once with a readable ERROR event (no model call, no retries); an endpoint that refuses
 // connections → the run's error names the base URL.
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MISSING_CREDENTIALS } from '../worker/agent/model-client.js';
 import { withEnv } from './helpers/process-settings.js';
 import { createTestDatabase } from './helpers/postgres.js';
 import { freePort, startWorkerProcess, until } from './helpers/processes.js';
 import { eventsOf, seedProject, startRun, useRuntimeHarness } from './helpers/runtime-fixtures.js';
+import { useCleanups } from './helpers/cleanups.js';
 
 const h = useRuntimeHarness();
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-});
+const defer = useCleanups();
 
 describe('model misconfiguration', () => {
   it('the worker says at start that it has no model credentials', async () => {
     const database = await createTestDatabase();
-    cleanups.push(database.drop);
+    defer(database.drop);
     const worker = await startWorkerProcess({
       DATABASE_URL: database.url,
       SHIPYARD_QUEUE: `shipyard-test-nocreds-${randomBytes(4).toString('hex')}`,
       ANTHROPIC_API_KEY: '',
       ANTHROPIC_AUTH_TOKEN: '',
     });
-    cleanups.push(() => worker.stop('SIGKILL'));
+    defer(() => worker.stop('SIGKILL'));
     await until(() => worker.output().includes('No model credentials: set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN)'), 10_000, 'the warning');
   });
 

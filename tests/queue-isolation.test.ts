@@ -3,7 +3,7 @@
 // database logs a warning and leaves the job for its owner, which then runs it.
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPrismaClient } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrations.js';
 import { resolveQueueName } from '../src/queue/queue-name.js';
@@ -11,24 +11,21 @@ import { createRunQueue } from '../src/queue/run-queue.js';
 import { createRedis } from '../src/redis.js';
 import { defaultAgentsData } from '../src/agent-config/defaults.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
-import { adminQuery, databaseUrl } from './helpers/postgres.js';
+import { createEmptyDatabase } from './helpers/postgres.js';
 import { startWorkerProcess, until, type Proc } from './helpers/processes.js';
 import { say, startScriptedAnthropic } from './helpers/scripted-anthropic.js';
+import { useCleanups } from './helpers/cleanups.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const defer = useCleanups();
 
 /** A brand-new database migrated from scratch (clones of the test template would share its instance id). */
 async function newInstance(): Promise<{ url: string; db: PrismaClient }> {
-  const name = `shipyard_t_inst_${randomBytes(5).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${name}"`);
-  cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-  const url = databaseUrl(name);
+  const database = await createEmptyDatabase('inst');
+  defer(database.drop);
+  const url = database.url;
   await applyMigrations(url);
   const db = createPrismaClient(url);
-  cleanups.push(() => db.$disconnect());
+  defer(() => db.$disconnect());
   return { url, db };
 }
 
@@ -63,17 +60,17 @@ describe('queue isolation', () => {
     const [a, b] = await Promise.all([newInstance(), newInstance()]);
     const shared = `shipyard-test-shared-${randomBytes(4).toString('hex')}`;
     const model = await startScriptedAnthropic({ fallback: () => say('Nothing to do.') });
-    cleanups.push(() => model.close());
+    defer(() => model.close());
     const redis = createRedis();
-    cleanups.push(async () => redis.disconnect());
+    defer(async () => redis.disconnect());
     const queue = new Queue(shared, { connection: redis });
-    cleanups.push(async () => {
+    defer(async () => {
       await queue.obliterate({ force: true }).catch(() => {});
       await queue.close();
     });
     const env = { SHIPYARD_QUEUE: shared, SHIPYARD_MIGRATE_ON_START: 'false', ...model.env() };
     const stranger: Proc = await startWorkerProcess({ ...env, DATABASE_URL: b.url });
-    cleanups.push(() => stranger.stop('SIGKILL'));
+    defer(() => stranger.stop('SIGKILL'));
 
     const runId = await queuedRun(a.db);
     const runQueue = createRunQueue({ connection: redis, name: shared });
@@ -83,7 +80,7 @@ describe('queue isolation', () => {
     expect((await a.db.agentRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe('QUEUED');
 
     const owner: Proc = await startWorkerProcess({ ...env, DATABASE_URL: a.url });
-    cleanups.push(() => owner.stop('SIGKILL'));
+    defer(() => owner.stop('SIGKILL'));
     const taken = await until(async () => {
       const run = await a.db.agentRun.findUniqueOrThrow({ where: { id: runId } });
       return run.status !== 'QUEUED' && run.workerId ? run : undefined;

@@ -7,27 +7,24 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
-import { adminQuery, databaseUrl } from './helpers/postgres.js';
+import { describe, expect, it } from 'vitest';
+import { createEmptyDatabase } from './helpers/postgres.js';
 import { freePort, startScript, until, type Proc } from './helpers/processes.js';
 import { gqlOk } from './helpers/api.js';
 import { CreateProjectDocument, ProjectsDocument, SignUpDocument } from './generated/graphql.js';
+import { useCleanups } from './helpers/cleanups.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const defer = useCleanups();
 
 async function emptyDatabase(): Promise<string> {
-  const name = `shipyard_t_start_${randomBytes(5).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${name}"`);
-  cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-  return databaseUrl(name);
+  const database = await createEmptyDatabase('start');
+  defer(database.drop);
+  return database.url;
 }
 
 async function baseEnv(): Promise<Record<string, string>> {
   const dir = await mkdtemp(join(tmpdir(), 'shipyard-start-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  defer(() => rm(dir, { recursive: true, force: true }));
   return {
     LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
@@ -42,7 +39,7 @@ async function baseEnv(): Promise<Record<string, string>> {
 }
 
 function tracked(proc: Proc): Proc {
-  cleanups.push(() => proc.stop('SIGKILL'));
+  defer(() => proc.stop('SIGKILL'));
   return proc;
 }
 

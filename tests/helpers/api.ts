@@ -23,39 +23,54 @@ export interface TestApiOptions {
   settings?: Settings;
 }
 
-export interface TestApi extends StartedApi {
+export interface TestApi extends StartedApi, Omit<TestInstance, 'remove'> {
+  close: () => Promise<void>;
+}
+
+/** What one Shipyard instance of a test owns: a fresh database, its own queue name and workspaces directory. */
+export interface TestInstance {
   databaseUrl: string;
   queueName: string;
   generationsDir: string;
   /** The variables a worker or API child process needs to join this instance: database, queue, workspaces. */
   instanceEnv: { DATABASE_URL: string; SHIPYARD_QUEUE: string; GENERATIONS_DIR: string };
-  close: () => Promise<void>;
+  remove(): Promise<void>;
 }
 
-export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> {
+export async function createTestInstance(opts: Omit<TestApiOptions, 'settings'> = {}): Promise<TestInstance> {
   const database = await createTestDatabase();
   const ownGenerations = opts.generationsDir ? undefined : await mkdtemp(join(tmpdir(), 'shipyard-gen-'));
   const generationsDir = opts.generationsDir ?? ownGenerations!;
   const queueName = opts.queueName ?? `shipyard-test-${randomBytes(4).toString('hex')}`;
-  const instanceEnv = { DATABASE_URL: database.url, SHIPYARD_QUEUE: queueName, GENERATIONS_DIR: generationsDir };
-  const config = loadConfig({ ...process.env, ...opts.settings, ...instanceEnv, SHIPYARD_MIGRATE_ON_START: 'false' });
-  const api = await startApi({
-    port: 0,
-    config,
-    database: { url: database.url, embedded: false, poolMax: undefined, close: async () => {} },
-  });
   return {
-    ...api,
     databaseUrl: database.url,
     queueName,
     generationsDir,
-    instanceEnv,
+    instanceEnv: { DATABASE_URL: database.url, SHIPYARD_QUEUE: queueName, GENERATIONS_DIR: generationsDir },
+    async remove() {
+      await database.drop();
+      if (ownGenerations) await rm(ownGenerations, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The API in this process, on a loopback port, on an instance of its own. */
+export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> {
+  const instance = await createTestInstance(opts);
+  const config = loadConfig({ ...process.env, ...opts.settings, ...instance.instanceEnv, SHIPYARD_MIGRATE_ON_START: 'false' });
+  const api = await startApi({
+    port: 0,
+    config,
+    database: { url: instance.databaseUrl, embedded: false, poolMax: undefined, close: async () => {} },
+  });
+  return {
+    ...api,
+    ...instance,
     close: async () => {
       // Jobs left on this API's own queue would wait for a worker forever.
       await api.services.runQueue.queue.obliterate({ force: true }).catch(() => {});
       await api.stop();
-      await database.drop();
-      if (ownGenerations) await rm(ownGenerations, { recursive: true, force: true });
+      await instance.remove();
     },
   };
 }
@@ -94,7 +109,7 @@ export const PASSWORD = 'correct horse battery';
 
 let userCounter = 0;
 /** A unique email for `name` (per process, counter and time). */
-export const uniqueEmail = (name = 'user') => `${name}-${process.pid}-${++userCounter}-${Date.now()}@example.com`;
+const uniqueEmail = (name = 'user') => `${name}-${process.pid}-${++userCounter}-${Date.now()}@example.com`;
 
 export async function signUp(api: { url: string }, name = 'user', email = uniqueEmail(name)): Promise<{ token: string; userId: string; email: string }> {
   const data = await gqlOk(api, SignUpDocument, { input: { email, password: PASSWORD, name } });

@@ -42,3 +42,10 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
     drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined),
   };
 }
+
+/** An empty, unmigrated database (for the migration and start-up tests); `label` goes into its name. */
+export async function createEmptyDatabase(label: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  const name = `shipyard_t_${label}_${randomBytes(5).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  return { name, url: databaseUrl(name), drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined) };
+}

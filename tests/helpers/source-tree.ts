@@ -1,6 +1,6 @@
-// Reading the repository's own source for the layer tests: which files a folder holds, what each imports.
+// Reading the repository's own source for the structure tests: which files a folder holds, and their text.
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -15,9 +15,3 @@ export function sourceFiles(dir: string): string[] {
 
 /** A source file's text, by repository path. */
 export const sourceText = (file: string) => readFileSync(join(ROOT, file), 'utf8');
-
-/** The repository paths a file imports (relative specifiers only), e.g. `src/events/types.js`. */
-export function importsOf(file: string): string[] {
-  const specifiers = [...sourceText(file).matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!);
-  return specifiers.map((s) => relative(ROOT, resolve(join(ROOT, dirname(file)), s)));
-}

@@ -6,7 +6,7 @@ import { signUp, startTestApi, type Settings, type TestApi, type TestApiOptions 
 import { startScriptedWorker, startWorkerProcess, type Proc } from './processes.js';
 import type { User } from './foundation.js';
 
-export type WorkerKind = 'scripted' | 'real';
+type WorkerKind = 'scripted' | 'real';
 
 export interface StackOptions {
   api?: TestApiOptions;

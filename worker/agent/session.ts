@@ -16,6 +16,7 @@ import { config } from '../../src/config/index.js';
 import { CommitTracker, recordTestRun } from './records.js';
 import { kickoffMessage, platformNotes } from './session-prompt.js';
 import { TextCoalescer } from './text-coalescer.js';
+import { addUserBlocks, toParam, withConversationBreakpoint } from './conversation.js';
 import { UsageWriter } from './usage-writer.js';
 
 export type SessionKind = 'INITIALIZER' | 'CODING' | 'CUSTOM';
@@ -128,10 +129,7 @@ export async function runSession(input: SessionInput): Promise<SessionResult> {
     if (!control.messagesWaiting) return null;
     const delivered = await takeRunMessages(db, input.runId);
     if (!delivered.length) return null;
-    const last = messages[messages.length - 1];
-    const blocks = delivered.map(messageBlock);
-    if (last.role === 'user') last.content = [...(typeof last.content === 'string' ? [{ type: 'text' as const, text: last.content }] : last.content), ...blocks];
-    else messages.push({ role: 'user', content: blocks });
+    addUserBlocks(messages, delivered.map(messageBlock));
     for (const m of delivered) {
       events.emit({ type: 'USER_MESSAGE', payload: { text: boundText(m.text).text, authorId: m.authorId, authorName: m.authorName, session: input.sessionNumber } });
     }
@@ -235,32 +233,6 @@ function recordUsage(input: SessionInput, message: Anthropic.Message, writes: Us
   const cost = costUsd(input.agent.model, usage);
   input.budget.spentUsd += cost;
   writes.add(usage, cost);
-}
-
-/** A moving cache breakpoint on the newest message, so each turn reads the previous turns from the cache. */
-function withConversationBreakpoint(messages: Anthropic.MessageParam[]): Anthropic.MessageParam[] {
-  const last = messages[messages.length - 1];
-  if (!Array.isArray(last.content) || last.content.length === 0) return messages;
-  const blocks = [...last.content];
-  const tail = blocks[blocks.length - 1];
-  blocks[blocks.length - 1] = { ...tail, cache_control: { type: 'ephemeral' } } as Anthropic.ContentBlockParam;
-  return [...messages.slice(0, -1), { ...last, content: blocks } as Anthropic.MessageParam];
-}
-
-/** The response blocks sent back as history (response-only fields such as citations: null and caller dropped). */
-function toParam(block: Anthropic.ContentBlock): Anthropic.ContentBlockParam | null {
-  switch (block.type) {
-    case 'text':
-      return { type: 'text', text: block.text };
-    case 'tool_use':
-      return { type: 'tool_use', id: block.id, name: block.name, input: block.input };
-    case 'thinking':
-      return { type: 'thinking', thinking: block.thinking, signature: block.signature };
-    case 'redacted_thinking':
-      return { type: 'redacted_thinking', data: block.data };
-    default:
-      return null;
-  }
 }
 
 /** Tool inputs can carry whole files: long strings are shortened for the event (the tool still gets everything). */

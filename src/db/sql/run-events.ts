@@ -3,8 +3,8 @@
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { pgPool } from '../client.js';
 
-/** The columns of one event row (a domain RunEvent is one); payload is stored as JSON, createdAt as an ISO string. */
-interface RunEventRow {
+/** A stored event as these statements take it (src/events/types.ts's RunEvent has this shape). */
+interface EventRow {
   seq: number;
   type: string;
   payload: unknown;
@@ -12,7 +12,7 @@ interface RunEventRow {
 }
 
 /** After an ambiguous failure: are the batch's rows there and is the run still ours? */
-export async function runEventsStillOurs(db: PrismaClient, runId: string, epoch: number, batch: readonly RunEventRow[]): Promise<boolean> {
+export async function runEventsStillOurs(db: PrismaClient, runId: string, epoch: number, batch: EventRow[]): Promise<boolean> {
   const result = await pgPool(db).query<{ ours: boolean }>({
     text: `SELECT (SELECT "leaseEpoch" FROM "AgentRun" WHERE "id" = $1::uuid) = $2
              AND (SELECT count(*) FROM "AgentRunEvent" WHERE "runId" = $1::uuid AND "seq" BETWEEN $3 AND $4) = $5 AS ours`,
@@ -26,7 +26,7 @@ export async function runEventsStillOurs(db: PrismaClient, runId: string, epoch:
  * size). Straight through pg: Prisma's createMany costs milliseconds per row, and even its raw path costs more per
  * statement than the statement itself.
  */
-export async function insertRunEvents(db: PrismaClient, runId: string, batch: readonly RunEventRow[], epoch: number | undefined): Promise<number> {
+export async function insertRunEvents(db: PrismaClient, runId: string, batch: EventRow[], epoch: number | undefined): Promise<number> {
   const columns = [runId, batch.map((e) => e.seq), batch.map((e) => e.type), batch.map((e) => JSON.stringify(e.payload)), batch.map((e) => e.createdAt)];
   if (epoch !== undefined) {
     // FOR SHARE: a concurrent claim (an UPDATE of the run row) waits for this INSERT, or this INSERT sees its new epoch.
