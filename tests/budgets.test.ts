@@ -4,7 +4,6 @@
 // (who said it, when it was delivered) and resumeAgentRun.
 import { describe, expect, it } from 'vitest';
 import { gqlOk } from './helpers/api.js';
-import { createProject } from './helpers/foundation.js';
 import { rawId } from './helpers/global-id.js';
 import {
   AgentRunMessagesDocument,
@@ -16,7 +15,7 @@ import {
   UpdateViewerBudgetDocument as UPDATE_VIEWER,
 } from './generated/graphql.js';
 import { bash, say } from './helpers/scripted-anthropic.js';
-import { continueRun, seedInitialized, useRuntimeOnApi } from './helpers/runtime-fixtures.js';
+import { continueRun, seedApiProject, useRuntimeOnApi } from './helpers/runtime-fixtures.js';
 
 const costly = { input_tokens: 1_000_000, output_tokens: 0 }; // $3 at the default model's $3/MTok input
 
@@ -26,10 +25,8 @@ describe('monthly budgets', () => {
 
   it("park a run at the project's and then the user's monthly budget; raising them continues it", async () => {
     const { api, owner } = state;
-    const project = await createProject(api, owner, 'Budgeted');
-    const projectId = rawId(project.id);
-    const { workspacePath } = await h.db.project.findUniqueOrThrow({ where: { id: projectId } });
-    await seedInitialized(h, workspacePath, projectId, ['Alpha']);
+    const { globalId, projectId } = await seedApiProject(state, h, 'Budgeted', ['Alpha']);
+    const project = { id: globalId };
     await gqlOk(api, UPDATE_PROJECT, { input: { id: project.id, monthlyBudgetUsd: 4 } }, owner.token);
     const run = await h.db.agentRun.create({ data: { projectId, status: 'RUNNING', maxSessions: 1, budgetUsd: 100, startedById: rawId(owner.userId) } });
 
@@ -62,10 +59,8 @@ describe('monthly budgets', () => {
 
   it('pauses a queued run, takes a message for it and resumes it over GraphQL; the message reaches the model', async () => {
     const { api, owner } = state;
-    const project = await createProject(api, owner, 'Steered');
-    const projectId = rawId(project.id);
-    const { workspacePath } = await h.db.project.findUniqueOrThrow({ where: { id: projectId } });
-    await seedInitialized(h, workspacePath, projectId, ['Alpha']);
+    const { globalId, projectId } = await seedApiProject(state, h, 'Steered', ['Alpha']);
+    const project = { id: globalId };
     const started = await gqlOk(api, StartAgentRunDocument, { input: { projectId: project.id, maxSessions: 1 } }, owner.token);
     const runGid = started.startAgentRun.id;
     // No worker listens on this file's queue: the run stays QUEUED, so the API pauses it itself.

@@ -1,21 +1,17 @@
 // Typed events: AgentRunEvent.data gives each event type its own GraphQL object type, generated from the zod payload
 // schemas the worker validates with, so what the worker wrote comes back field for field and typed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildClientSchema, getIntrospectionQuery, isObjectType, isUnionType, type IntrospectionQuery } from 'graphql';
-import { encodeGlobalID } from '@pothos/plugin-relay';
-import { gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { gql, gqlOk } from './helpers/api.js';
+import { createProject, useApiWithOwner } from './helpers/foundation.js';
+import { rawId, toGlobalId } from './helpers/global-id.js';
+import { AgentRunEventDataDocument, AgentRunTypedEventsDocument } from './generated/graphql.js';
 import { getDb } from '../src/db/client.js';
 import { createRunEventSink } from '../src/events/sink.js';
 import { EVENT_TYPES, payloadSchemas, type NewEvent } from '../src/events/types.js';
 import { eventTypeName } from '../src/schema/event-data.js';
 
-let api: TestApi;
-let token: string;
-beforeAll(async () => {
-  api = await startTestApi();
-  token = (await signUp(api, 'typed')).token;
-});
-afterAll(async () => api?.close());
+const ctx = useApiWithOwner();
 
 const oneOfEach: NewEvent[] = [
   { type: 'STATUS', payload: { status: 'RUNNING', session: 1 } },
@@ -29,31 +25,18 @@ const oneOfEach: NewEvent[] = [
   { type: 'COMPLETE', payload: { status: 'SUCCEEDED', stopReason: 'all_features_passing', costUsd: 0.25 } },
 ];
 
-const DATA = `
-  __typename
-  ... on StatusEvent { status message session }
-  ... on TextEvent { text session }
-  ... on ToolCallEvent { toolUseId name input session }
-  ... on ToolResultEvent { toolUseId name isError output truncated durationMs }
-  ... on FeatureEvent { index description passes }
-  ... on CommitEvent { sha message filesChanged }
-  ... on TestEvent { command exitCode passed durationMs outputTail }
-  ... on ErrorEvent { message code retryable }
-  ... on CompleteEvent { status stopReason costUsd }`;
-
 async function runWithEvents(events: NewEvent[]) {
-  const created = await gqlOk(api, `mutation { createProject(input: { name: "Typed" }) { id } }`, {}, token);
-  const projectId = Buffer.from(created.createProject.id, 'base64').toString().split(':')[1]!;
+  const projectId = rawId((await createProject(ctx.api, ctx.owner, 'Typed')).id);
   const run = await getDb().agentRun.create({ data: { projectId } });
-  const sink = await createRunEventSink({ db: getDb(), redis: api.services.redis, runId: run.id, projectId });
+  const sink = await createRunEventSink({ db: getDb(), redis: ctx.api.services.redis, runId: run.id, projectId });
   for (const event of events) sink.emit(event);
   await sink.close();
-  return encodeGlobalID('AgentRun', run.id);
+  return toGlobalId('AgentRun', run.id);
 }
 
 describe('typed events', () => {
   it('every event type has its object type in the union, with the fields of its zod schema', async () => {
-    const introspection = await gqlOk<IntrospectionQuery>(api, getIntrospectionQuery(), {}, token);
+    const introspection = await gqlOk<IntrospectionQuery>(ctx.api, getIntrospectionQuery(), {}, ctx.owner.token);
     const schema = buildClientSchema(introspection);
     const union = schema.getType('AgentRunEventData');
     expect(isUnionType(union)).toBe(true);
@@ -68,11 +51,11 @@ describe('typed events', () => {
 
   it('what the worker wrote comes back typed, field for field, next to the untyped payload', async () => {
     const runId = await runWithEvents(oneOfEach);
-    const data = await gqlOk(api, `query($id: ID!) { agentRun(id: $id) { events { seq type payload data { ${DATA} } } } }`, { id: runId }, token);
-    const events = data.agentRun.events as Array<{ seq: number; type: string; payload: Record<string, unknown>; data: Record<string, unknown> }>;
+    const data = await gqlOk(ctx.api, AgentRunTypedEventsDocument, { id: runId }, ctx.owner.token);
+    const events = data.agentRun!.events;
     expect(events.map((e) => e.type)).toEqual(oneOfEach.map((e) => e.type));
     for (const event of events) {
-      const { __typename, ...fields } = event.data;
+      const { __typename, ...fields } = event.data!;
       expect(__typename).toBe(eventTypeName(event.type as NewEvent['type']));
       const present = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null));
       expect(present).toEqual(event.payload);
@@ -81,15 +64,10 @@ describe('typed events', () => {
 
   it('a stored payload that no longer fits its type gives data: null with an error, not a failed query', async () => {
     const runId = await runWithEvents([{ type: 'TEXT', payload: { text: 'fine' } }]);
-    const raw = Buffer.from(runId, 'base64').toString().split(':')[1]!;
+    const raw = rawId(runId);
     await getDb().agentRunEvent.update({ where: { runId_seq: { runId: raw, seq: 1 } }, data: { payload: { text: 42 } } });
-    const response = await fetch(`${api.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: `query($id: ID!) { agentRun(id: $id) { events { seq payload data { ${DATA} } } } }`, variables: { id: runId } }),
-    });
-    const body = (await response.json()) as { data: { agentRun: { events: Array<{ seq: number; payload: unknown; data: unknown }> } }; errors?: unknown[] };
-    expect(body.data.agentRun.events).toEqual([{ seq: 1, payload: { text: 42 }, data: null }]);
+    const body = await gql(ctx.api, AgentRunEventDataDocument, { id: runId }, ctx.owner.token);
+    expect(body.data?.agentRun?.events).toEqual([{ seq: 1, payload: { text: 42 }, data: null }]);
     expect(body.errors?.length).toBe(1);
   });
 });

@@ -12,6 +12,7 @@ import { createRunQueue } from '../src/queue/run-queue.js';
 import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from './helpers/fault-services.js';
 import { freePort, startApiProcess, startScriptedWorker, until, type Proc } from './helpers/processes.js';
 import { subscribeWs } from './helpers/subscriptions.js';
+import { useResource } from './helpers/resource.js';
 
 // Short BullMQ and lease timings so each fault plays out in seconds.
 const TIMINGS = {
@@ -57,6 +58,9 @@ async function startPlatform(aof: boolean, overrides: Record<string, string> = {
     },
   };
 }
+
+/** Registers a describe block's hooks for a platform (its own Redis and two workers); filled in by beforeAll. */
+const usePlatform = (aof: boolean, overrides: Record<string, string> = {}) => useResource(() => startPlatform(aof, overrides), (platform) => platform.close(), 60_000);
 
 /** Creates a project whose appSpec scripts the scripted agent, and a QUEUED run with its job. */
 async function startRun(platform: Platform, script: object): Promise<string> {
@@ -107,13 +111,7 @@ describe.each([
   { aof: true, name: 'with AOF (jobs survive, locks expire)' },
   { aof: false, name: 'without persistence (every job and lock is gone)' },
 ])('Redis restarted mid-run $name', ({ aof }) => {
-  let platform: Platform;
-  beforeAll(async () => {
-    platform = await startPlatform(aof);
-  }, 60_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
+  const platform = usePlatform(aof);
 
   it('the live copy keeps going: never two commands at once, no takeover, no work repeated, seqs contiguous', async () => {
     const arg = `4.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
@@ -145,13 +143,7 @@ describe.each([
 });
 
 describe('Postgres down for 2 s (less than the lease)', () => {
-  let platform: Platform;
-  beforeAll(async () => {
-    platform = await startPlatform(true, { SHIPYARD_LEASE_MS: '10000' });
-  }, 60_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
+  const platform = usePlatform(true, { SHIPYARD_LEASE_MS: '10000' });
 
   it('the run goes on without interruption: writes wait and are retried, nothing is repeated', async () => {
     const runId = await startRun(platform, { sessions: 3, eventsPerSession: 15, intervalMs: 100 });
@@ -171,13 +163,7 @@ describe('Postgres down for 2 s (less than the lease)', () => {
 });
 
 describe('Postgres stopped for 10 s mid-run', () => {
-  let platform: Platform;
-  beforeAll(async () => {
-    platform = await startPlatform(true);
-  }, 60_000);
-  afterAll(async () => {
-    await platform?.close();
-  });
+  const platform = usePlatform(true);
 
   it('a QUEUED run whose job Redis does not have is enqueued by a worker and runs', async () => {
     const tag = randomBytes(4).toString('hex');

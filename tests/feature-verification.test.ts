@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git, readHead } from '../worker/workspace.js';
 import { gqlOk } from './helpers/api.js';
-import { createProject } from './helpers/foundation.js';
 import { rawId } from './helpers/global-id.js';
 import { bash, DEFAULT_USAGE, editor, say, tool, type RecordedRequest } from './helpers/scripted-anthropic.js';
-import { continueRun, eventsOf, featureListText, seedInitialized, useRuntimeOnApi } from './helpers/runtime-fixtures.js';
+import { continueRun, eventsOf, featureListText, seedApiProject, useRuntimeOnApi } from './helpers/runtime-fixtures.js';
 
 const NAMES = ['Alpha', 'Beta'];
 const flip = (i: number) =>
@@ -34,17 +33,14 @@ describe('verified feature passes', () => {
 
   /** A project made through the API, initialized with two features, shipyard.json and the given files, committed. */
   async function seed(files: Record<string, string>, passing: boolean[] = []) {
-    const created = await createProject(state.api, state.owner, `Verified ${Math.random().toString(36).slice(2, 8)}`);
-    const projectId = rawId(created.id);
-    const { workspacePath } = await h.db.project.findUniqueOrThrow({ where: { id: projectId } });
-    await seedInitialized(h, workspacePath, projectId, NAMES, passing);
+    const { globalId, projectId, workspacePath } = await seedApiProject(state, h, `Verified ${Math.random().toString(36).slice(2, 8)}`, NAMES, passing);
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(join(workspacePath, path, '..'), { recursive: true });
       writeFileSync(join(workspacePath, path), text);
     }
     await git(workspacePath, ['add', '-A']);
     await git(workspacePath, ['commit', '-q', '-m', 'Project set up']);
-    return { globalId: created.id, projectId, workspacePath };
+    return { globalId, projectId, workspacePath };
   }
 
   async function run(projectId: string, maxSessions: number) {

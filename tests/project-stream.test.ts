@@ -3,31 +3,22 @@
 // from the Redis listener, never overtaking what it yielded), pulled when it refuses; an authorization answer that needs a query is awaited before the
 // event goes out either way; a refusal ends the stream; an unsubscribed stream gets nothing more.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { until } from './helpers/processes.js';
 import { follow, scriptedAuthorization } from './helpers/follow-stream.js';
-import { createRedis } from '../src/redis.js';
 import { EventHub } from '../src/events/hub.js';
 import { publishEvents } from '../src/events/publish.js';
 import { streamProjectEvents } from '../src/subscriptions/project-stream.js';
+import { useEventHub } from './helpers/event-hub.js';
 
-let redis: Redis;
-let hub: EventHub;
-beforeAll(() => {
-  redis = createRedis();
-  hub = new EventHub(createRedis(undefined, { worker: true }));
-});
-afterAll(async () => {
-  await hub?.close();
-  redis?.disconnect();
-});
+const pubsub = useEventHub();
 
 function newProject() {
   const projectId = randomUUID();
   const runs = { a: randomUUID(), b: randomUUID() };
   const publish = (run: 'a' | 'b', seqs: number[]) =>
-    publishEvents(redis, seqs.map((seq) => ({ runId: runs[run], projectId, seq, type: 'TEXT' as const, payload: { text: `${run}${seq}` }, createdAt: new Date().toISOString() })));
+    publishEvents(pubsub.redis, seqs.map((seq) => ({ runId: runs[run], projectId, seq, type: 'TEXT' as const, payload: { text: `${run}${seq}` }, createdAt: new Date().toISOString() })));
   const label = (e: { payload: unknown }) => (e.payload as { text: string }).text;
   return { projectId, publish, label };
 }
@@ -40,7 +31,7 @@ describe('project event stream', () => {
     let acceptPushes = true;
     let slowWrites = false;
     const auth = scriptedAuthorization();
-    const followed = follow((signal, live) => streamProjectEvents({ hub, projectId, signal, authorize: auth.authorize, live }), {
+    const followed = follow((signal, live) => streamProjectEvents({ hub: pubsub.hub, projectId, signal, authorize: auth.authorize, live }), {
       acceptsPush: () => acceptPushes,
       unanswered: auth.unanswered,
       slowWrites: () => slowWrites,
@@ -75,7 +66,7 @@ describe('project event stream', () => {
   it('ends with the authorization error and pushes nothing after it', async () => {
     const { projectId, publish, label } = newProject();
     const auth = scriptedAuthorization();
-    const followed = follow((signal, live) => streamProjectEvents({ hub, projectId, signal, authorize: auth.authorize, live }));
+    const followed = follow((signal, live) => streamProjectEvents({ hub: pubsub.hub, projectId, signal, authorize: auth.authorize, live }));
     const done = followed.done.then(
       () => 'completed',
       (error: Error) => error.message,

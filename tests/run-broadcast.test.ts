@@ -2,15 +2,12 @@
 // SharedBatchWork, so caught-up subscribers of one viewer ask authorization once per event (not once per subscriber),
 // and subscribers that would send the same bytes (same document, variables, viewer and transport) encode them once.
 // Authorization stays per event per viewer: a viewer who loses membership stops receiving, the others go on.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import type { ExecutionResult } from 'graphql';
-import { createTestDatabase } from './helpers/postgres.js';
+import { useTestDatabase } from './helpers/database.js';
 import { createProjectRow, createRunRow } from './helpers/run-fixtures.js';
 import { until } from './helpers/processes.js';
 import { range } from './helpers/range.js';
-import { createPrismaClient } from '../src/db/client.js';
-import { createRedis } from '../src/redis.js';
 import { EventHub } from '../src/events/hub.js';
 import { publishEvents } from '../src/events/publish.js';
 import { SharedBatchWork } from '../src/events/shared-batch-work.js';
@@ -18,25 +15,10 @@ import { streamRunEventBatches } from '../src/subscriptions/run-stream.js';
 import { LivePush, newLivePushCounts } from '../src/transport/live-push.js';
 import { follow, scriptedAuthorization } from './helpers/follow-stream.js';
 import type { RunEvent } from '../src/events/types.js';
-import type { PrismaClient } from '../src/generated/prisma/client.js';
+import { useEventHub } from './helpers/event-hub.js';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let db: PrismaClient;
-let redis: Redis;
-let hub: EventHub;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createPrismaClient(database.url);
-  redis = createRedis();
-  hub = new EventHub(createRedis(undefined, { worker: true }));
-});
-afterAll(async () => {
-  await hub?.close();
-  redis?.disconnect();
-  await db?.$disconnect();
-  await database?.drop();
-});
+const database = useTestDatabase();
+const pubsub = useEventHub();
 
 /** An authorization the test steers, counting how often it is asked. */
 function countedAuthorization() {
@@ -51,22 +33,22 @@ function countedAuthorization() {
 
 describe('per-run broadcast', () => {
   it('asks authorization once per event per viewer, however many subscribers, and stops only the viewer who lost access', async () => {
-    const { project } = await createProjectRow(db);
-    const row = await createRunRow(db, project.id);
+    const { project } = await createProjectRow(database.db);
+    const row = await createRunRow(database.db, project.id);
     const run = { id: row.id, projectId: project.id };
     const payload = (seq: number, type: RunEvent['type']) => (type === 'COMPLETE' ? { status: 'SUCCEEDED', stopReason: null } : { text: `line ${seq}` });
     const send = async (seqs: number[], type: RunEvent['type'] = 'TEXT') => {
-      await db.agentRunEvent.createMany({ data: seqs.map((seq) => ({ runId: run.id, seq, type, payload: payload(seq, type) })) });
-      await publishEvents(redis, seqs.map((seq) => ({ runId: run.id, projectId: run.projectId, seq, type, payload: payload(seq, type), createdAt: new Date().toISOString() })));
+      await database.db.agentRunEvent.createMany({ data: seqs.map((seq) => ({ runId: run.id, seq, type, payload: payload(seq, type) })) });
+      await publishEvents(pubsub.redis, seqs.map((seq) => ({ runId: run.id, projectId: run.projectId, seq, type, payload: payload(seq, type), createdAt: new Date().toISOString() })));
     };
     const alice = countedAuthorization();
     const bob = countedAuthorization();
     const subscribe = (viewer: string, authorize: () => void | Promise<void>) =>
-      follow((signal, live) => streamRunEventBatches({ db, hub, run, afterSeq: 0, signal, idlePollMs: 5000, authorize, viewer, live }));
+      follow((signal, live) => streamRunEventBatches({ db: database.db, hub: pubsub.hub, run, afterSeq: 0, signal, idlePollMs: 5000, authorize, viewer, live }));
     const alices = [subscribe('alice', alice.authorize), subscribe('alice', alice.authorize), subscribe('alice', alice.authorize)];
     const bobs = subscribe('bob', bob.authorize);
     const bobDone = bobs.done.then(() => 'completed', (error: Error) => error.message);
-    await until(() => hub.channelCount === 1, 5000, 'the subscriptions');
+    await until(() => pubsub.hub.channelCount === 1, 5000, 'the subscriptions');
     await new Promise((r) => setTimeout(r, 100)); // every stream replayed nothing and parked
     const [aliceBefore, bobBefore] = [alice.calls, bob.calls];
 
@@ -74,7 +56,7 @@ describe('per-run broadcast', () => {
     await until(() => [...alices, bobs].every((s) => s.log.length === 3), 5000, 'the first batch');
     expect(alice.calls - aliceBefore).toBe(3); // one answer per event for alice's three subscribers
     expect(bob.calls - bobBefore).toBe(3);
-    expect(hub.channelCount).toBe(1); // one hub listener for the run
+    expect(pubsub.hub.channelCount).toBe(1); // one hub listener for the run
 
     bob.forbid();
     await send([4, 5]);
@@ -86,7 +68,7 @@ describe('per-run broadcast', () => {
       expect(s.via('pull')).toEqual([]);
     }
     expect(bobs.log.map(([, e]) => e.seq)).toEqual([1, 2, 3]);
-    await until(() => hub.channelCount === 0, 5000, 'the hub to leave the run channel');
+    await until(() => pubsub.hub.channelCount === 0, 5000, 'the hub to leave the run channel');
   });
 
   it('encodes a batch once for subscriptions that share their results, and writes it to each', () => {

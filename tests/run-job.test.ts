@@ -4,15 +4,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from './helpers/postgres.js';
+import { useTestDatabase } from './helpers/database.js';
 import { createProjectRow, createRunRow } from './helpers/run-fixtures.js';
 import { until } from './helpers/processes.js';
 import { recordSql } from './helpers/sql-recorder.js';
-import { createPrismaClient } from '../src/db/client.js';
 import { createRedis } from '../src/redis.js';
 import { createRunQueue, type RunQueue } from '../src/queue/run-queue.js';
 import { leaseMs } from '../src/runs/lease.js';
-import type { PrismaClient } from '../src/generated/prisma/client.js';
 import type { AgentRuntime } from '../worker/agent/contract.js';
 import { startWorker, type StartedWorker } from '../worker/start-worker.js';
 
@@ -23,19 +21,16 @@ const waitForAbort: AgentRuntime = ({ signal }) =>
 const succeed: AgentRuntime = async ({ run }) => ({ status: 'SUCCEEDED', stopReason: run ? 'all_features_passing' : 'no_snapshot' });
 let runtime: AgentRuntime = waitForAbort;
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let db: PrismaClient;
+const database = useTestDatabase();
 let redis: Redis;
 let runQueue: RunQueue;
 let worker: StartedWorker;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createPrismaClient(database.url);
   redis = createRedis();
   const queueName = `shipyard-test-stop-fallback-${randomBytes(4).toString('hex')}`;
   runQueue = createRunQueue({ connection: redis, name: queueName });
-  worker = await startWorker({ agentRuntime: (ctx) => runtime(ctx), queueName, db, workerId: 'fallback-worker', concurrency: 1, reapIntervalMs: 60_000, drainTimeoutMs: 500 });
+  worker = await startWorker({ agentRuntime: (ctx) => runtime(ctx), queueName, db: database.db, workerId: 'fallback-worker', concurrency: 1, reapIntervalMs: 60_000, drainTimeoutMs: 500 });
 }, 60_000);
 
 afterAll(async () => {
@@ -43,15 +38,13 @@ afterAll(async () => {
   await runQueue?.queue.obliterate({ force: true }).catch(() => {});
   await runQueue?.close();
   redis?.disconnect();
-  await db?.$disconnect();
-  await database?.drop();
 });
 
 describe('a run job', () => {
   it('reads the run row once: the snapshot the processor decides from and hands to the runtime', async () => {
     runtime = succeed;
-    const { project } = await createProjectRow(db);
-    const run = await createRunRow(db, project.id);
+    const { project } = await createProjectRow(database.db);
+    const run = await createRunRow(database.db, project.id);
     const completed = new Promise<void>((resolve) => worker.worker.on('completed', (job) => job.data.runId === run.id && resolve()));
     const { statements } = await recordSql(async () => {
       await runQueue.enqueue(run.id);
@@ -59,27 +52,27 @@ describe('a run job', () => {
     });
     const runReads = statements.filter((s) => /^\s*SELECT\b/i.test(s.text) && /FROM "public"\."AgentRun"/.test(s.text));
     expect(runReads.map((s) => s.text.slice(0, 120))).toHaveLength(1);
-    expect(await db.agentRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: 'SUCCEEDED', stopReason: 'all_features_passing' });
+    expect(await database.db.agentRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ status: 'SUCCEEDED', stopReason: 'all_features_passing' });
   });
 
   it('a stop whose relay never came is noticed at the next lease renewal: CANCELLED, with its events', async () => {
     runtime = waitForAbort;
-    const { project } = await createProjectRow(db);
-    const run = await createRunRow(db, project.id);
+    const { project } = await createProjectRow(database.db);
+    const run = await createRunRow(database.db, project.id);
     await runQueue.enqueue(run.id);
-    await until(async () => (await db.agentRun.findUniqueOrThrow({ where: { id: run.id } })).status === 'RUNNING', 10_000, 'the run to start');
+    await until(async () => (await database.db.agentRun.findUniqueOrThrow({ where: { id: run.id } })).status === 'RUNNING', 10_000, 'the run to start');
 
     // The flag alone, as stopAgentRun writes it before relaying: no message on the cancel channel.
     const stoppedAt = Date.now();
-    await db.agentRun.update({ where: { id: run.id }, data: { stopRequested: true } });
+    await database.db.agentRun.update({ where: { id: run.id }, data: { stopRequested: true } });
     const done = await until(async () => {
-      const row = await db.agentRun.findUniqueOrThrow({ where: { id: run.id } });
+      const row = await database.db.agentRun.findUniqueOrThrow({ where: { id: run.id } });
       return row.status === 'CANCELLED' ? row : undefined;
     }, 10_000, 'the run to be cancelled');
     // About one renewal period (a quarter of the lease), well before the lease could expire; slack for a loaded machine.
     expect(Date.now() - stoppedAt).toBeLessThan(leaseMs() / 4 + 2500);
     expect(done.finishedAt).not.toBeNull();
-    const events = await db.agentRunEvent.findMany({ where: { runId: run.id }, orderBy: { seq: 'asc' } });
+    const events = await database.db.agentRunEvent.findMany({ where: { runId: run.id }, orderBy: { seq: 'asc' } });
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(events.at(-1)).toMatchObject({ type: 'COMPLETE', payload: { status: 'CANCELLED' } });
   });

@@ -3,31 +3,21 @@
 // except when the target refuses them (a slow client), which the pull path then carries. Replay, holes (a publish
 // Redis lost), an authorization answer that needs a query (never pushed before it arrives), duplicates and completion
 // are all handled, and the subscriber sees every event exactly once, in order, whichever path carried it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { useTestDatabase } from './helpers/database.js';
 import { createProjectRow, createRunRow } from './helpers/run-fixtures.js';
 import { until } from './helpers/processes.js';
 import { range } from './helpers/range.js';
-import { createRedis } from '../src/redis.js';
 import { EventHub } from '../src/events/hub.js';
 import { publishEvents } from '../src/events/publish.js';
 import { streamRunEventBatches } from '../src/subscriptions/run-stream.js';
 import { follow, scriptedAuthorization } from './helpers/follow-stream.js';
 import type { RunEvent } from '../src/events/types.js';
+import { useEventHub } from './helpers/event-hub.js';
 
 const database = useTestDatabase();
-let redis: Redis;
-let hub: EventHub;
-
-beforeAll(async () => {
-  redis = createRedis();
-  hub = new EventHub(createRedis(undefined, { worker: true }));
-});
-afterAll(async () => {
-  await hub?.close();
-  redis?.disconnect();
-});
+const pubsub = useEventHub();
 
 async function newRun() {
   const { project } = await createProjectRow(database.db);
@@ -37,13 +27,13 @@ async function newRun() {
   const persist = (seqs: number[], type: RunEvent['type'] = 'TEXT') =>
     database.db.agentRunEvent.createMany({ data: seqs.map((seq) => ({ runId: run.id, seq, type, payload: payload(seq, type) })) });
   const publish = (seqs: number[], type: RunEvent['type'] = 'TEXT') =>
-    publishEvents(redis, seqs.map((seq) => ({ runId: run.id, projectId: run.projectId, seq, type, payload: payload(seq, type), createdAt: new Date().toISOString() })));
+    publishEvents(pubsub.redis, seqs.map((seq) => ({ runId: run.id, projectId: run.projectId, seq, type, payload: payload(seq, type), createdAt: new Date().toISOString() })));
   return { run, persist, publish };
 }
 
 /** Follows a run from the start: pushed or pulled, see helpers/follow-stream.ts. */
 const followRun = (run: { id: string; projectId: string }, authorize: () => void | Promise<void>, opts: Parameters<typeof follow>[1] = {}) =>
-  follow((signal, live) => streamRunEventBatches({ db: database.db, hub, run, afterSeq: 0, signal, idlePollMs: 200, authorize, live }), opts);
+  follow((signal, live) => streamRunEventBatches({ db: database.db, hub: pubsub.hub, run, afterSeq: 0, signal, idlePollMs: 200, authorize, live }), opts);
 const seqs = (events: RunEvent[]) => events.map((e) => e.seq);
 
 describe('run event stream', () => {

@@ -5,6 +5,7 @@ import { chownSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { queryDatabase } from './postgres.js';
 import { migrationsDir } from '../../src/db/migrations.js';
 import { freePort } from './processes.js';
 
@@ -52,7 +53,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   const ctl = (args: string[]) => run(join(PG_BIN, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '30', ...args]);
   ctl(['start']);
   const adminUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
-  await query(adminUrl, 'CREATE DATABASE shipyard');
+  await queryDatabase(adminUrl, 'CREATE DATABASE shipyard');
   const url = `postgresql://postgres@127.0.0.1:${port}/shipyard`;
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -85,15 +86,6 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   };
 }
 
-async function query(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 export interface OwnRedis {
   url: string;

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { gqlOk, signUp, startTestApi, type TestApi, type TestApiOptions } from './api.js';
 import { rawId } from './global-id.js';
+import { queryDatabase } from './postgres.js';
 import {
   AddProjectMemberDocument,
   CreateProjectDocument,
@@ -34,13 +35,7 @@ export async function startAgentRun(api: { url: string }, user: { token: string 
 }
 
 export async function sql<T extends pg.QueryResultRow = any>(api: Api, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: api.databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
+  return (await queryDatabase<T>(api.databaseUrl, text, params)).rows;
 }
 
 /** Writes the project's workspace feature_list.json (entries, or raw text for malformed files). */

@@ -22,8 +22,11 @@ export function templateName(): string {
   return `shipyard_template_${hash.digest('hex').slice(0, 12)}`;
 }
 
-export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []) {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
+export const adminQuery = <T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []) => queryDatabase<T>(ADMIN_URL, sql, params);
+
+/** One statement on its own connection. */
+export async function queryDatabase<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []) {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await client.query<T>(sql, params);

@@ -15,8 +15,10 @@ import type { RunOutcome } from '../../worker/agent/contract.js';
 import { agentRuntime } from '../../worker/agent/runtime.js';
 import { createTestDatabase } from './postgres.js';
 import type { TestApi } from './api.js';
-import { useApiWithOwner, type User } from './foundation.js';
+import { createProject, useApiWithOwner, type User } from './foundation.js';
+import { rawId } from './global-id.js';
 import { applyEnv } from './process-settings.js';
+import { useResource } from './resource.js';
 import { startScriptedAnthropic, type ScriptedAnthropic, type ScriptedOptions } from './scripted-anthropic.js';
 
 /** Not deprecated in SDK 1.14 (claude-sonnet-4-5 prints a deprecation warning on every call). */
@@ -59,13 +61,7 @@ async function startRuntimeHarness(opts: ScriptedOptions = {}): Promise<RuntimeH
  * The returned object is filled in by beforeAll.
  */
 export function useRuntimeHarness(opts: ScriptedOptions = {}): RuntimeHarness {
-  const h = {} as RuntimeHarness;
-  beforeAll(async () => {
-    Object.assign(h, await startRuntimeHarness(opts));
-  });
-  afterAll(async () => {
-    await h.close?.();
-  });
+  const h = useResource(() => startRuntimeHarness(opts), (harness) => harness.close());
   beforeEach(() => h.model.clear());
   return h;
 }
@@ -93,6 +89,15 @@ export function useRuntimeOnApi(): { ctx: { api: TestApi; owner: User }; h: Runt
   });
   beforeEach(() => h.model.clear());
   return { ctx, h };
+}
+
+/** A project created through the API whose initializer already ran (seedInitialized), for useRuntimeOnApi tests. */
+export async function seedApiProject(ctx: { api: TestApi; owner: User }, h: RuntimeHarness, name: string, features: string[], passing: boolean[] = []) {
+  const created = await createProject(ctx.api, ctx.owner, name);
+  const projectId = rawId(created.id);
+  const { workspacePath } = await h.db.project.findUniqueOrThrow({ where: { id: projectId } });
+  await seedInitialized(h, workspacePath, projectId, features, passing);
+  return { globalId: created.id, projectId, workspacePath };
 }
 
 export async function seedProject(h: RuntimeHarness, opts: { appSpec?: string; agentOverrides?: Record<string, unknown> } = {}) {
