@@ -1,6 +1,6 @@
 // AgentTerminal's rendering in Chromium (TerminalView with synthetic events, tests/fixtures/terminal-page):
 // windowed rows, following the bottom until the user scrolls up, tool results that open to 20 lines and "show all",
-// and a distinct style per event type.
+// a distinct style per event type, and a PAUSED run's own state.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './helpers/browser.js';
@@ -79,5 +79,17 @@ describe('AgentTerminal', () => {
       colors[kind] = await page.locator(`.st-row.k-${kind}`).first().evaluate((el) => getComputedStyle(el).color);
     }
     expect(new Set(Object.values(colors)).size).toBe(Object.keys(colors).length);
+  });
+
+  it('shows a PAUSED run as paused, with its reason, in its own style, and still stoppable', async () => {
+    await page.evaluate(() => window.renderPausedRun());
+    const status = page.locator('.shipyard-terminal .st-status');
+    expect(await status.textContent()).toBe('PAUSED');
+    expect(await page.locator('.shipyard-terminal .st-paused').textContent()).toBe('paused: budget');
+    expect(await page.locator('.st-row.k-paused').textContent()).toBe('● PAUSED (budget) — Budget reached.');
+    const color = (selector: string) => page.locator(selector).first().evaluate((el) => getComputedStyle(el).color);
+    expect(await color('.st-row.k-paused')).not.toBe(await color('.st-row.k-status'));
+    expect(await color('.shipyard-terminal .st-status')).not.toBe(await color('.st-row.k-status')); // not RUNNING's blue
+    expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(1);
   });
 });

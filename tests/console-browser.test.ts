@@ -1,7 +1,8 @@
 // The web console in Chromium against the real API process, a real worker process (the agent loop through the real
 // SDK) and the scripted Messages API: sign up, create a project from an uploaded app_spec.txt, start a run, watch
-// the terminal fill live, reload mid-run and resume without gaps or duplicates, read a commit's diff and a file, and
-// stop a slow run. Screenshots go to tests/artifacts/.
+// the terminal fill live, reload mid-run and resume without gaps or duplicates, read a commit's diff and a file, pause
+// and resume a run (shown as paused, then followed live to its end), and stop a slow run. Screenshots go to
+// tests/artifacts/.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { type ScriptTurn } from './helpers/scripted-anthropic.js';
 import { useScriptedModel } from './helpers/scripted-model.js';
 import { FEATURES, codingSession, initializerSession } from './helpers/quickstart-script.js';
 import { artifactPath, launchChromium } from './helpers/browser.js';
-import { CreateWorkItemDocument } from './generated/graphql.js';
+import { CreateWorkItemDocument, PauseAgentRunDocument } from './generated/graphql.js';
 import { connectDb, getDb } from '../src/db/client.js';
 import { consoleDir } from '../src/console/serve.js';
 
@@ -166,6 +167,51 @@ describe('web console', () => {
     expect(await getDb().agent.count({ where: { model: 'claude-test-edited', maxTurns: 7 } })).toBe(1);
     await shot(page, '4b-agents');
   }, 60_000);
+
+  it('shows a paused run as paused (with its reason) and follows it live again after resumeAgentRun', async () => {
+    await page.goto(`${stack.api.url}/new`);
+    await page.getByLabel('Name').fill('Pausable');
+    await page.locator('textarea[name=appSpec]').fill('Build a greeter, an adder and a string reverser.');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.waitForURL(/\/projects\/[^/]+$/);
+    const pausableUrl = page.url();
+    model.enqueue(...slow([...initializerSession(), ...codingSession(0), ...codingSession(1), ...codingSession(2)]));
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForURL(/\/runs\//);
+    const runGlobalId = decodeURIComponent(page.url().split('/runs/')[1]);
+    const runId = rawId(runGlobalId);
+    const token = (await page.evaluate(() => localStorage.getItem('shipyard.token')))!;
+    await until(async () => (await attr(page, 'data-status')) === 'RUNNING' && Number(await attr(page, 'data-event-count')) >= 2, 30_000, 'the run to be RUNNING');
+
+    await gqlOk(stack.api, PauseAgentRunDocument, { id: runGlobalId }, token);
+    await until(async () => (await attr(page, 'data-status')) === 'PAUSED', 30_000, 'PAUSED in the terminal');
+    expect(await page.locator('.shipyard-terminal .st-status').textContent()).toBe('PAUSED');
+    await expect.poll(() => page.locator('.shipyard-terminal .st-paused').textContent()).toBe('paused: user');
+    expect(await page.locator('.shipyard-terminal .st-row.k-paused').last().textContent()).toContain('PAUSED (user)');
+    const pausedColor = await page.locator('.shipyard-terminal .st-status').evaluate((el) => getComputedStyle(el).color);
+    expect(pausedColor).not.toBe('rgb(124, 196, 250)'); // not the RUNNING / QUEUED blue
+    expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(1); // a paused run can still be stopped
+    const pausedCount = Number(await attr(page, 'data-event-count'));
+    expect((await getDb().agentRun.findUniqueOrThrow({ where: { id: runId } })).status).toBe('PAUSED');
+    await shot(page, '4c-paused');
+
+    // The project page labels it too, with its reason.
+    await page.goto(pausableUrl);
+    await expect.poll(() => page.locator('.project-head .s-PAUSED').textContent()).toBe('PAUSED: user');
+    expect(await page.getByRole('button', { name: 'Paused' }).isDisabled()).toBe(true);
+    await page.goBack();
+    await until(async () => Number(await attr(page, 'data-event-count')) >= pausedCount, 15_000, 'the paused run shown again');
+
+    // No reload from here on: the terminal's subscription carries the resumed run to its end.
+    await gqlOk(stack.api, `mutation Resume($id: ID!) { resumeAgentRun(id: $id) { status } }`, { id: runGlobalId }, token);
+    await until(async () => (await attr(page, 'data-status')) === 'SUCCEEDED', 60_000, 'the resumed run to succeed in the terminal');
+    const stored = await getDb().agentRunEvent.count({ where: { runId } });
+    await until(async () => Number(await attr(page, 'data-last-seq')) === stored, 10_000, 'every event shown');
+    expect(Number(await attr(page, 'data-event-count'))).toBe(stored);
+    expect(stored).toBeGreaterThan(pausedCount);
+    expect(await page.locator('.shipyard-terminal .st-paused').count()).toBe(0);
+    await expect.poll(() => page.locator('.shipyard-terminal .k-complete').textContent()).toContain('SUCCEEDED');
+  }, 150_000);
 
   it('stops a slow run from the terminal: CANCELLED within a second or so', async () => {
     await page.goto(`${stack.api.url}/new`);

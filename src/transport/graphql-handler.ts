@@ -13,6 +13,7 @@ import type { AppServices } from '../services.js';
 import { logger } from '../logger.js';
 import { maskError, yogaLogger } from './graphql-errors.js';
 import { useRejectInvalidText } from './reject-invalid-text.js';
+import { COST_LIMIT, useCostLimitForVariables } from './cost-limit-variables.js';
 import { useSharedSubscriptionExecution } from './shared-execution.js';
 import { useSseSubscriptionFrames } from './sse-frames.js';
 import type { ServerContext } from './server-context.js';
@@ -65,9 +66,10 @@ export function createGraphQLHandler(
         maxAliases: { n: 20 },
         maxDirectives: { n: 20 },
         maxTokens: { n: 2000 },
-        costLimit: { maxCost: 5000, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5 },
+        costLimit: COST_LIMIT,
         blockFieldSuggestion: { enabled: true },
       }),
+      useCostLimitForVariables<Context>(),
       // One execution + serialization per live event per viewer, shared by that viewer's subscriptions.
       useSharedSubscriptionExecution<Context>({ viewerKey: (ctx) => ctx.user?.id ?? '' }),
       useSseSubscriptionFrames(),

@@ -1,6 +1,7 @@
 // Small shared pieces of the console's pages.
-export function Status({ status }: { status: string }) {
-  return <span className={`status s-${status}`}>{status}</span>;
+/** A run's status; a PAUSED one says why (user, budget, rate_limited) when the reason is known. */
+export function Status({ status, reason }: { status: string; reason?: string | null }) {
+  return <span className={`status s-${status}`}>{status === 'PAUSED' && reason ? `PAUSED: ${reason}` : status}</span>;
 }
 
 export function ProgressBar({ passing, total }: { passing: number; total: number }) {

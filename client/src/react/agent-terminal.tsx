@@ -41,6 +41,10 @@ const duration = (run: AgentRun) => {
   return ms >= 60_000 ? `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s` : `${Math.round(ms / 1000)}s`;
 };
 
+/** "paused: budget", "paused: rate_limited until 14:05:00": why it waits, and until when when it resumes by itself. */
+const pausedLabel = (run: AgentRun) =>
+  `paused${run.pausedReason ? `: ${run.pausedReason}` : ''}${run.resumeAt ? ` until ${new Date(run.resumeAt).toLocaleTimeString()}` : ''}`;
+
 /** The terminal without data fetching: give it events (e.g. from useAgentRun or your own followRun loop). */
 export function TerminalView({ run, events, progress, isRunning, onStop, error, height = 420, className }: TerminalViewProps) {
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
@@ -93,6 +97,7 @@ export function TerminalView({ run, events, progress, isRunning, onStop, error, 
           {run ? run.status : 'no run yet'}
         </span>
         {run?.stopReason ? <span className="st-muted">{run.stopReason}</span> : null}
+        {run?.status === 'PAUSED' ? <span className="st-paused" data-paused-reason={run.pausedReason ?? ''}>{pausedLabel(run)}</span> : null}
         <span className="st-muted" title="features passing">
           {progress.passing}/{progress.total} features
         </span>

@@ -2,7 +2,7 @@
 // A tool result is one row; expanded, its output follows as rows (the first PREVIEW_LINES, or all after "show all").
 import type { RunEvent } from '../follow-run.js';
 
-export type RowKind = 'status' | 'text' | 'tool-call' | 'tool-result' | 'tool-error' | 'output' | 'more' | 'test-pass' | 'test-fail' | 'commit' | 'feature' | 'feature-pass' | 'error' | 'complete';
+export type RowKind = 'status' | 'paused' | 'text' | 'tool-call' | 'tool-result' | 'tool-error' | 'output' | 'more' | 'test-pass' | 'test-fail' | 'commit' | 'feature' | 'feature-pass' | 'error' | 'complete';
 
 export interface Row {
   key: string;
@@ -42,7 +42,10 @@ function eventRows(event: RunEvent, expansion: Expansion, out: Row[]): void {
   const data = event.data;
   switch (data?.__typename) {
     case 'StatusEvent':
-      return row('status', `● ${data.status}${data.session ? ` · session ${data.session}` : ''}${data.message ? ` — ${oneLine(data.message ?? "")}` : ''}`);
+      return row(
+        data.status === 'PAUSED' ? 'paused' : 'status',
+        `● ${data.status}${data.reason ? ` (${data.reason})` : ''}${data.session ? ` · session ${data.session}` : ''}${data.message ? ` — ${oneLine(data.message ?? "")}` : ''}`,
+      );
     case 'TextEvent': {
       const lines = data.text.split('\n');
       lines.forEach((line, i) => out.push({ key: `${seq}:${i}`, seq, kind: 'text', text: line }));

@@ -9,6 +9,7 @@ export const terminalCss = `
 .shipyard-terminal .st-status[data-status=SUCCEEDED] { color: #7ee2a8; }
 .shipyard-terminal .st-status[data-status=FAILED] { color: #ff8585; }
 .shipyard-terminal .st-status[data-status=CANCELLED], .shipyard-terminal .st-status[data-status=STOPPED] { color: #f5c26b; }
+.shipyard-terminal .st-status[data-status=PAUSED], .shipyard-terminal .st-paused { color: #f0a6ca; }
 .shipyard-terminal .st-bar { flex: 1; max-width: 240px; height: 8px; background: #2a333d; border-radius: 4px; overflow: hidden; }
 .shipyard-terminal .st-bar > div { height: 100%; background: #4cc38a; transition: width .3s; }
 .shipyard-terminal .st-muted { color: #8b98a5; }
@@ -18,6 +19,7 @@ export const terminalCss = `
 .shipyard-terminal .st-row { height: ${ROW_HEIGHT}px; white-space: pre; overflow: hidden; text-overflow: ellipsis; }
 .shipyard-terminal .st-row[data-toggle], .shipyard-terminal .st-row[data-more] { cursor: pointer; }
 .shipyard-terminal .k-status { color: #7cc4fa; }
+.shipyard-terminal .k-paused { color: #f0a6ca; }
 .shipyard-terminal .k-text { color: #e6edf3; }
 .shipyard-terminal .k-tool-call { color: #d2a8ff; }
 .shipyard-terminal .k-tool-result { color: #8b98a5; }

@@ -27,13 +27,16 @@ export interface UseAgentRun {
   run: AgentRun | null;
   startRun: (input?: Omit<StartAgentRunInput, 'projectId'>) => Promise<AgentRun | null>;
   stopRun: () => Promise<AgentRun | null>;
+  /** Not finished: QUEUED, RUNNING, INTERRUPTED or PAUSED (a paused run resumes, and can be stopped). */
   isRunning: boolean;
   events: readonly RunEvent[];
   progress: Progress;
   error: Error | null;
 }
 
-const ACTIVE = new Set(['QUEUED', 'RUNNING', 'INTERRUPTED']);
+// PAUSED is not finished: it holds the project and resumes (by resumeAgentRun, a message or a rate-limit timer), so
+// its run is followed and its newer STATUS events apply like any active run's.
+const ACTIVE = new Set(['QUEUED', 'RUNNING', 'INTERRUPTED', 'PAUSED']);
 /** Events after which the run row (status, cost, stop reason) is worth fetching again. */
 const REFRESH_ON = new Set(['STATUS', 'COMMIT', 'FEATURE', 'TEST', 'COMPLETE']);
 
@@ -148,15 +151,16 @@ export function useAgentRun(projectId: string | null | undefined, options: UseAg
     return result.data!.stopAgentRun;
   }, [client]);
 
-  // The newest STATUS/COMPLETE event may be ahead of the last fetched run row.
-  const status = useMemo(() => {
+  // The newest STATUS/COMPLETE event may be ahead of the last fetched run row (a PAUSED one carries its reason).
+  const latest = useMemo(() => {
     for (let i = events.length - 1; i >= 0; i--) {
       const data = events[i].data;
-      if (data?.__typename === 'CompleteEvent' || data?.__typename === 'StatusEvent') return data.status;
+      if (data?.__typename === 'CompleteEvent') return { status: data.status, pausedReason: null, resumeAt: null };
+      if (data?.__typename === 'StatusEvent') return { status: data.status, pausedReason: data.reason ?? null, resumeAt: data.resumeAt ?? null };
     }
     return null;
   }, [events]);
-  const current = run && status && status !== run.status && ACTIVE.has(run.status) ? { ...run, status } : run;
+  const current = run && latest && latest.status !== run.status && ACTIVE.has(run.status) ? { ...run, ...latest } : run;
   const progress = useMemo(() => progressOf(states, stats), [states, stats]);
 
   return { run: current, startRun, stopRun, isRunning: !!current && ACTIVE.has(current.status), events, progress, error };

@@ -18,7 +18,7 @@ export function RunsTab({ projectId }: { projectId: string }) {
         {runs.map((r) => (
           <tr key={r.id}>
             <td><Link href={`/runs/${r.id}`}>{r.agent?.name ?? 'run'} · {r.id.slice(-6)}</Link></td>
-            <td><Status status={r.status} /></td>
+            <td><Status status={r.status} reason={r.pausedReason} /></td>
             <td>{r.stopReason ?? r.error ?? '—'}</td>
             <td>{r.sessionsCompleted}</td>
             <td>{money(r.usage.costUsd)}</td>

@@ -49,11 +49,11 @@ export function ProjectPage() {
           <span>{progress.passing}/{progress.total} passing</span>
           {run ? (
             <Link href={`/runs/${run.id}`}>
-              latest run <Status status={run.status} />
+              latest run <Status status={run.status} reason={run.pausedReason} />
             </Link>
           ) : null}
           <button onClick={start} disabled={starting || isRunning}>
-            {isRunning ? 'Running…' : 'Start run'}
+            {run?.status === 'PAUSED' ? 'Paused' : isRunning ? 'Running…' : 'Start run'}
           </button>
         </div>
       </div>
