@@ -4,7 +4,19 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { errorCodes, gql, gqlOk, PASSWORD, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { createProject } from './helpers/foundation.js';
+import {
+  CreateProjectDocument,
+  LogInDocument,
+  LogOutDocument,
+  NodeIdDocument,
+  ProjectEventSeqsDocument,
+  RevokeSessionDocument,
+  SignUpDocument,
+  ViewerIdDocument,
+  ViewerSessionsDocument,
+} from './generated/graphql.js';
 import { subscribeSse, subscribeWs } from './helpers/subscriptions.js';
 import { until } from './helpers/processes.js';
 import { rawId, toGlobalId } from './helpers/global-id.js';
@@ -25,12 +37,10 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-const LOG_IN = 'mutation($i: LogInInput!) { logIn(input: $i) { token } }';
-const logIn = (email: string, password = 'correct horse battery') => gql(api, LOG_IN, { i: { email, password } });
-const PROJECT_EVENTS = 'subscription($p: ID!) { projectEvents(projectId: $p) { seq } }';
+const logIn = (email: string, password = PASSWORD) => gql(api, LogInDocument, { input: { email, password } });
 
 async function newProject(token: string): Promise<string> {
-  return (await gqlOk(api, 'mutation { createProject(input: { name: "Mine" }) { id } }', {}, token)).createProject.id;
+  return (await createProject(api, { token }, 'Mine')).id;
 }
 
 describe('sessions', () => {
@@ -38,37 +48,37 @@ describe('sessions', () => {
     const { token, email } = await signUp(api, 'sessions');
     const second = (await logIn(email)).data!.logIn.token as string;
     const third = (await logIn(email)).data!.logIn.token as string;
-    const listed = (await gqlOk(api, '{ viewer { sessions { id prefix current } } }', {}, token)).viewer.sessions as Array<{ id: string; prefix: string; current: boolean }>;
+    const listed = (await gqlOk(api, ViewerSessionsDocument, {}, token)).viewer!.sessions;
     expect(listed).toHaveLength(3);
     expect(listed.filter((s) => s.current).map((s) => s.prefix)).toEqual([token.slice(0, 12)]);
     expect(JSON.stringify(listed)).not.toContain(second);
 
     const victim = listed.find((s) => s.prefix === second.slice(0, 12))!;
-    const revoked = await gqlOk(api, 'mutation($id: ID!) { revokeSession(id: $id) { revokedAt } }', { id: victim.id }, token);
+    const revoked = await gqlOk(api, RevokeSessionDocument, { id: victim.id }, token);
     expect(revoked.revokeSession.revokedAt).toBeTruthy();
-    expect((await gqlOk(api, '{ viewer { id } }', {}, second)).viewer).toBeNull();
-    expect((await gqlOk(api, '{ viewer { sessions { id } } }', {}, token)).viewer.sessions).toHaveLength(2);
+    expect((await gqlOk(api, ViewerIdDocument, {}, second)).viewer).toBeNull();
+    expect((await gqlOk(api, ViewerSessionsDocument, {}, token)).viewer!.sessions).toHaveLength(2);
 
-    expect((await gqlOk(api, 'mutation { logOut }', {}, third)).logOut).toBe(true);
-    expect((await gqlOk(api, '{ viewer { id } }', {}, third)).viewer).toBeNull();
-    expect((await gqlOk(api, '{ viewer { sessions { id } } }', {}, token)).viewer.sessions).toHaveLength(1);
+    expect((await gqlOk(api, LogOutDocument, {}, third)).logOut).toBe(true);
+    expect((await gqlOk(api, ViewerIdDocument, {}, third)).viewer).toBeNull();
+    expect((await gqlOk(api, ViewerSessionsDocument, {}, token)).viewer!.sessions).toHaveLength(1);
 
     // Someone else's session id is NOT_FOUND, like an unknown one.
     const other = await signUp(api, 'other');
-    expect(errorCodes(await gql(api, 'mutation($id: ID!) { revokeSession(id: $id) { id } }', { id: victim.id }, other.token))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await gql(api, RevokeSessionDocument, { id: victim.id }, other.token))).toEqual(['NOT_FOUND']);
   });
 
   it('revoking a token ends the subscriptions already open with it (SSE and graphql-ws) within a second', async () => {
     const { email, token: owner } = await signUp(api, 'revoker');
     const projectId = await newProject(owner);
     const doomed = (await logIn(email)).data!.logIn.token as string;
-    const sse = subscribeSse(api.url, doomed, PROJECT_EVENTS, { p: projectId });
-    const ws = subscribeWs(api.url, doomed, PROJECT_EVENTS, { p: projectId });
-    const survivor = subscribeSse(api.url, owner, PROJECT_EVENTS, { p: projectId });
+    const sse = subscribeSse(api.url, doomed, ProjectEventSeqsDocument, { projectId });
+    const ws = subscribeWs(api.url, doomed, ProjectEventSeqsDocument, { projectId });
+    const survivor = subscribeSse(api.url, owner, ProjectEventSeqsDocument, { projectId });
     await until(() => api.services.subscriptions.openCount >= 3, 10_000, 'three open subscriptions');
 
     const started = Date.now();
-    expect((await gqlOk(api, 'mutation { logOut }', {}, doomed)).logOut).toBe(true);
+    expect((await gqlOk(api, LogOutDocument, {}, doomed)).logOut).toBe(true);
     await Promise.all([sse.done, ws.done]);
     const elapsed = Date.now() - started;
     console.log(`subscriptions ended ${elapsed} ms after logOut`);
@@ -88,7 +98,7 @@ describe('sessions', () => {
     const reader = response.body!.getReader();
     let text = new TextDecoder().decode((await reader.read()).value);
     await until(() => api.services.subscriptions.openCount >= 1, 10_000, 'the REST stream to count');
-    await gqlOk(api, 'mutation { logOut }', {}, doomed);
+    await gqlOk(api, LogOutDocument, {}, doomed);
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
     expect(text).toContain('stream ended: UNAUTHENTICATED');
     await until(() => api.services.subscriptions.openCount === 0, 10_000, 'the slot to free up');
@@ -106,7 +116,7 @@ describe('project sockets', () => {
       socket.once('message', () => resolve());
       socket.once('error', reject);
     });
-    await gqlOk(api, 'mutation { logOut }', {}, doomed);
+    await gqlOk(api, LogOutDocument, {}, doomed);
     expect(await closed).toBe(4401);
     await until(() => api.services.subscriptions.openCount === 0, 10_000, 'the slot to free up');
   });
@@ -138,18 +148,18 @@ describe('passwords', () => {
 describe('invalid input', () => {
   it('answers NUL bytes and lone surrogates with BAD_USER_INPUT, in variables and inline literals', async () => {
     const { token } = await signUp(api, 'nul');
-    const create = 'mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }';
-    expect(errorCodes(await gql(api, create, { i: { name: 'a\u0000b' } }, token))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await gql(api, create, { i: { name: 'ok', description: 'x\ud800y' } }, token))).toEqual(['BAD_USER_INPUT']);
+    const create = CreateProjectDocument;
+    expect(errorCodes(await gql(api, create, { input: { name: 'a\u0000b' } }, token))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await gql(api, create, { input: { name: 'ok', description: 'x\ud800y' } }, token))).toEqual(['BAD_USER_INPUT']);
     expect(errorCodes(await gql(api, 'mutation { createProject(input: { name: "a\\u0000b" }) { id } }', {}, token))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await gql(api, 'mutation($i: SignUpInput!) { signUp(input: $i) { token } }', { i: { email: 'n@example.com', password: 'pass\u0000word', name: 'n' } }))).toEqual([
+    expect(errorCodes(await gql(api, SignUpDocument, { input: { email: 'n@example.com', password: 'pass\u0000word', name: 'n' } }))).toEqual([
       'BAD_USER_INPUT',
     ]);
-    const sse = subscribeSse(api.url, token, PROJECT_EVENTS, { p: '\u0000' });
+    const sse = subscribeSse(api.url, token, ProjectEventSeqsDocument, { projectId: '\u0000' });
     await sse.done;
     expect(sse.results[0]?.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     // Valid text outside the BMP (a surrogate pair) is fine.
-    expect((await gqlOk(api, create, { i: { name: 'rocket 🚀' } }, token)).createProject.id).toBeTruthy();
+    expect((await gqlOk(api, create, { input: { name: 'rocket 🚀' } }, token)).createProject.id).toBeTruthy();
   });
 
   it('answers node(id) of a well-formed unknown id exactly like one the viewer may not see: null', async () => {
@@ -157,7 +167,7 @@ describe('invalid input', () => {
     const stranger = await signUp(api, 'node-stranger');
     const projectId = await newProject(owner.token);
     const unknownId = toGlobalId('Project', crypto.randomUUID());
-    const query = 'query($id: ID!) { node(id: $id) { id } }';
+    const query = NodeIdDocument;
     const hidden = await gql(api, query, { id: projectId }, stranger.token);
     const missing = await gql(api, query, { id: unknownId }, stranger.token);
     expect(hidden).toEqual({ data: { node: null } });
@@ -170,15 +180,15 @@ describe('limits', () => {
   it('caps open subscriptions per user with a clear error', async () => {
     const { token } = await signUp(api, 'subscriber');
     const projectId = await newProject(token);
-    const open = [0, 1, 2].map(() => subscribeSse(api.url, token, PROJECT_EVENTS, { p: projectId }));
+    const open = [0, 1, 2].map(() => subscribeSse(api.url, token, ProjectEventSeqsDocument, { projectId }));
     await until(() => api.services.subscriptions.openCount >= 3, 10_000, 'three open subscriptions');
-    const refused = subscribeSse(api.url, token, PROJECT_EVENTS, { p: projectId });
+    const refused = subscribeSse(api.url, token, ProjectEventSeqsDocument, { projectId });
     await refused.done;
     expect(refused.results[0]?.errors?.[0]).toMatchObject({ extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } });
     expect(refused.results[0]?.errors?.[0]?.message).toMatch(/at most 3/);
     open[0]!.stop();
     await until(() => api.services.subscriptions.openCount === 2, 10_000, 'the slot to free up');
-    const again = subscribeWs(api.url, token, PROJECT_EVENTS, { p: projectId });
+    const again = subscribeWs(api.url, token, ProjectEventSeqsDocument, { projectId });
     await until(() => api.services.subscriptions.openCount === 3, 10_000, 'the new subscription');
     for (const sub of [...open, again]) sub.stop();
   });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git, readHead } from '../worker/workspace.js';
 import { gqlOk } from './helpers/api.js';
-import { rawId } from './helpers/global-id.js';
+import { EvidenceDocument } from './generated/graphql.js';
 import { bash, DEFAULT_USAGE, editor, say, tool, type RecordedRequest } from './helpers/scripted-anthropic.js';
 import { continueRun, eventsOf, featureListText, seedApiProject, useRuntimeOnApi } from './helpers/runtime-fixtures.js';
 
@@ -17,15 +17,6 @@ const flip = (i: number) =>
 const commit = (message: string) => bash(`git add -A && git commit -q -m "${message}"`);
 const verdict = (v: 'pass' | 'fail', output: string, commands = ['node --test']) => tool('submit_verdict', { verdict: v, commands, output });
 const ALPHA_TEST = `const test = require('node:test');\nconst assert = require('node:assert');\ntest('alpha', () => assert.equal(require('../src/alpha.js').value, 42));\n`;
-
-const EVIDENCE = `query Evidence($id: ID!) {
-  node(id: $id) { ... on Project { features(first: 10) { edges { node {
-    index passes verifiedAt verifiedSha regression
-    verifications { accepted reason sha command commandPassed verdict verdictCommands verdictOutput }
-    testResults { kind command passed sha }
-    usage { coding { inputTokens outputTokens costUsd } verification { inputTokens outputTokens costUsd } }
-  } } } } }
-}`;
 
 describe('verified feature passes', () => {
   // The API's own queue: no worker anywhere takes the runs it starts.
@@ -51,8 +42,8 @@ describe('verified feature passes', () => {
   }
 
   async function evidence(globalId: string) {
-    const data = await gqlOk(state.api, EVIDENCE, { id: globalId }, state.owner.token);
-    return data.node.features.edges.map((e: { node: unknown }) => e.node);
+    const { node } = await gqlOk(state.api, EvidenceDocument, { id: globalId }, state.owner.token);
+    return (node && 'features' in node ? node.features.edges : []).map((e) => e.node);
   }
 
   const kickoffText = (request: RecordedRequest) => JSON.stringify(request.body.messages[0].content);

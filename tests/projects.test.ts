@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { addMember, createProject } from './helpers/foundation.js';
+import { ProjectNameDocument, ProjectNodeNameDocument, ProjectsDocument, UpdateProjectDocument, UserNodeDocument } from './generated/graphql.js';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -7,24 +9,22 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-const CREATE = `mutation($i: CreateProjectInput!) { createProject(input: $i) { id name slug viewerRole agents: __typename } }`;
-
 describe('projects', () => {
   it('creates a project owned by its creator, readable by members only', async () => {
     const owner = await signUp(api, 'owner');
     const stranger = await signUp(api, 'stranger');
-    const created = await gqlOk(api, CREATE, { i: { name: 'Todo App', appSpec: 'A todo list' } }, owner.token);
-    expect(created.createProject).toMatchObject({ name: 'Todo App', slug: 'TODOAPP', viewerRole: 'OWNER' });
-    const id = created.createProject.id;
-    expect((await gqlOk(api, 'query($id: ID!) { project(id: $id) { name } }', { id }, owner.token)).project.name).toBe('Todo App');
-    const denied = await gql(api, 'query($id: ID!) { project(id: $id) { name } }', { id }, stranger.token);
+    const created = await createProject(api, owner, 'Todo App', 'A todo list');
+    expect(created).toMatchObject({ name: 'Todo App', slug: 'TODOAPP', viewerRole: 'OWNER' });
+    const id = created.id;
+    expect((await gqlOk(api, ProjectNameDocument, { id }, owner.token)).project!.name).toBe('Todo App');
+    const denied = await gql(api, ProjectNameDocument, { id }, stranger.token);
     expect(errorCodes(denied)).toEqual(['FORBIDDEN']);
     // node(id) answers null, exactly as for an id that does not exist (tests/accounts-hardening.test.ts).
-    const node = await gql(api, 'query($id: ID!) { node(id: $id) { ... on Project { name } } }', { id }, stranger.token);
+    const node = await gql(api, ProjectNodeNameDocument, { id }, stranger.token);
     expect(node).toEqual({ data: { node: null } });
-    const list = await gqlOk(api, '{ projects(first: 10) { edges { node { name } } } }', {}, stranger.token);
+    const list = await gqlOk(api, ProjectsDocument, { first: 10 }, stranger.token);
     expect(list.projects.edges).toEqual([]);
-    const update = await gql(api, 'mutation($i: UpdateProjectInput!) { updateProject(input: $i) { name } }', { i: { id, name: 'x' } }, stranger.token);
+    const update = await gql(api, UpdateProjectDocument, { input: { id, name: 'x' } }, stranger.token);
     expect(errorCodes(update)).toEqual(['FORBIDDEN']);
   });
 
@@ -32,12 +32,12 @@ describe('projects', () => {
     const owner = await signUp(api, 'alice');
     const colleague = await signUp(api, 'bob');
     const stranger = await signUp(api, 'eve');
-    const USER = 'query($id: ID!) { node(id: $id) { ... on User { name email } } }';
+    const USER = UserNodeDocument;
     expect(await gql(api, USER, { id: owner.userId }, colleague.token)).toEqual({ data: { node: null } });
-    const { createProject } = await gqlOk(api, CREATE, { i: { name: 'Shared' } }, owner.token);
-    await gqlOk(api, 'mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { role } }', { i: { projectId: createProject.id, email: colleague.email, role: 'VIEWER' } }, owner.token);
+    const shared = await createProject(api, owner, 'Shared');
+    await addMember(api, owner, shared.id, colleague, 'VIEWER');
     expect((await gqlOk(api, USER, { id: owner.userId }, colleague.token)).node).toEqual({ name: 'alice', email: owner.email });
-    expect((await gqlOk(api, USER, { id: owner.userId }, owner.token)).node.name).toBe('alice');
+    expect((await gqlOk(api, USER, { id: owner.userId }, owner.token)).node).toMatchObject({ name: 'alice' });
     const denied = await gql(api, USER, { id: owner.userId }, stranger.token);
     expect(denied).toEqual({ data: { node: null } });
     expect(JSON.stringify(denied)).not.toContain(owner.email);
