@@ -13,6 +13,7 @@ import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from
 import { freePort, startApiProcess, startScriptedWorker, until, type Proc } from './helpers/processes.js';
 import { subscribeWs } from './helpers/subscriptions.js';
 import { useResource } from './helpers/resource.js';
+import { ProjectEventSeqsDocument } from './generated/graphql.js';
 
 // Short BullMQ and lease timings so each fault plays out in seconds.
 const TIMINGS = {
@@ -218,7 +219,7 @@ describe('errors while Postgres is down', () => {
       headers: { 'content-type': 'application/json', authorization: 'Bearer shp_not_a_real_token' },
       body: JSON.stringify({ query: '{ viewer { id } }' }),
     }).then((r) => r.json() as Promise<{ errors: Array<{ message: string }> }>);
-    const ws = subscribeWs(api.url, 'shp_not_a_real_token', 'subscription($p: ID!) { projectEvents(projectId: $p) { seq } }', { p: 'UHJvamVjdDox' });
+    const ws = subscribeWs(api.url, 'shp_not_a_real_token', ProjectEventSeqsDocument, { projectId: 'UHJvamVjdDox' });
     await ws.done;
     const wsErrors = ws.results.flatMap((r) => r.errors ?? []);
     const everything = JSON.stringify({ http, wsErrors, closed: ws.closed });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { gqlOk } from './helpers/api.js';
 import { createProject, sql, useApiWithOwner } from './helpers/foundation.js';
 import { rawId } from './helpers/global-id.js';
+import { DeleteProjectDocument } from './generated/graphql.js';
 
 const ctx = useApiWithOwner();
 
@@ -17,7 +18,7 @@ describe('project workspaces', () => {
     mkdirSync(workspacePath, { recursive: true });
     writeFileSync(join(workspacePath, 'secret.txt'), 'left by the first project');
 
-    await gqlOk(ctx.api, 'mutation($id: ID!) { deleteProject(id: $id) { id } }', { id: first.id }, ctx.owner.token);
+    await gqlOk(ctx.api, DeleteProjectDocument, { id: first.id }, ctx.owner.token);
     expect(existsSync(workspacePath)).toBe(false);
 
     const second = await createProject(ctx.api, ctx.owner, 'Same Name');

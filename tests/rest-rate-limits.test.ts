@@ -3,10 +3,11 @@
 // stream's per-user cap is a 429 too; the OpenAPI document lists both.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodes, gql, gqlOk, startTestApi, type TestApi } from './helpers/api.js';
+import { errorCodes, gql, PASSWORD, signUp, startTestApi, type TestApi } from './helpers/api.js';
 import { rest } from './helpers/rest.js';
 import { rawId } from './helpers/global-id.js';
 import { getDb } from '../src/db/client.js';
+import { LogInDocument } from './generated/graphql.js';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -16,7 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-const PASSWORD = 'correct horse battery';
 let counter = 0;
 const newEmail = (name: string) => `${name}-${++counter}-${randomBytes(3).toString('hex')}@example.com`;
 const login = (email: string, password = PASSWORD) => rest(api, 'POST', '/api/auth/login', { body: { email, password } });
@@ -41,7 +41,7 @@ describe('REST sign-up and sign-in', () => {
 
   it('answers too many attempts for an account with 429, Retry-After and the error body', async () => {
     const email = newEmail('rest-limited');
-    await gqlOk(api, 'mutation($i: SignUpInput!) { signUp(input: $i) { token } }', { i: { email, password: PASSWORD, name: 'L' } });
+    await signUp(api, 'L', email);
     for (let i = 0; i < 2; i++) expect((await login(email, 'wrong password')).status).toBe(401);
     const limited = await login(email); // even the right password waits now
     expect(limited.status).toBe(429);
@@ -49,7 +49,7 @@ describe('REST sign-up and sign-in', () => {
     expect(Number.isInteger(retryAfter) && retryAfter > 0, `Retry-After: ${limited.headers.get('retry-after')}`).toBe(true);
     expect(limited.body).toEqual({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/Try again in \d+ s/) } });
     // GraphQL sees the same account limit.
-    expect(errorCodes(await gql(api, 'mutation($i: LogInInput!) { logIn(input: $i) { token } }', { i: { email, password: PASSWORD } }))).toEqual(['RATE_LIMITED']);
+    expect(errorCodes(await gql(api, LogInDocument, { input: { email, password: PASSWORD } }))).toEqual(['RATE_LIMITED']);
   });
 
   it('counts REST sign-ins under the caller’s address, the bucket GraphQL’s logIn uses too', async () => {
@@ -57,15 +57,14 @@ describe('REST sign-up and sign-in', () => {
     for (let i = 0; i < 12 && status !== 429; i++) status = (await login(newEmail('nobody'), 'whatever')).status;
     expect(status).toBe(429);
     // From the same address, GraphQL's logIn is limited now as well (REST did not count under a shared "unknown").
-    const viaGraphQL = await gql(api, 'mutation($i: LogInInput!) { logIn(input: $i) { token } }', { i: { email: newEmail('other'), password: PASSWORD } });
+    const viaGraphQL = await gql(api, LogInDocument, { input: { email: newEmail('other'), password: PASSWORD } });
     expect(errorCodes(viaGraphQL)).toEqual(['RATE_LIMITED']);
   });
 });
 
 describe('REST run stream cap', () => {
   it('answers a stream over the per-user subscription cap with 429', async () => {
-    const { token } = (await gqlOk(api, 'mutation($i: SignUpInput!) { signUp(input: $i) { token } }', { i: { email: newEmail('streamer'), password: PASSWORD, name: 'S' } }))
-      .signUp as { token: string };
+    const { token } = await signUp(api, 'S', newEmail('streamer'));
     const project = (await rest(api, 'POST', '/api/projects', { token, body: { name: 'Capped' } })).body;
     const run = await getDb().agentRun.create({ data: { projectId: rawId(project.id), status: 'RUNNING' } });
     const controller = new AbortController();

@@ -1,12 +1,14 @@
 // Subscriptions do not depend on the transport's optimisations: with the shared-execution plugin, the SSE framing
 // plugin, the live push, or all of them missing, agentRunEvents still delivers every event exactly once, in order,
 // one result per event (the stream's batches are flattened for any executor that does not read them).
+import { print } from 'graphql';
 import { createYoga, type YogaServerOptions } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApi, type TestApi } from './helpers/api.js';
 import { createProjectRow, createRunRow } from './helpers/run-fixtures.js';
 import { rawId, toGlobalId } from './helpers/global-id.js';
 import { range } from './helpers/range.js';
+import { AgentRunEventTypesDocument } from './generated/graphql.js';
 import { schema } from '../src/schema/index.js';
 import { contextFor, type Context } from '../src/request-context.js';
 import { createRunEventSink } from '../src/events/sink.js';
@@ -23,7 +25,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-const EVENTS = `subscription($runId: ID!) { agentRunEvents(runId: $runId) { seq type } }`;
+const EVENTS = print(AgentRunEventTypesDocument);
 
 /** A Yoga serving the schema with only these plugins; `live`: whether requests carry a live push. */
 function bareYoga(plugins: NonNullable<YogaServerOptions<ServerContext, Context>['plugins']>, live: boolean) {

@@ -2,8 +2,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 import { builder } from '../builder.js';
-import { getDb } from '../db/client.js';
-import { notFound } from '../errors.js';
 import { RUN_STATUSES, EVENT_TYPES, type RunEvent } from '../events/types.js';
 import { loadRunEvents } from '../events/replay.js';
 import { streamRunEventBatches } from '../subscriptions/run-stream.js';
@@ -17,7 +15,7 @@ import { AgentRef } from './agent.js';
 import { WorkItemRef } from './work-item.js';
 import { AgentRoleEnum } from './agent.js';
 import { UsageRef, usageOf } from './usage.js';
-import { memberOfOwner } from './owning-project.js';
+import { memberOfOwner, owningProjectId } from './owning-project.js';
 
 export const AgentRunStatusEnum = builder.enumType('AgentRunStatus', {
   values: {
@@ -104,12 +102,6 @@ builder.prismaObjectFields(ProjectRef, (t) => ({
   }),
 }));
 
-export async function runProjectId(runId: string): Promise<string> {
-  const run = await getDb().agentRun.findUnique({ where: { id: runId }, select: { projectId: true } });
-  if (!run) throw notFound('Agent run');
-  return run.projectId;
-}
-
 const StartAgentRunInput = builder.inputType('StartAgentRunInput', {
   fields: (t) => ({
     projectId: t.globalID({ required: true, for: ProjectRef }),
@@ -137,7 +129,8 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: StartAgentRunInput, required: true }) },
     authScopes: (_root, { input }) => ({ member: { projectId: input.projectId.id, role: 'EDITOR' } }),
     resolve: async (query, _root, { input }, ctx) => {
-      const id = await startRun(getDb(), ctx.services.runQueue, {
+      const { db, runQueue } = ctx.services;
+      const id = await startRun(db, runQueue, {
         projectId: input.projectId.id,
         agentId: input.agentId?.id,
         workItemId: input.workItemId?.id,
@@ -145,18 +138,18 @@ builder.mutationFields((t) => ({
         budgetUsd: input.budgetUsd,
         startedById: ctx.user!.id,
       });
-      return getDb().agentRun.findUniqueOrThrow({ ...query, where: { id } });
+      return db.agentRun.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
   stopAgentRun: t.prismaField({
     type: 'AgentRun',
     description: 'Stops an active run (CANCELLED, normally within a second). A finished run is a CONFLICT.',
     args: { id: t.arg.globalID({ required: true, for: AgentRunRef }) },
-    authScopes: async (_root, { id }) => ({ member: { projectId: await runProjectId(id.id), role: 'EDITOR' } }),
+    authScopes: (_root, { id }, ctx) => memberOfOwner(ctx.services.db, 'AgentRun', id.id, 'EDITOR'),
     resolve: async (query, _root, { id }, ctx) => {
-      const { redis, events, runQueue } = ctx.services;
-      await stopRun({ db: getDb(), redis, events, runQueue }, id.id);
-      return getDb().agentRun.findUniqueOrThrow({ ...query, where: { id: id.id } });
+      const { db, redis, events, runQueue } = ctx.services;
+      await stopRun({ db, redis, events, runQueue }, id.id);
+      return db.agentRun.findUniqueOrThrow({ ...query, where: { id: id.id } });
     },
   }),
 }));
@@ -171,10 +164,10 @@ builder.subscriptionFields((t) => ({
       runId: t.arg.globalID({ required: true, for: AgentRunRef }),
       afterSeq: t.arg.int({ validate: z.number().int().min(0) }),
     },
-    authScopes: async (_root, { runId }) => ({ member: { projectId: await runProjectId(runId.id), role: 'VIEWER' } }),
+    authScopes: (_root, { runId }, ctx) => memberOfOwner(ctx.services.db, 'AgentRun', runId.id, 'VIEWER'),
     subscribe: async (_root, { runId, afterSeq }, ctx) => {
       const { db, events: hub, memberships } = ctx.services;
-      const run = { id: runId.id, projectId: await runProjectId(runId.id) };
+      const run = { id: runId.id, projectId: await owningProjectId(db, 'AgentRun', runId.id) };
       const authorize = memberships.check(db, ctx.user!.id, run.projectId);
       // The viewer (and the role `authorize` requires): caught-up streams of one viewer share its answer per batch.
       const viewer = `${ctx.user!.id}|${run.projectId}|VIEWER`;

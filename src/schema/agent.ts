@@ -5,9 +5,10 @@ import { badInput, conflict, notFound } from '../errors.js';
 import { config } from '../config/index.js';
 import { DEFAULT_ALLOWED_COMMANDS, DEFAULT_ALLOWED_TOOLS } from '../agent-config/defaults.js';
 import { CODING_PROMPT, INITIALIZER_PROMPT, VERIFIER_PROMPT } from '../agent-config/prompts.js';
-import type { AgentRole } from '../generated/prisma/client.js';
+import type { AgentNetwork, AgentRole } from '../generated/prisma/client.js';
 import { ProjectRef } from './project.js';
 import { memberOfOwner } from './owning-project.js';
+import { sentFields } from './sent-fields.js';
 
 export const AgentRoleEnum = builder.enumType('AgentRole', {
   values: {
@@ -65,6 +66,17 @@ const maxTurns = z.number().int().min(1, 'must be at least 1').max(10_000);
 const maxSessions = z.number().int().min(1, 'must be at least 1').max(10_000);
 const budgetUsd = z.number().finite().positive('must be more than 0').max(100_000);
 
+/** The allowlists and limits createAgent and updateAgent both take, all optional. */
+const toolsAndLimitsFields = (t: PothosSchemaTypes.InputFieldBuilder<typeof builder.$inferSchemaTypes, 'InputObject'>) => ({
+  allowedCommands: t.stringList({ validate: allowedCommands }),
+  allowedTools: t.stringList({ validate: allowedTools }),
+  network: t.field({ type: AgentNetworkEnum }),
+  allowedHosts: t.stringList({ validate: allowedHosts }),
+  maxTurns: t.int({ validate: maxTurns }),
+  maxSessions: t.int({ validate: maxSessions }),
+  budgetUsd: t.float({ validate: budgetUsd }),
+});
+
 const CreateAgentInput = builder.inputType('CreateAgentInput', {
   fields: (t) => ({
     projectId: t.globalID({ required: true, for: ProjectRef }),
@@ -72,13 +84,7 @@ const CreateAgentInput = builder.inputType('CreateAgentInput', {
     role: t.field({ type: AgentRoleEnum, required: true }),
     model: t.string({ validate: model, description: 'Defaults to the server default model.' }),
     systemPrompt: t.string({ validate: systemPrompt, description: "Defaults to Shipyard's prompt for the role; required for CUSTOM." }),
-    allowedCommands: t.stringList({ validate: allowedCommands }),
-    allowedTools: t.stringList({ validate: allowedTools }),
-    network: t.field({ type: AgentNetworkEnum }),
-    allowedHosts: t.stringList({ validate: allowedHosts }),
-    maxTurns: t.int({ validate: maxTurns }),
-    maxSessions: t.int({ validate: maxSessions }),
-    budgetUsd: t.float({ validate: budgetUsd }),
+    ...toolsAndLimitsFields(t),
   }),
 });
 
@@ -89,13 +95,7 @@ const UpdateAgentInput = builder.inputType('UpdateAgentInput', {
     role: t.field({ type: AgentRoleEnum }),
     model: t.string({ validate: model }),
     systemPrompt: t.string({ validate: systemPrompt }),
-    allowedCommands: t.stringList({ validate: allowedCommands }),
-    allowedTools: t.stringList({ validate: allowedTools }),
-    network: t.field({ type: AgentNetworkEnum }),
-    allowedHosts: t.stringList({ validate: allowedHosts }),
-    maxTurns: t.int({ validate: maxTurns }),
-    maxSessions: t.int({ validate: maxSessions }),
-    budgetUsd: t.float({ validate: budgetUsd }),
+    ...toolsAndLimitsFields(t),
   }),
 });
 
@@ -112,6 +112,20 @@ async function uniqueName<T>(write: () => Promise<T>): Promise<T> {
 }
 
 const cleanList = (list: readonly string[]) => [...new Set(list.map((s) => s.trim()))];
+
+interface AgentLimitsInput {
+  network?: AgentNetwork | null;
+  allowedHosts?: readonly string[] | null;
+  maxTurns?: number | null;
+  maxSessions?: number | null;
+  budgetUsd?: number | null;
+}
+
+/** The network and limits createAgent and updateAgent both take, as stored (host names lower-cased); unsent ones keep their value. */
+const sentLimits = (input: AgentLimitsInput) => ({
+  ...sentFields(input, ['network', 'maxTurns', 'maxSessions', 'budgetUsd']),
+  ...(input.allowedHosts != null ? { allowedHosts: cleanList(input.allowedHosts).map((h) => h.toLowerCase()) } : {}),
+});
 
 builder.mutationFields((t) => ({
   createAgent: t.prismaField({
@@ -131,11 +145,7 @@ builder.mutationFields((t) => ({
             systemPrompt: input.systemPrompt ?? ROLE_PROMPTS[input.role]!,
             allowedCommands: cleanList(input.allowedCommands ?? DEFAULT_ALLOWED_COMMANDS),
             allowedTools: cleanList(input.allowedTools ?? DEFAULT_ALLOWED_TOOLS),
-            ...(input.network != null ? { network: input.network } : {}),
-            ...(input.allowedHosts != null ? { allowedHosts: cleanList(input.allowedHosts).map((h) => h.toLowerCase()) } : {}),
-            ...(input.maxTurns != null ? { maxTurns: input.maxTurns } : {}),
-            ...(input.maxSessions != null ? { maxSessions: input.maxSessions } : {}),
-            ...(input.budgetUsd != null ? { budgetUsd: input.budgetUsd } : {}),
+            ...sentLimits(input),
           },
         }),
       );
@@ -151,17 +161,12 @@ builder.mutationFields((t) => ({
           ...query,
           where: { id: input.id.id },
           data: {
+            ...sentFields(input, ['role', 'systemPrompt']),
             ...(input.name != null ? { name: input.name.trim() } : {}),
-            ...(input.role != null ? { role: input.role } : {}),
             ...(input.model != null ? { model: input.model.trim() } : {}),
-            ...(input.systemPrompt != null ? { systemPrompt: input.systemPrompt } : {}),
             ...(input.allowedCommands != null ? { allowedCommands: cleanList(input.allowedCommands) } : {}),
             ...(input.allowedTools != null ? { allowedTools: cleanList(input.allowedTools) } : {}),
-            ...(input.network != null ? { network: input.network } : {}),
-            ...(input.allowedHosts != null ? { allowedHosts: cleanList(input.allowedHosts).map((h) => h.toLowerCase()) } : {}),
-            ...(input.maxTurns != null ? { maxTurns: input.maxTurns } : {}),
-            ...(input.maxSessions != null ? { maxSessions: input.maxSessions } : {}),
-            ...(input.budgetUsd != null ? { budgetUsd: input.budgetUsd } : {}),
+            ...sentLimits(input),
           },
         }),
       ),

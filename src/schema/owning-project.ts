@@ -14,7 +14,7 @@ const OWNED_ROWS = {
 export type ProjectOwnedRow = keyof typeof OWNED_ROWS;
 
 /** The id of the project owning this row; NOT_FOUND when there is no such row. */
-async function owningProjectId(db: PrismaClient, row: ProjectOwnedRow, id: string): Promise<string> {
+export async function owningProjectId(db: PrismaClient, row: ProjectOwnedRow, id: string): Promise<string> {
   const { label, find } = OWNED_ROWS[row];
   const owned = isUuid(id) ? await find(db, id) : null;
   if (!owned) throw notFound(label);

@@ -8,6 +8,7 @@ import { defaultAgentsData } from '../agent-config/defaults.js';
 import { badInput, notFound } from '../errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { UserRef } from './user.js';
+import { sentFields } from './sent-fields.js';
 
 const ProjectRoleEnum = builder.enumType('ProjectRole', { values: ['OWNER', 'EDITOR', 'VIEWER'] as const });
 
@@ -145,12 +146,10 @@ builder.mutationFields((t) => ({
         ...query,
         where: { id: input.id.id },
         data: {
+          ...sentFields(input, ['description', 'appSpec', 'verifierEnabled']),
           ...(input.name != null ? { name: input.name.trim() } : {}),
-          ...(input.description != null ? { description: input.description } : {}),
-          ...(input.appSpec != null ? { appSpec: input.appSpec } : {}),
           ...(input.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: input.monthlyBudgetUsd } : {}),
           ...(input.verifyCommand != null ? { verifyCommand: input.verifyCommand.trim() || null } : {}),
-          ...(input.verifierEnabled != null ? { verifierEnabled: input.verifierEnabled } : {}),
         },
       }),
   }),

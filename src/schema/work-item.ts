@@ -8,6 +8,7 @@ import { FeatureRef } from './feature.js';
 import { AgentRef } from './agent.js';
 import { isUuid } from './uuid.js';
 import { memberOfOwner } from './owning-project.js';
+import { sentFields } from './sent-fields.js';
 import { lockRow } from '../db/row-lock.js';
 
 const WorkItemTypeEnum = builder.enumType('WorkItemType', { values: ['EPIC', 'STORY', 'TASK', 'BUG'] as const });
@@ -204,10 +205,8 @@ builder.mutationFields((t) => ({
           data: {
             type,
             parentId,
+            ...sentFields(input, ['description', 'status', 'priority']),
             ...(input.title != null ? { title: input.title.trim() } : {}),
-            ...(input.description != null ? { description: input.description } : {}),
-            ...(input.status ? { status: input.status } : {}),
-            ...(input.priority ? { priority: input.priority } : {}),
             ...(input.assigneeAgentId !== undefined ? { assigneeAgentId: input.assigneeAgentId?.id ?? null } : {}),
             ...(featureIds ? { features: { set: featureIds.map((featureId) => ({ id: featureId })) } } : {}),
           },

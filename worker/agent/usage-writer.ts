@@ -1,17 +1,12 @@
-// Adds turns' token usage and cost to the session and run rows (and to the feature the work is for), one prepared
-// statement straight through pg. Every turn by default; with an interval, turns are added up in memory and written at most once
+// Adds turns' token usage and cost to the session and run rows (and to the feature the work is for), one statement
+// (src/db/sql/usage.ts). Every turn by default; with an interval, turns are added up in memory and written at most once
 // per interval, fewer statements for a worker running many agents. flush() writes the rest.
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
 import type { TokenUsage } from '../../src/agent-config/pricing.js';
-import { pgPool } from '../../src/db/client.js';
-
-interface Pending extends TokenUsage {
-  turns: number;
-  costUsd: number;
-}
+import { addUsage, type UsageIncrement } from '../../src/db/sql/usage.js';
 
 export class UsageWriter {
-  private pending: Pending | null = null;
+  private pending: UsageIncrement | null = null;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   /** The first failed write; the session stops on it. */
@@ -54,34 +49,8 @@ export class UsageWriter {
     const p = this.pending;
     if (!p) return;
     this.pending = null;
-    const { db, sessionId, runId } = this;
-    const { turns, inputTokens: i, outputTokens: o, cacheReadInputTokens: r, cacheCreationInputTokens: w, costUsd: cost } = p;
-    const featureId = this.feature?.id ?? null;
-    const kind = this.feature?.kind ?? 'CODING';
-    this.chain = this.chain.then(async () => {
-      // Each CTE is skipped by its parameter: no session row ($7 null), no feature ($9 null).
-      await pgPool(db).query({
-        name: 'shipyard_add_usage',
-        text: `WITH s AS (
-            UPDATE "AgentSession" SET "turns" = "turns" + $1, "inputTokens" = "inputTokens" + $2, "outputTokens" = "outputTokens" + $3,
-              "cacheReadInputTokens" = "cacheReadInputTokens" + $4, "cacheCreationInputTokens" = "cacheCreationInputTokens" + $5,
-              "costUsd" = "costUsd" + $6::numeric
-            WHERE "id" = $7::uuid RETURNING 1
-          ), f AS (
-            INSERT INTO "FeatureUsage" AS u ("featureId", "runId", "kind", "inputTokens", "outputTokens", "cacheReadInputTokens", "cacheCreationInputTokens", "costUsd")
-            SELECT $9::uuid, $8::uuid, $10::text, $2, $3, $4, $5, $6::numeric WHERE $9::uuid IS NOT NULL
-            ON CONFLICT ("featureId", "runId", "kind") DO UPDATE SET "inputTokens" = u."inputTokens" + $2, "outputTokens" = u."outputTokens" + $3,
-              "cacheReadInputTokens" = u."cacheReadInputTokens" + $4, "cacheCreationInputTokens" = u."cacheCreationInputTokens" + $5,
-              "costUsd" = u."costUsd" + $6::numeric
-            RETURNING 1
-          )
-          UPDATE "AgentRun" SET "inputTokens" = "inputTokens" + $2, "outputTokens" = "outputTokens" + $3,
-            "cacheReadInputTokens" = "cacheReadInputTokens" + $4, "cacheCreationInputTokens" = "cacheCreationInputTokens" + $5,
-            "costUsd" = "costUsd" + $6::numeric, "updatedAt" = now()
-          WHERE "id" = $8::uuid AND ($7::uuid IS NULL OR EXISTS (SELECT 1 FROM s)) AND ($9::uuid IS NULL OR EXISTS (SELECT 1 FROM f))`,
-        values: [turns, i, o, r, w, cost, sessionId, runId, featureId, kind],
-      });
-    });
+    const { db, sessionId, runId, feature } = this;
+    this.chain = this.chain.then(() => addUsage(db, { runId, sessionId, feature }, p));
     this.chain.catch((error: unknown) => (this.error ??= error as Error));
   }
 }
