@@ -23,8 +23,10 @@ const expectCostRefusal = (result: Awaited<ReturnType<typeof gql>>) => {
 describe('cost limit with page sizes in variables', () => {
   it('refuses a huge `first` written literally, passed as a variable, or defaulted', async () => {
     const { api, owner } = ctx;
-    expectCostRefusal(await gql(api, `query { projects(first: ${HUGE}) { ${PROJECTS} } }`, {}, owner.token));
-    expectCostRefusal(await gql(api, `query Page($n: Int) { projects(first: $n) { ${PROJECTS} } }`, { n: HUGE }, owner.token));
+    const byLiteral = await gql(api, `query { projects(first: ${HUGE}) { ${PROJECTS} } }`, {}, owner.token);
+    const byVariable = await gql(api, `query Page($n: Int) { projects(first: $n) { ${PROJECTS} } }`, { n: HUGE }, owner.token);
+    expectCostRefusal(byLiteral);
+    expect(byVariable).toEqual(byLiteral); // the same cost, message and code
     expectCostRefusal(await gql(api, `query Page($n: Int = ${HUGE}) { projects(first: $n) { ${PROJECTS} } }`, {}, owner.token));
     expectCostRefusal(await gql(api, `query Page($n: Int) { projects(last: $n) { ${PROJECTS} } }`, { n: HUGE }, owner.token));
     // Inside a fragment, and nested in another connection.

@@ -5,6 +5,7 @@
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { GraphQLError, Kind, getOperationAST, validate, visit, type DocumentNode, type GraphQLSchema, type ValueNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { logger } from '../logger.js';
 
 /** The cost limit's settings, shared by Armor (literal sizes, at validation) and this plugin (variable sizes). */
 export const COST_LIMIT = { maxCost: 5000, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5 } as const;
@@ -63,7 +64,10 @@ function overLimit(args: ExecutionArgs, answers: WeakMap<DocumentNode, boolean>)
   const refusals: GraphQLError[] = [];
   const rule = costLimitRule({ ...COST_LIMIT, propagateOnRejection: false, onReject: [(_context, error) => refusals.push(error)] });
   validate(args.schema, filled, [rule]);
-  return refusals[0] ? new GraphQLError(refusals[0].message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }) : null;
+  if (!refusals[0]) return null;
+  // Logged like the literal form's refusal (graphql-handler.ts logs validation failures).
+  logger.info({ code: 'GRAPHQL_VALIDATION_FAILED', message: refusals[0].message }, 'client error');
+  return new GraphQLError(refusals[0].message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
 }
 
 export function useCostLimitForVariables<C extends object>(): Plugin<C> {
