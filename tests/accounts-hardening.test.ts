@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { WebSocket } from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodes, gql, gqlOk, PASSWORD, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { describe, expect, it } from 'vitest';
+import { errorCodes, gql, gqlOk, PASSWORD, signUp } from './helpers/api.js';
 import { createProject } from './helpers/foundation.js';
 import {
   CreateProjectDocument,
@@ -22,10 +22,9 @@ import { until } from './helpers/processes.js';
 import { rawId, toGlobalId } from './helpers/global-id.js';
 import { getDb } from '../src/db/client.js';
 import { DEFAULT_COST_LOG2, DummyHash, hashPassword, paramsFor, verifyPassword } from '../src/auth/passwords.js';
+import { useTestApi } from './helpers/stack.js';
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi({
+const api = useTestApi({
     settings: {
       SHIPYARD_SCRYPT_COST: '15',
       SHIPYARD_LOGIN_MAX_PER_ACCOUNT: '3',
@@ -34,8 +33,6 @@ beforeAll(async () => {
       SHIPYARD_REQUEST_TIMEOUT_MS: '1500',
     },
   });
-});
-afterAll(() => api?.close());
 
 const logIn = (email: string, password = PASSWORD) => gql(api, LogInDocument, { input: { email, password } });
 

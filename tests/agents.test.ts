@@ -1,20 +1,14 @@
 // Agents over HTTP: the defaults every project gets, create/update/delete, and validation.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
-import { createProject, fingerprint, type User } from './helpers/foundation.js';
+import { describe, expect, it } from 'vitest';
+import { errorCodes, gql, gqlOk } from './helpers/api.js';
+import { createProject, fingerprint, useApiWithOwner } from './helpers/foundation.js';
 import { CreateAgentDocument, DeleteAgentDocument, ProjectAgentsDocument, UpdateAgentDocument, type CreateAgentInput } from './generated/graphql.js';
 
-let api: TestApi;
-let owner: User;
-beforeAll(async () => {
-  api = await startTestApi();
-  owner = await signUp(api, 'owner');
-});
-afterAll(() => api?.close());
+const ctx = useApiWithOwner();
 
 describe('agents', () => {
   it('gives every new project an initializer and a coding agent following the feature-list workflow', async () => {
-    const project = await createProject(api, owner, 'Agents Home');
+    const project = await createProject(ctx.api, ctx.owner, 'Agents Home');
     const byRole = Object.fromEntries(project.agents.map((a) => [a.role, a]));
     expect(Object.keys(byRole).sort()).toEqual(['CODING', 'INITIALIZER']);
     expect(byRole.INITIALIZER.systemPrompt).toMatch(/feature_list\.json/);
@@ -25,7 +19,7 @@ describe('agents', () => {
   });
 
   it('creates, updates and deletes an agent; budgetUsd is a Float', async () => {
-    const project = await createProject(api, owner, 'Agents Crud');
+    const project = await createProject(ctx.api, ctx.owner, 'Agents Crud');
     const input: CreateAgentInput = {
       projectId: project.id,
       name: 'Reviewer',
@@ -38,31 +32,31 @@ describe('agents', () => {
       maxSessions: 3,
       budgetUsd: 1.25,
     };
-    const agent = (await gqlOk(api, CreateAgentDocument, { input }, owner.token)).createAgent;
+    const agent = (await gqlOk(ctx.api, CreateAgentDocument, { input }, ctx.owner.token)).createAgent;
     expect(agent).toMatchObject({ name: 'Reviewer', role: 'CUSTOM', allowedCommands: ['git', 'npm'], maxTurns: 10, budgetUsd: 1.25 });
 
-    const coding = (await gqlOk(api, CreateAgentDocument, { input: { projectId: project.id, name: 'Coder 2', role: 'CODING' } }, owner.token)).createAgent;
+    const coding = (await gqlOk(ctx.api, CreateAgentDocument, { input: { projectId: project.id, name: 'Coder 2', role: 'CODING' } }, ctx.owner.token)).createAgent;
     expect(coding.systemPrompt).toMatch(/feature_list\.json/);
     expect(coding.allowedCommands).toContain('git');
 
-    const updated = (await gqlOk(api, UpdateAgentDocument, { input: { id: agent.id, budgetUsd: 2.5, maxSessions: 5, name: 'Strict reviewer' } }, owner.token))
+    const updated = (await gqlOk(ctx.api, UpdateAgentDocument, { input: { id: agent.id, budgetUsd: 2.5, maxSessions: 5, name: 'Strict reviewer' } }, ctx.owner.token))
       .updateAgent;
     expect(updated).toMatchObject({ name: 'Strict reviewer', budgetUsd: 2.5, maxSessions: 5, maxTurns: 10, model: 'claude-haiku-4-5', network: 'NONE', allowedHosts: [] });
-    const networked = (await gqlOk(api, UpdateAgentDocument, { input: { id: agent.id, network: 'ALLOWLIST', allowedHosts: ['Registry.npmjs.org', '*.example.com'] } }, owner.token)).updateAgent;
+    const networked = (await gqlOk(ctx.api, UpdateAgentDocument, { input: { id: agent.id, network: 'ALLOWLIST', allowedHosts: ['Registry.npmjs.org', '*.example.com'] } }, ctx.owner.token)).updateAgent;
     expect(networked).toMatchObject({ network: 'ALLOWLIST', allowedHosts: ['registry.npmjs.org', '*.example.com'] });
 
-    const listed = (await gqlOk(api, ProjectAgentsDocument, { id: project.id }, owner.token)).project!.agents.map((a) => a.name);
+    const listed = (await gqlOk(ctx.api, ProjectAgentsDocument, { id: project.id }, ctx.owner.token)).project!.agents.map((a) => a.name);
     expect(listed).toEqual(expect.arrayContaining(['Initializer', 'Coder', 'Strict reviewer', 'Coder 2']));
     expect(listed).toHaveLength(4);
 
-    expect((await gqlOk(api, DeleteAgentDocument, { id: coding.id }, owner.token)).deleteAgent.name).toBe('Coder 2');
-    expect((await gqlOk(api, ProjectAgentsDocument, { id: project.id }, owner.token)).project!.agents).toHaveLength(3);
+    expect((await gqlOk(ctx.api, DeleteAgentDocument, { id: coding.id }, ctx.owner.token)).deleteAgent.name).toBe('Coder 2');
+    expect((await gqlOk(ctx.api, ProjectAgentsDocument, { id: project.id }, ctx.owner.token)).project!.agents).toHaveLength(3);
   });
 
   it('rejects invalid agents with BAD_USER_INPUT or CONFLICT and changes nothing', async () => {
-    const project = await createProject(api, owner, 'Agents Bad');
+    const project = await createProject(ctx.api, ctx.owner, 'Agents Bad');
     const base = { projectId: project.id, name: 'Ok', role: 'CODING' as const };
-    const before = await fingerprint(api);
+    const before = await fingerprint(ctx.api);
     const bad: Array<[Partial<CreateAgentInput>, RegExp]> = [
       [{ name: '  ' }, /name: must not be empty/],
       [{ maxTurns: 0 }, /maxTurns: must be at least 1/],
@@ -75,12 +69,12 @@ describe('agents', () => {
       [{ role: 'CUSTOM' }, /CUSTOM agent needs a systemPrompt/],
     ];
     for (const [change, message] of bad) {
-      const result = await gql(api, CreateAgentDocument, { input: { ...base, ...change } }, owner.token);
+      const result = await gql(ctx.api, CreateAgentDocument, { input: { ...base, ...change } }, ctx.owner.token);
       expect(errorCodes(result), JSON.stringify(change)).toEqual(['BAD_USER_INPUT']);
       expect(result.errors![0].message).toMatch(message);
     }
-    const duplicate = await gql(api, CreateAgentDocument, { input: { ...base, name: 'Coder' } }, owner.token);
+    const duplicate = await gql(ctx.api, CreateAgentDocument, { input: { ...base, name: 'Coder' } }, ctx.owner.token);
     expect(errorCodes(duplicate)).toEqual(['CONFLICT']);
-    expect(await fingerprint(api)).toEqual(before);
+    expect(await fingerprint(ctx.api)).toEqual(before);
   });
 });

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodes, gql, gqlOk, PASSWORD, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { describe, expect, it } from 'vitest';
+import { errorCodes, gql, gqlOk, PASSWORD, signUp } from './helpers/api.js';
 import { sql } from './helpers/foundation.js';
 import {
   CreateApiTokenDocument,
@@ -13,12 +13,9 @@ import {
   ViewerNameDocument,
   ViewerProfileDocument,
 } from './generated/graphql.js';
+import { useTestApi } from './helpers/stack.js';
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(() => api?.close());
+const api = useTestApi();
 
 describe('accounts and tokens', () => {
   it('signs up, logs in and answers viewer with the token', async () => {

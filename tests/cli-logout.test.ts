@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gqlOk, startTestApi, type TestApi } from './helpers/api.js';
+import { gqlOk } from './helpers/api.js';
+import { useTestApi } from './helpers/stack.js';
 import { rest } from './helpers/rest.js';
 import { freePort } from './helpers/processes.js';
 import { runCli } from './helpers/cli.js';
@@ -18,14 +19,12 @@ const home = mkdtempSync(join(tmpdir(), 'shipyard-cli-logout-'));
 const credentials = join(home, 'shipyard', 'credentials.json');
 useProcessSettings(() => ({ XDG_CONFIG_HOME: home })); // where saveToken (below) writes, as the CLI processes do
 
-let api: TestApi;
+const api = useTestApi();
 let env: Record<string, string>;
-beforeAll(async () => {
-  api = await startTestApi();
+beforeAll(() => {
   env = { SHIPYARD_URL: api.url, XDG_CONFIG_HOME: home, SHIPYARD_TOKEN: '', NO_COLOR: '' };
 });
-afterAll(async () => {
-  await api?.close();
+afterAll(() => {
   rmSync(home, { recursive: true, force: true });
 });
 

@@ -17,7 +17,7 @@ import { type ScriptTurn } from './helpers/scripted-anthropic.js';
 import { useScriptedModel } from './helpers/scripted-model.js';
 import { FEATURES, codingSession, initializerSession } from './helpers/quickstart-script.js';
 import { artifactPath, launchChromium } from './helpers/browser.js';
-import { CreateWorkItemDocument, PauseAgentRunDocument } from './generated/graphql.js';
+import { CreateWorkItemDocument, PauseAgentRunDocument, ResumeAgentRunDocument } from './generated/graphql.js';
 import { connectDb, getDb } from '../src/db/client.js';
 import { consoleDir } from '../src/console/serve.js';
 
@@ -203,7 +203,7 @@ describe('web console', () => {
     await until(async () => Number(await attr(page, 'data-event-count')) >= pausedCount, 15_000, 'the paused run shown again');
 
     // No reload from here on: the terminal's subscription carries the resumed run to its end.
-    await gqlOk(stack.api, `mutation Resume($id: ID!) { resumeAgentRun(id: $id) { status } }`, { id: runGlobalId }, token);
+    await gqlOk(stack.api, ResumeAgentRunDocument, { id: runGlobalId }, token);
     await until(async () => (await attr(page, 'data-status')) === 'SUCCEEDED', 60_000, 'the resumed run to succeed in the terminal');
     const stored = await getDb().agentRunEvent.count({ where: { runId } });
     await until(async () => Number(await attr(page, 'data-last-seq')) === stored, 10_000, 'every event shown');

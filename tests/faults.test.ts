@@ -13,6 +13,7 @@ import { startOwnPostgres, startOwnRedis, type OwnPostgres, type OwnRedis } from
 import { freePort, startApiProcess, startScriptedWorker, until, type Proc } from './helpers/processes.js';
 import { subscribeWs } from './helpers/subscriptions.js';
 import { useResource } from './helpers/resource.js';
+import { createProjectRow, createRunRow } from './helpers/run-fixtures.js';
 import { ProjectEventSeqsDocument } from './generated/graphql.js';
 
 // Short BullMQ and lease timings so each fault plays out in seconds.
@@ -65,9 +66,8 @@ const usePlatform = (aof: boolean, overrides: Record<string, string> = {}) => us
 
 /** Creates a project whose appSpec scripts the scripted agent, and a QUEUED run with its job. */
 async function startRun(platform: Platform, script: object): Promise<string> {
-  const tag = randomBytes(4).toString('hex');
-  const project = await db.project.create({ data: { name: `faults ${tag}`, slug: `F${tag.toUpperCase()}`, appSpec: JSON.stringify(script), workspacePath: `/tmp/faults-${tag}` } });
-  const run = await db.agentRun.create({ data: { projectId: project.id } });
+  const { project } = await createProjectRow(db, { appSpec: JSON.stringify(script) });
+  const run = await createRunRow(db, project.id);
   const connection = createRedis(platform.redis.url, { worker: true });
   const queue = createRunQueue({ connection, name: platform.queueName });
   await queue.enqueue(run.id);
@@ -167,9 +167,8 @@ describe('Postgres stopped for 10 s mid-run', () => {
   const platform = usePlatform(true);
 
   it('a QUEUED run whose job Redis does not have is enqueued by a worker and runs', async () => {
-    const tag = randomBytes(4).toString('hex');
-    const project = await db.project.create({ data: { name: `lost ${tag}`, slug: `L${tag.toUpperCase()}`, appSpec: JSON.stringify({ sessions: 1, eventsPerSession: 2 }), workspacePath: `/tmp/faults-${tag}` } });
-    const run = await db.agentRun.create({ data: { projectId: project.id } }); // no job: as if Redis lost it
+    const { project } = await createProjectRow(db, { appSpec: JSON.stringify({ sessions: 1, eventsPerSession: 2 }) });
+    const run = await createRunRow(db, project.id); // no job: as if Redis lost it
     const final = await finalRun(run.id, 20_000);
     console.log(`[faults] QUEUED run without a job: started ${final.startedAt!.getTime() - run.queuedAt.getTime()} ms after it was queued`);
     expect(final.status).toBe('SUCCEEDED');

@@ -1,13 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { describe, expect, it } from 'vitest';
+import { errorCodes, gql, gqlOk, signUp } from './helpers/api.js';
 import { addMember, createProject } from './helpers/foundation.js';
 import { ProjectNameDocument, ProjectNodeNameDocument, ProjectsDocument, UpdateProjectDocument, UserNodeDocument } from './generated/graphql.js';
+import { useTestApi } from './helpers/stack.js';
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(() => api?.close());
+const api = useTestApi();
 
 describe('projects', () => {
   it('creates a project owned by its creator, readable by members only', async () => {

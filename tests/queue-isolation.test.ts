@@ -9,12 +9,12 @@ import { applyMigrations } from '../src/db/migrations.js';
 import { resolveQueueName } from '../src/queue/queue-name.js';
 import { createRunQueue } from '../src/queue/run-queue.js';
 import { createRedis } from '../src/redis.js';
-import { defaultAgentsData } from '../src/agent-config/defaults.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { createEmptyDatabase } from './helpers/postgres.js';
 import { startWorkerProcess, until, type Proc } from './helpers/processes.js';
 import { say, startScriptedAnthropic } from './helpers/scripted-anthropic.js';
 import { useCleanups } from './helpers/cleanups.js';
+import { createProjectRow, createRunRow } from './helpers/run-fixtures.js';
 
 const defer = useCleanups();
 
@@ -30,20 +30,8 @@ async function newInstance(): Promise<{ url: string; db: PrismaClient }> {
 }
 
 async function queuedRun(db: PrismaClient): Promise<string> {
-  const tag = randomBytes(4).toString('hex');
-  const user = await db.user.create({ data: { email: `q-${tag}@example.com`, name: 'q', passwordHash: 'x' } });
-  const project = await db.project.create({
-    data: {
-      name: `q ${tag}`,
-      slug: `Q${tag.toUpperCase()}`,
-      appSpec: 'A greeter.',
-      workspacePath: `/tmp/shipyard-q-${tag}`,
-      members: { create: { userId: user.id, role: 'OWNER' } },
-      agents: { create: defaultAgentsData() },
-    },
-  });
-  const run = await db.agentRun.create({ data: { projectId: project.id, status: 'QUEUED', startedById: user.id } });
-  return run.id;
+  const { project, userId } = await createProjectRow(db, { appSpec: 'A greeter.', agents: {} });
+  return (await createRunRow(db, project.id, { status: 'QUEUED', startedById: userId })).id;
 }
 
 describe('queue isolation', () => {

@@ -2,20 +2,17 @@
 // address — the same buckets as /graphql), answered 429 with Retry-After and { error: { code, message } }; the run
 // stream's per-user cap is a 429 too; the OpenAPI document lists both.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodes, gql, PASSWORD, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { describe, expect, it } from 'vitest';
+import { errorCodes, gql, PASSWORD, signUp } from './helpers/api.js';
 import { rest } from './helpers/rest.js';
 import { rawId } from './helpers/global-id.js';
 import { getDb } from '../src/db/client.js';
 import { LogInDocument } from './generated/graphql.js';
+import { useTestApi } from './helpers/stack.js';
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi({
+const api = useTestApi({
     settings: { SHIPYARD_SCRYPT_COST: '14', SHIPYARD_LOGIN_MAX_PER_ACCOUNT: '2', SHIPYARD_LOGIN_MAX_PER_ADDRESS: '8', SHIPYARD_MAX_SUBSCRIPTIONS_PER_USER: '1' },
   });
-});
-afterAll(() => api?.close());
 
 let counter = 0;
 const newEmail = (name: string) => `${name}-${++counter}-${randomBytes(3).toString('hex')}@example.com`;

@@ -3,8 +3,8 @@
 // one result per event (the stream's batches are flattened for any executor that does not read them).
 import { print } from 'graphql';
 import { createYoga, type YogaServerOptions } from 'graphql-yoga';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { describe, expect, it } from 'vitest';
+import { signUp } from './helpers/api.js';
 import { createProjectRow, createRunRow } from './helpers/run-fixtures.js';
 import { rawId, toGlobalId } from './helpers/global-id.js';
 import { range } from './helpers/range.js';
@@ -16,14 +16,9 @@ import { useSharedSubscriptionExecution } from '../src/transport/shared-executio
 import { useSseSubscriptionFrames } from '../src/transport/sse-frames.js';
 import { LivePush, newLivePushCounts } from '../src/transport/live-push.js';
 import type { ServerContext } from '../src/transport/server-context.js';
+import { useTestApi } from './helpers/stack.js';
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi();
-}, 60_000);
-afterAll(async () => {
-  await api?.close();
-});
+const api = useTestApi();
 
 const EVENTS = print(AgentRunEventTypesDocument);
 

@@ -3,8 +3,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
-import { gqlOk, signUp, startTestApi, type TestApi, type TestApiOptions } from './api.js';
+import { gqlOk, type signUp, type TestApi, type TestApiOptions } from './api.js';
+import { useStack } from './stack.js';
 import { rawId } from './global-id.js';
 import { queryDatabase } from './postgres.js';
 import {
@@ -74,18 +74,5 @@ export async function fingerprint(api: Api): Promise<Record<string, string>> {
   return out;
 }
 
-/**
- * Registers a test file's hooks for a real API on a fresh database (its own queue and workspaces directory) and one
- * signed-up owner; the returned object is filled in by beforeAll.
- */
-export function useApiWithOwner(opts: TestApiOptions = {}): { api: TestApi; owner: User } {
-  const state = {} as { api: TestApi; owner: User };
-  beforeAll(async () => {
-    state.api = await startTestApi(opts);
-    state.owner = await signUp(state.api, 'owner');
-  });
-  afterAll(async () => {
-    await state.api?.close();
-  });
-  return state;
-}
+/** Registers a test file's hooks for a real API on an instance of its own and one signed-up owner (stack.ts). */
+export const useApiWithOwner = (opts: TestApiOptions = {}): { api: TestApi; owner: User } => useStack({ api: opts });

@@ -4,9 +4,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { defaultAgentsData } from '../../src/agent-config/defaults.js';
 import { createPrismaClient } from '../../src/db/client.js';
 import { createRunEventSink } from '../../src/events/sink.js';
 import type { PrismaClient } from '../../src/generated/prisma/client.js';
@@ -14,6 +12,7 @@ import { createRedis } from '../../src/redis.js';
 import type { RunOutcome } from '../../worker/agent/contract.js';
 import { agentRuntime } from '../../worker/agent/runtime.js';
 import { createTestDatabase } from './postgres.js';
+import { createProjectRow } from './run-fixtures.js';
 import type { TestApi } from './api.js';
 import { createProject, useApiWithOwner, type User } from './foundation.js';
 import { rawId } from './global-id.js';
@@ -100,22 +99,14 @@ export async function seedApiProject(ctx: { api: TestApi; owner: User }, h: Runt
   return { globalId: created.id, projectId, workspacePath };
 }
 
+/** A project of its own owner with the default agents on the test model, its workspace under the harness's directory. */
 export async function seedProject(h: RuntimeHarness, opts: { appSpec?: string; agentOverrides?: Record<string, unknown> } = {}) {
-  const tag = randomBytes(4).toString('hex');
-  const user = await h.db.user.create({ data: { email: `rt-${tag}@example.com`, name: 'rt', passwordHash: 'x' } });
-  const slug = `RT${tag.toUpperCase()}`;
-  const project = await h.db.project.create({
-    data: {
-      name: `runtime ${tag}`,
-      slug,
-      appSpec: opts.appSpec ?? 'A tiny app with three features.',
-      workspacePath: join(h.generations, slug),
-      members: { create: { userId: user.id, role: 'OWNER' } },
-      agents: { create: defaultAgentsData().map((a) => ({ ...a, model: TEST_MODEL, ...opts.agentOverrides })) },
-    },
-    include: { agents: true },
+  const { project, userId } = await createProjectRow(h.db, {
+    appSpec: opts.appSpec ?? 'A tiny app with three features.',
+    workspaceRoot: h.generations,
+    agents: { model: TEST_MODEL, ...opts.agentOverrides },
   });
-  return { project, user };
+  return { project, user: await h.db.user.findUniqueOrThrow({ where: { id: userId } }) };
 }
 
 export async function startRun(h: RuntimeHarness, projectId: string, data: Record<string, unknown> = {}, signal = new AbortController().signal): Promise<{ runId: string; outcome: RunOutcome }> {

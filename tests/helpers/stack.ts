@@ -5,6 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { signUp, startTestApi, type Settings, type TestApi, type TestApiOptions } from './api.js';
 import { startScriptedWorker, startWorkerProcess, type Proc } from './processes.js';
 import type { User } from './foundation.js';
+import { useResource } from './resource.js';
 
 type WorkerKind = 'scripted' | 'real';
 
@@ -45,3 +46,6 @@ export function useStack(opts: StackOptions = {}): Stack {
   });
   return stack;
 }
+
+/** Registers a test file's hooks for the API alone (no user, no worker). */
+export const useTestApi = (opts: TestApiOptions = {}): TestApi => useResource(() => startTestApi(opts), (api) => api.close(), 60_000);
