@@ -1,7 +1,7 @@
 // Agents: named configurations (role, model, prompt, allowlists, limits) that runs use. Project.agents lists them.
 import { z } from 'zod';
 import { builder } from '../builder.js';
-import { badInput, conflict, notFound } from '../errors.js';
+import { badInput, conflict } from '../errors.js';
 import { config } from '../config/index.js';
 import { DEFAULT_ALLOWED_COMMANDS, DEFAULT_ALLOWED_TOOLS } from '../agent-config/defaults.js';
 import { CODING_PROMPT, INITIALIZER_PROMPT, VERIFIER_PROMPT } from '../agent-config/prompts.js';
@@ -9,6 +9,7 @@ import type { AgentNetwork, AgentRole } from '../generated/prisma/client.js';
 import { ProjectRef } from './project.js';
 import { memberOfOwner } from './owning-project.js';
 import { sentFields } from './sent-fields.js';
+import { readThenDelete } from './read-then-delete.js';
 
 export const AgentRoleEnum = builder.enumType('AgentRole', {
   values: {
@@ -176,12 +177,11 @@ builder.mutationFields((t) => ({
     description: 'Deletes the agent; past runs keep their history. Returns it as it was.',
     args: { id: t.arg.globalID({ required: true, for: AgentRef }) },
     authScopes: (_root, { id }, ctx) => memberOfOwner(ctx.services.db, 'Agent', id.id, 'EDITOR'),
-    resolve: async (query, _root, { id }, ctx) => {
-      const { db } = ctx.services;
-      const agent = await db.agent.findUnique({ ...query, where: { id: id.id } });
-      if (!agent) throw notFound('Agent');
-      await db.agent.delete({ where: { id: id.id } });
-      return agent;
-    },
+    resolve: (query, _root, { id }, ctx) =>
+      readThenDelete(
+        'Agent',
+        () => ctx.services.db.agent.findUnique({ ...query, where: { id: id.id } }),
+        () => ctx.services.db.agent.delete({ where: { id: id.id } }),
+      ),
   }),
 }));

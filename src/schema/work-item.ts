@@ -9,6 +9,7 @@ import { AgentRef } from './agent.js';
 import { isUuid } from './uuid.js';
 import { memberOfOwner } from './owning-project.js';
 import { sentFields } from './sent-fields.js';
+import { readThenDelete } from './read-then-delete.js';
 import { lockRow } from '../db/row-lock.js';
 
 const WorkItemTypeEnum = builder.enumType('WorkItemType', { values: ['EPIC', 'STORY', 'TASK', 'BUG'] as const });
@@ -220,12 +221,11 @@ builder.mutationFields((t) => ({
     description: 'Deletes the item (its children are detached, not deleted); returns it as it was.',
     args: { id: t.arg.globalID({ required: true, for: WorkItemRef }) },
     authScopes: (_root, { id }, ctx) => memberOfOwner(ctx.services.db, 'WorkItem', id.id, 'EDITOR'),
-    resolve: async (query, _root, { id }, ctx) => {
-      const { db } = ctx.services;
-      const item = await db.workItem.findUnique({ ...query, where: { id: id.id } });
-      if (!item) throw notFound('Work item');
-      await db.workItem.delete({ where: { id: id.id } });
-      return item;
-    },
+    resolve: (query, _root, { id }, ctx) =>
+      readThenDelete(
+        'Work item',
+        () => ctx.services.db.workItem.findUnique({ ...query, where: { id: id.id } }),
+        () => ctx.services.db.workItem.delete({ where: { id: id.id } }),
+      ),
   }),
 }));
