@@ -3,36 +3,33 @@
 // (it returns once the worker has written CANCELLED), and the time until the child process is gone. Goal: < 1 s.
 // Baseline in the same run: a raw Redis PUBLISH→SUBSCRIBE round trip between the same two processes' connections.
 import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../src/config/index.js';
 import { startApi } from '../src/start-api.js';
 import { createRedis } from '../src/redis.js';
 import { getDb } from '../src/db/client.js';
 import { gqlOk, signUp } from '../tests/helpers/api.js';
+import { createProject, startAgentRun } from '../tests/helpers/foundation.js';
+import { rawId } from '../tests/helpers/global-id.js';
 import { isAlive, startScriptedWorker } from '../tests/helpers/processes.js';
+import { StopAgentRunDocument } from '../tests/generated/graphql.js';
 import { createBenchDatabase, fmt, percentile } from './support.js';
 
 const STOPS = Number(process.env.BENCH_STOPS ?? 10);
 const queueName = `bench-stop-${randomBytes(3).toString('hex')}`;
-process.env.SHIPYARD_QUEUE = queueName;
-process.env.SHIPYARD_MIGRATE_ON_START = 'false';
 
 const database = await createBenchDatabase();
-process.env.DATABASE_URL = database.url;
-const api = await startApi({ port: 0, database: { url: database.url, embedded: false, poolMax: undefined, close: async () => {} } });
+// This API's settings go to it directly, as the test kit's do (tests/helpers/api.ts).
+const config = loadConfig({ ...process.env, DATABASE_URL: database.url, SHIPYARD_QUEUE: queueName, SHIPYARD_MIGRATE_ON_START: 'false' });
+const api = await startApi({ port: 0, config, database: { url: database.url, embedded: false, poolMax: undefined, close: async () => {} } });
 const worker = await startScriptedWorker({ DATABASE_URL: database.url, SHIPYARD_QUEUE: queueName });
 try {
   const user = await signUp(api, 'bench');
-  const created = await gqlOk(
-    api,
-    `mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`,
-    { i: { name: 'Bench stop', appSpec: JSON.stringify({ sessions: 1, eventsPerSession: 1, intervalMs: 1, sleep: true }) } },
-    user.token,
-  );
-  const projectId = created.createProject.id;
+  const projectId = (await createProject(api, user, 'Bench stop', JSON.stringify({ sessions: 1, eventsPerSession: 1, intervalMs: 1, sleep: true }))).id;
   const stopMs: number[] = [];
   const killMs: number[] = [];
   for (let i = 0; i < STOPS; i++) {
-    const started = await gqlOk(api, `mutation($i: StartAgentRunInput!) { startAgentRun(input: $i) { id } }`, { i: { projectId } }, user.token);
-    const runId = Buffer.from(started.startAgentRun.id, 'base64').toString().split(':')[1]!;
+    const runGlobalId = await startAgentRun(api, user, projectId);
+    const runId = rawId(runGlobalId);
     let pid: number | undefined;
     while (!pid) {
       const call = await getDb().agentRunEvent.findFirst({ where: { runId, type: 'TOOL_CALL' } });
@@ -40,7 +37,7 @@ try {
       if (!pid) await new Promise((r) => setTimeout(r, 20));
     }
     const t0 = performance.now();
-    const stopped = await gqlOk(api, `mutation($id: ID!) { stopAgentRun(id: $id) { status } }`, { id: started.startAgentRun.id }, user.token);
+    const stopped = await gqlOk(api, StopAgentRunDocument, { id: runGlobalId }, user.token);
     stopMs.push(performance.now() - t0);
     if (stopped.stopAgentRun.status !== 'CANCELLED') throw new Error(`run ${runId} ended ${stopped.stopAgentRun.status}`);
     while (isAlive(pid)) await new Promise((r) => setTimeout(r, 1));

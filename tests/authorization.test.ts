@@ -1,10 +1,11 @@
 // Every project-scoped query and mutation checks membership and role: strangers get FORBIDDEN/NOT_FOUND, anonymous
 // callers UNAUTHENTICATED, VIEWERs cannot write, EDITORs cannot manage members; and denied calls change nothing.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodes, gql, gqlOk, signUp, startTestApi, type TestApi } from './helpers/api.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { errorCodes, gql, gqlOk, signUp } from './helpers/api.js';
 import { addMember, createProject, feature, fingerprint, sql, writeFeatureList, type User } from './helpers/foundation.js';
 import { rawId, toGlobalId } from './helpers/global-id.js';
+import { useTestApi } from './helpers/stack.js';
 import { schema } from '../src/schema/index.js';
 import * as docs from './generated/graphql.js';
 
@@ -22,12 +23,11 @@ interface Operation {
 /** Root fields that are not project-scoped (accounts, or lists filtered to the viewer's own projects). */
 const NOT_PROJECT_SCOPED = new Set(['viewer', 'updateViewer', 'signUp', 'logIn', 'logOut', 'createApiToken', 'revokeApiToken', 'revokeSession', 'createProject', 'projects']);
 
-let api: TestApi;
+const api = useTestApi();
 const users = {} as Record<'owner' | 'editor' | 'viewer' | 'stranger', User>;
 const ids = {} as Record<'project' | 'feature' | 'workItem' | 'agent' | 'run', string>;
 
 beforeAll(async () => {
-  api = await startTestApi();
   for (const name of ['owner', 'editor', 'viewer', 'stranger'] as const) users[name] = await signUp(api, name);
   const project = await createProject(api, users.owner, 'Guarded');
   ids.project = project.id;
@@ -38,14 +38,11 @@ beforeAll(async () => {
   ids.feature = (await gqlOk(api, docs.SyncFeaturesDocument, { projectId: project.id }, users.owner.token)).syncFeatures.added[0].id;
   ids.workItem = (await gqlOk(api, docs.CreateWorkItemDocument, { input: { projectId: project.id, type: 'EPIC', title: 'Guarded epic' } }, users.owner.token))
     .createWorkItem.id;
-  // A finished run, written directly: starting one through the API would enqueue a job on the shared queue.
+  // A finished run, written directly: starting one through the API would leave a job no worker takes.
   const [run] = await sql(api, `INSERT INTO "AgentRun" (id, "projectId", status, "updatedAt") VALUES (gen_random_uuid(), $1, 'SUCCEEDED', now()) RETURNING id`, [
     rawId(project.id),
   ]);
   ids.run = toGlobalId('AgentRun', run.id);
-});
-afterAll(async () => {
-  await api?.close();
 });
 
 const operations: Operation[] = [

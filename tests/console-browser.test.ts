@@ -40,6 +40,15 @@ afterAll(async () => {
   await getDb().$disconnect();
 });
 
+/** Creates a project from the console's form with the app spec typed in; the page is then the project's. */
+async function createProjectInConsole(name: string, appSpec: string) {
+  await page.goto(`${stack.api.url}/new`);
+  await page.getByLabel('Name').fill(name);
+  await page.locator('textarea[name=appSpec]').fill(appSpec);
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.waitForURL(/\/projects\/[^/]+$/);
+}
+
 /** Every model turn streams slowly enough that the run takes a few seconds: time to watch and reload. */
 const slow = (turns: ScriptTurn[]) => turns.map((t) => ({ ...t, delayMs: 25 }));
 const terminal = (p: Page) => p.locator('.shipyard-terminal');
@@ -169,11 +178,7 @@ describe('web console', () => {
   }, 60_000);
 
   it('shows a paused run as paused (with its reason) and follows it live again after resumeAgentRun', async () => {
-    await page.goto(`${stack.api.url}/new`);
-    await page.getByLabel('Name').fill('Pausable');
-    await page.locator('textarea[name=appSpec]').fill('Build a greeter, an adder and a string reverser.');
-    await page.getByRole('button', { name: 'Create project' }).click();
-    await page.waitForURL(/\/projects\/[^/]+$/);
+    await createProjectInConsole('Pausable', 'Build a greeter, an adder and a string reverser.');
     const pausableUrl = page.url();
     model.enqueue(...slow([...initializerSession(), ...codingSession(0), ...codingSession(1), ...codingSession(2)]));
     await page.getByRole('button', { name: 'Start run' }).click();
@@ -214,11 +219,7 @@ describe('web console', () => {
   }, 150_000);
 
   it('stops a slow run from the terminal: CANCELLED within a second or so', async () => {
-    await page.goto(`${stack.api.url}/new`);
-    await page.getByLabel('Name').fill('Slow');
-    await page.locator('textarea[name=appSpec]').fill('Something that takes a while.');
-    await page.getByRole('button', { name: 'Create project' }).click();
-    await page.waitForURL(/\/projects\/[^/]+$/);
+    await createProjectInConsole('Slow', 'Something that takes a while.');
     model.enqueue({ hang: true }); // the model never answers: only a stop ends this run
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.waitForURL(/\/runs\//);

@@ -143,15 +143,21 @@ describe.each([
   }, 90_000);
 });
 
+/** Starts a scripted run and, once it is under way (`underWay` written), stops Postgres for `downMs`. */
+async function runThroughPostgresOutage(platform: Platform, script: object, underWay: string, downMs: number): Promise<string> {
+  const runId = await startRun(platform, script);
+  await until(async () => (await eventsOf(runId)).some((e) => text(e) === underWay), 20_000, 'session 1 under way');
+  await pgServer.stop();
+  await new Promise((r) => setTimeout(r, downMs));
+  await pgServer.start();
+  return runId;
+}
+
 describe('Postgres down for 2 s (less than the lease)', () => {
   const platform = usePlatform(true, { SHIPYARD_LEASE_MS: '10000' });
 
   it('the run goes on without interruption: writes wait and are retried, nothing is repeated', async () => {
-    const runId = await startRun(platform, { sessions: 3, eventsPerSession: 15, intervalMs: 100 });
-    await until(async () => (await eventsOf(runId)).some((e) => text(e) === 'session 1 event 10'), 20_000, 'session 1 under way');
-    await pgServer.stop();
-    await new Promise((r) => setTimeout(r, 2000));
-    await pgServer.start();
+    const runId = await runThroughPostgresOutage(platform, { sessions: 3, eventsPerSession: 15, intervalMs: 100 }, 'session 1 event 10', 2000);
     const run = await finalRun(runId, 45_000);
     const events = await eventsOf(runId);
     console.log(`[faults] Postgres down 2 s: ${JSON.stringify({ status: run.status, takeovers: statuses(events).filter((s) => s === 'INTERRUPTED').length })}`);
@@ -175,11 +181,7 @@ describe('Postgres stopped for 10 s mid-run', () => {
   });
 
   it('the run resumes once Postgres is back, finishes, and its seqs stay contiguous', async () => {
-    const runId = await startRun(platform, { sessions: 3, eventsPerSession: 25, intervalMs: 100 });
-    await until(async () => (await eventsOf(runId)).some((e) => text(e) === 'session 1 event 5'), 20_000, 'session 1 under way');
-    await pgServer.stop();
-    await new Promise((r) => setTimeout(r, 10_000));
-    await pgServer.start();
+    const runId = await runThroughPostgresOutage(platform, { sessions: 3, eventsPerSession: 25, intervalMs: 100 }, 'session 1 event 5', 10_000);
     const backAt = Date.now();
     const next = await until(async () => {
       const events = await db.agentRunEvent.findMany({ where: { runId, createdAt: { gte: new Date(backAt) } }, orderBy: { seq: 'asc' }, take: 1 }).catch(() => []);

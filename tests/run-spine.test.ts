@@ -1,16 +1,15 @@
-// The run spine end to end: real API, Postgres, Redis and worker processes running a scripted agent.
+// The run spine end to end: real API, Postgres, Redis and worker processes running a scripted agent. Faults (killed
+// workers and API processes, reaping) are in tests/run-spine-faults.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import WebSocket from 'ws';
-import { errorCodes, gql, gqlOk, signUp, type Settings } from './helpers/api.js';
-import { addMember, createProject as createProjectAs, startAgentRun } from './helpers/foundation.js';
-import { rawId, toGlobalId } from './helpers/global-id.js';
-import { freePort, isAlive, pidOfWorkerId, startApiProcess, until } from './helpers/processes.js';
+import { errorCodes, gql, gqlOk, signUp } from './helpers/api.js';
+import { addMember } from './helpers/foundation.js';
+import { toGlobalId } from './helpers/global-id.js';
+import { isAlive, until } from './helpers/processes.js';
 import { range } from './helpers/range.js';
-import { useStack } from './helpers/stack.js';
+import { seqsOf, useSpine } from './helpers/spine.js';
 import { subscribeSse, subscribeWs } from './helpers/subscriptions.js';
 import {
-  AgentRunEventLogDocument,
   AgentRunEventRecordsDocument as EVENTS,
   AgentRunOutcomeDocument as RUN,
   ProjectEventSeqsDocument,
@@ -21,51 +20,12 @@ import {
   StopAgentRunDocument as STOP,
   ViewerIdDocument,
 } from './generated/graphql.js';
-import { getDb } from '../src/db/client.js';
 
-// Fast stall detection so the SIGKILL test takes seconds.
-const workerSettings: Settings = { WORKER_CONCURRENCY: '2', SHIPYARD_DRAIN_TIMEOUT_MS: '500', SHIPYARD_LOCK_DURATION_MS: '4000', SHIPYARD_STALLED_INTERVAL_MS: '1000' };
-const stack = useStack({ workers: { kind: 'scripted', count: 2, settings: () => workerSettings } });
+const { stack, runEvents, createProject, startRun, runRow } = useSpine();
 let stranger: { token: string };
 beforeAll(async () => {
   stranger = await signUp(stack.api, 'stranger');
 });
-
-const runEvents = async (id: string) => (await gqlOk(stack.api, AgentRunEventLogDocument, { id }, stack.owner.token)).agentRun!.events as Array<{ seq: number; type: string; payload: any }>;
-
-async function createProject(script: object): Promise<string> {
-  return (await createProjectAs(stack.api, stack.owner, 'Spine', JSON.stringify(script))).id;
-}
-
-const startRun = (projectId: string, extra: { maxSessions?: number } = {}) => startAgentRun(stack.api, stack.owner, projectId, extra);
-
-const runRow = (globalId: string) => getDb().agentRun.findUniqueOrThrow({ where: { id: rawId(globalId) } });
-const seqsOf = (results: Array<{ data?: any }>) => results.map((r) => r.data?.agentRunEvents?.seq);
-
-/** A three-session run, once its first session has finished: its row then, and the worker process holding it. */
-async function runPastFirstSession() {
-  const projectId = await createProject({ sessions: 3, eventsPerSession: 20, intervalMs: 40 });
-  const runId = await startRun(projectId);
-  const row = await until(async () => {
-    const r = await runRow(runId);
-    return r.sessionsCompleted >= 1 && r.workerId ? r : null;
-  }, 20_000, 'the first session');
-  const victim = stack.workers.find((w) => w.child.pid === pidOfWorkerId(row.workerId!))!;
-  return { runId, row, victim };
-}
-
-/** A /ws/:projectId client: its run events (of this run, in arrival order) and how its socket closed. */
-function projectSocket(url: string, projectId: string, token: string, firstMessage?: object) {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/${projectId}`, { headers: { authorization: `Bearer ${token}` } });
-  const messages: any[] = [];
-  ws.on('message', (data) => {
-    const message = JSON.parse(data.toString());
-    messages.push(message);
-    if (message.type === 'ready' && firstMessage) ws.send(JSON.stringify(firstMessage));
-  });
-  const closed = new Promise<{ code: number }>((resolve) => ws.on('close', (code) => resolve({ code })));
-  return { ws, closed, events: () => messages.filter((m) => typeof m.seq === 'number') };
-}
 
 describe('run spine', () => {
   it('streams a run identically over SSE and graphql-ws; a subscriber joining mid-run with afterSeq gets the exact tail', async () => {
@@ -208,145 +168,5 @@ describe('run spine', () => {
     const seqs = sub.results.map((r) => r.data!.projectEvents.seq);
     expect(seqs).toEqual(range(1, seqs.length));
     expect(sub.results.every((r) => r.data!.projectEvents.runId === runId)).toBe(true);
-  });
-
-  it('a worker SIGKILLed mid-run: another worker finishes the run from its last finished session, seqs contiguous', async () => {
-    const { runId, row, victim } = await runPastFirstSession();
-    expect(victim).toBeDefined();
-    victim.child.kill('SIGKILL');
-    await victim.exited;
-    stack.workers.splice(stack.workers.indexOf(victim), 1);
-    const replacement = stack.startWorker('scripted', workerSettings); // keep two alive for the next tests
-
-    const final = await until(async () => {
-      const r = await runRow(runId);
-      return r.status === 'SUCCEEDED' ? r : null;
-    }, 30_000, 'the run to finish on the other worker');
-    await replacement;
-    expect(final.workerId).not.toBe(row.workerId);
-    const events = await getDb().agentRunEvent.findMany({ where: { runId: final.id }, orderBy: { seq: 'asc' } });
-    expect(events.map((e) => e.seq)).toEqual(range(1, events.length));
-    const texts = events.filter((e) => e.type === 'TEXT').map((e) => (e.payload as { text: string }).text);
-    expect(texts.filter((t) => t === 'session 1 begins')).toHaveLength(1); // session 1 finished before the kill: not redone
-    expect(texts.filter((t) => t === 'session 3 begins')).toHaveLength(1);
-    expect(events.some((e) => e.type === 'STATUS' && (e.payload as { status: string }).status === 'INTERRUPTED')).toBe(true);
-    expect(await getDb().agentSession.count({ where: { runId: final.id } })).toBe(3);
-  });
-
-  it('SIGTERM drains: the run checkpoints (INTERRUPTED) and resumes on another worker; the worker exits cleanly', async () => {
-    const { runId, row, victim } = await runPastFirstSession();
-    const code = await victim.stop('SIGTERM');
-    expect(code).toBe(0);
-    stack.workers.splice(stack.workers.indexOf(victim), 1);
-    const replacement = stack.startWorker('scripted', workerSettings);
-    const final = await until(async () => {
-      const r = await runRow(runId);
-      return r.status === 'SUCCEEDED' ? r : null;
-    }, 30_000, 'the run to finish');
-    await replacement;
-    const events = await getDb().agentRunEvent.findMany({ where: { runId: final.id }, orderBy: { seq: 'asc' } });
-    expect(events.map((e) => e.seq)).toEqual(range(1, events.length));
-    const statusEvents = events.filter((e) => e.type === 'STATUS').map((e) => ({ seq: e.seq, at: e.createdAt, ...(e.payload as object) }));
-    const statuses = statusEvents.map((e) => (e as { status?: string }).status);
-    // Rare failure seen once (stop 7): the message keeps the whole STATUS trail for whoever sees it next.
-    expect(statuses, JSON.stringify(statusEvents)).toEqual(['RUNNING', 'INTERRUPTED', 'RUNNING', 'SUCCEEDED']);
-  });
-
-  it('an API process restarted mid-stream: the client resubscribes with its last seq and misses nothing', async () => {
-    const port = await freePort();
-    const env = stack.api.instanceEnv;
-    let server = await startApiProcess(env, port);
-    try {
-      const projectId = await createProject({ sessions: 2, eventsPerSession: 40, intervalMs: 25 });
-      const runId = await startRun(projectId);
-      const first = subscribeSse(server.url, stack.owner.token, EVENTS, { runId });
-      await until(() => first.results.length >= 5, 15_000, '5 events');
-      await server.stop('SIGKILL');
-      await first.done;
-      const seen = first.results.filter((r) => r.data).map((r) => r.data!.agentRunEvents);
-      const lastSeq = seen.at(-1)!.seq;
-      server = await startApiProcess(env, port);
-      const second = subscribeSse(server.url, stack.owner.token, EVENTS, { runId, afterSeq: lastSeq });
-      await second.done;
-      const all = [...seen, ...second.results.map((r) => r.data!.agentRunEvents)];
-      const stored = await runEvents(runId);
-      expect(stored.at(-1)!.type).toBe('COMPLETE');
-      expect(lastSeq).toBeLessThan(stored.length);
-      expect(all.map((e) => e.seq)).toEqual(range(1, stored.length));
-      expect(all.map((e) => e.payload)).toEqual(stored.map((e) => e.payload));
-    } finally {
-      await server.stop('SIGKILL');
-    }
-  }, 60_000);
-
-  it('SIGTERM stops an API process cleanly with SSE, graphql-ws and /ws/:projectId clients: sockets close with 1001, exit 0, resubscribing elsewhere gives the exact tail', async () => {
-    const server = await startApiProcess({ ...stack.api.instanceEnv, LOG_LEVEL: 'info' }, await freePort());
-    const projectId = await createProject({ sessions: 1, eventsPerSession: 120, intervalMs: 25 });
-    const runId = await startRun(projectId);
-    try {
-      const sse = subscribeSse(server.url, stack.owner.token, EVENTS, { runId });
-      const ws = subscribeWs(server.url, stack.owner.token, EVENTS, { runId });
-      const project = projectSocket(server.url, projectId, stack.owner.token);
-      await until(() => sse.results.length >= 3 && ws.results.length >= 3 && project.events().length >= 3, 15_000, 'first events on all three transports');
-      const began = Date.now();
-      const code = await server.stop('SIGTERM');
-      const elapsed = Date.now() - began;
-      const steps = server.output().split('\n').find((line) => line.includes('API stopped')) ?? '';
-      console.log(`[spine] API SIGTERM with SSE, graphql-ws and /ws clients: exit ${code} after ${elapsed} ms; ${steps.replace(/.*?"webSockets"/, '"webSockets"')}`);
-      expect(code, server.output()).toBe(0);
-      expect(elapsed).toBeLessThan(5000); // was 10 s (forced exit, code 1) with a WebSocket client open
-      await Promise.all([sse.done, ws.done]);
-      expect(ws.closed).toMatchObject({ code: 1001 });
-      expect(await project.closed).toMatchObject({ code: 1001 }); // was 1006: the socket was cut
-      // The project socket's client resumes the run after its last seq on another API process: the exact tail.
-      const seen = project.events();
-      const resumed = projectSocket(stack.api.url, projectId, stack.owner.token, { type: 'resume', runId, afterSeq: seen.at(-1)!.seq });
-      await until(() => resumed.events().some((e) => e.type === 'complete'), 30_000, 'the resumed run to complete');
-      resumed.ws.close();
-      const all = [...seen, ...resumed.events()];
-      const stored = await runEvents(runId);
-      // It joined after the run started: from its first event on, every event exactly once.
-      const from = seen[0].seq;
-      expect(all.map((e) => e.seq)).toEqual(range(from, stored.length));
-      expect(all.map((e) => e.data)).toEqual(stored.slice(from - 1).map((e) => e.payload));
-      // Each client resubscribes with its last seq on another API process and sees every event exactly once.
-      for (const first of [sse, ws]) {
-        const seen = first.results.filter((r) => r.data).map((r) => r.data!.agentRunEvents);
-        const rest = subscribeWs(stack.api.url, stack.owner.token, EVENTS, { runId, afterSeq: seen.at(-1)!.seq });
-        await rest.done;
-        const all = [...seen, ...rest.results.map((r) => r.data!.agentRunEvents)];
-        const stored = await runEvents(runId);
-        expect(stored.at(-1)!.type).toBe('COMPLETE');
-        expect(all.map((e) => e.seq)).toEqual(range(1, stored.length));
-        expect(all.map((e) => e.payload)).toEqual(stored.map((e) => e.payload));
-      }
-    } finally {
-      await server.stop('SIGKILL');
-      await gql(stack.api, STOP, { id: runId }, stack.owner.token);
-    }
-  }, 60_000);
-
-  it('start-up reaping: a run left RUNNING with no live job is marked INTERRUPTED, re-enqueued and finished', async () => {
-    const projectId = await createProject({ sessions: 2, eventsPerSession: 2 });
-    const dbProjectId = rawId(projectId);
-    const orphan = await getDb().agentRun.create({
-      data: { projectId: dbProjectId, status: 'RUNNING', startedAt: new Date(), sessionsCompleted: 1, workerId: 'dead-1-beef' },
-    });
-    await getDb().agentRunEvent.create({ data: { runId: orphan.id, seq: 1, type: 'STATUS', payload: { status: 'RUNNING' } } });
-    const extra = await stack.startWorker('scripted', workerSettings); // reaps at start-up
-    try {
-      const final = await until(async () => {
-        const r = await getDb().agentRun.findUniqueOrThrow({ where: { id: orphan.id } });
-        return r.status === 'SUCCEEDED' ? r : null;
-      }, 20_000, 'the reaped run to finish');
-      expect(final.sessionsCompleted).toBe(2);
-      const events = await getDb().agentRunEvent.findMany({ where: { runId: orphan.id }, orderBy: { seq: 'asc' } });
-      expect(events.map((e) => e.seq)).toEqual(range(1, events.length));
-      expect(events[1]).toMatchObject({ type: 'STATUS', payload: { status: 'INTERRUPTED' } });
-      const texts = events.filter((e) => e.type === 'TEXT').map((e) => (e.payload as { text: string }).text);
-      expect(texts[0]).toBe('session 2 begins'); // resumed after its last finished session
-    } finally {
-      await extra.stop('SIGKILL');
-    }
   });
 });
