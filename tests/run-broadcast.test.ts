@@ -49,7 +49,7 @@ describe('per-run broadcast', () => {
     const bobs = subscribe('bob', bob.authorize);
     const bobDone = bobs.done.then(() => 'completed', (error: Error) => error.message);
     await until(() => pubsub.hub.channelCount === 1, 5000, 'the subscriptions');
-    await new Promise((r) => setTimeout(r, 100)); // every stream replayed nothing and parked
+    await until(() => [...alices, bobs].every((s) => s.caughtUp()), 5000, 'every stream to replay nothing and wait for live events');
     const [aliceBefore, bobBefore] = [alice.calls, bob.calls];
 
     await send([1, 2, 3]);

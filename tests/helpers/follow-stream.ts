@@ -43,7 +43,9 @@ export function follow(
       return true;
     },
   };
-  const stream = abortable((signal) => start(signal, { target: () => target }));
+  // A stream first asks for its target when it has caught up and is about to wait for live events (parked).
+  let askedForTarget = false;
+  const stream = abortable((signal) => start(signal, { target: () => ((askedForTarget = true), target) }));
   const done = (async () => {
     for await (const batch of stream) {
       if (opts.slowWrites?.()) await new Promise((r) => setTimeout(r, 50));
@@ -51,5 +53,5 @@ export function follow(
     }
   })();
   const via = (path: 'push' | 'pull') => log.filter(([p]) => p === path).map(([, e]) => e);
-  return { log, done, pushedUnchecked, via, stop: () => stream.return?.() };
+  return { log, done, pushedUnchecked, via, caughtUp: () => askedForTarget, stop: () => stream.return?.() };
 }
