@@ -40,4 +40,20 @@ describe('membership check', () => {
     expect(refusedAfter).not.toBeNull();
     expect(refusedAfter!).toBeLessThan(MEMBERSHIP_TTL_MS * 2);
   });
+
+  it("keeps an open stream's entry warm through a quiet spell, and stops once the stream ends", async () => {
+    const { project, userId } = await createProjectRow(database.db);
+    const cache = new MembershipCache();
+    const stream = new AbortController();
+    const check = cache.check(database.db, userId, project.id, 'VIEWER', stream.signal);
+    await check();
+    const quiet = () => new Promise((r) => setTimeout(r, MEMBERSHIP_TTL_MS * 2.5));
+
+    await quiet(); // no event for longer than the TTL: the entry was refreshed meanwhile
+    expect(check()).toBeUndefined(); // answered from the cache, no query to wait for
+
+    stream.abort();
+    await quiet();
+    expect(check()).toBeInstanceOf(Promise); // nobody keeps it warm any more: it expired
+  });
 });

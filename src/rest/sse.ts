@@ -41,7 +41,7 @@ export async function streamRunOverSse(req: IncomingMessage, res: ServerResponse
   });
   if (!release) throw restError('TOO_MANY_SUBSCRIPTIONS', `Too many open subscriptions: at most ${services.subscriptions.maxPerUser} per user at a time.`);
   const events = abortable((signal) =>
-    streamRunEventBatches({ db, hub: services.events, run, afterSeq, signal, authorize: services.memberships.check(db, user.id, run.projectId) }),
+    streamRunEventBatches({ db, hub: services.events, run, afterSeq, signal, authorize: services.memberships.check(db, user.id, run.projectId, 'VIEWER', signal) }),
   );
   res.once('close', release);
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });

@@ -168,10 +168,14 @@ builder.subscriptionFields((t) => ({
     subscribe: async (_root, { runId, afterSeq }, ctx) => {
       const { db, events: hub, memberships } = ctx.services;
       const run = { id: runId.id, projectId: await owningProjectId(db, 'AgentRun', runId.id) };
-      const authorize = memberships.check(db, ctx.user!.id, run.projectId);
       // The viewer (and the role `authorize` requires): caught-up streams of one viewer share its answer per batch.
       const viewer = `${ctx.user!.id}|${run.projectId}|VIEWER`;
-      return new EventBatchStream(abortable((signal) => streamRunEventBatches({ db, hub, run, afterSeq: afterSeq ?? 0, signal, authorize, viewer, live: ctx.live })));
+      return new EventBatchStream(
+        abortable((signal) => {
+          const authorize = memberships.check(db, ctx.user!.id, run.projectId, 'VIEWER', signal);
+          return streamRunEventBatches({ db, hub, run, afterSeq: afterSeq ?? 0, signal, authorize, viewer, live: ctx.live });
+        }),
+      );
     },
     resolve: (event) => event,
   }),
@@ -182,8 +186,12 @@ builder.subscriptionFields((t) => ({
     authScopes: (_root, { projectId }) => ({ member: { projectId: projectId.id, role: 'VIEWER' } }),
     subscribe: (_root, { projectId }, ctx) => {
       const { db, events: hub, memberships } = ctx.services;
-      const authorize = memberships.check(db, ctx.user!.id, projectId.id);
-      return new EventBatchStream(abortable((signal) => streamProjectEvents({ hub, projectId: projectId.id, signal, authorize, live: ctx.live })));
+      return new EventBatchStream(
+        abortable((signal) => {
+          const authorize = memberships.check(db, ctx.user!.id, projectId.id, 'VIEWER', signal);
+          return streamProjectEvents({ hub, projectId: projectId.id, signal, authorize, live: ctx.live });
+        }),
+      );
     },
     resolve: (event) => event,
   }),

@@ -1,7 +1,9 @@
 // Per-event authorization for long-lived subscriptions: is this user still a member of the project? Cached ~1 s per
 // (user, project) across all subscriptions of the API process (one MembershipCache in its services), so many events
 // to many subscribers cost about one query per second per (user, project). The query is the one every request uses
-// (lookupRole); only the cache differs (per request there, per second here).
+// (lookupRole); only the cache differs (per request there, per second here). While a stream is open its entry is kept
+// warm (refreshed ahead of expiry even when no event comes), so the first event after a quiet spell is answered from
+// the cache instead of every subscriber of the run waiting on the query at once.
 import type { PrismaClient, ProjectRole } from '../generated/prisma/client.js';
 import { roleAtLeast } from '../auth/membership.js';
 import { lookupRole } from '../db/sql/membership.js';
@@ -21,12 +23,16 @@ interface Entry {
 export class MembershipCache {
   private readonly entries = new Map<string, Entry>();
   private readonly refreshing = new Set<string>();
+  /** Keys of open streams (how many each) and what refreshing them needs; the timer runs only while there are some. */
+  private readonly watched = new Map<string, { streams: number; refresh: () => void }>();
+  private warmTimer: ReturnType<typeof setInterval> | undefined;
 
   /**
    * Returns a check that throws FORBIDDEN once the user is no longer at least `min` in the project. It answers
    * synchronously from a fresh cache entry (undefined = allowed) and returns a promise only when it has to ask Postgres.
    */
-  check(db: PrismaClient, userId: string, projectId: string, min: ProjectRole = 'VIEWER'): () => void | Promise<void> {
+  check(db: PrismaClient, userId: string, projectId: string, min: ProjectRole = 'VIEWER', signal?: AbortSignal): () => void | Promise<void> {
+    if (signal) this.keepWarm(db, userId, projectId, signal);
     // The last entry is kept here so that the per-event check is a clock read while it is fresh (no key, no map).
     let entry: Entry | undefined;
     return () => {
@@ -40,6 +46,24 @@ export class MembershipCache {
         if (!roleAtLeast(role, min)) throw forbidden();
       });
     };
+  }
+
+  /** Until `signal` aborts, refreshes the (user, project) entry ahead of its expiry whether or not anything asks. */
+  private keepWarm(db: PrismaClient, userId: string, projectId: string, signal: AbortSignal): void {
+    if (signal.aborted) return;
+    const key = `${userId}:${projectId}`;
+    const watch = this.watched.get(key) ?? { streams: 0, refresh: () => void this.cachedRole(db, userId, projectId) };
+    watch.streams++;
+    this.watched.set(key, watch);
+    this.warmTimer ??= setInterval(() => this.watched.forEach((w) => w.refresh()), MEMBERSHIP_TTL_MS / 4).unref();
+    signal.addEventListener('abort', () => {
+      if (--watch.streams > 0) return;
+      this.watched.delete(key);
+      if (this.watched.size === 0) {
+        clearInterval(this.warmTimer);
+        this.warmTimer = undefined;
+      }
+    }, { once: true });
   }
 
   private queryRole(db: PrismaClient, key: string, userId: string, projectId: string): Entry {

@@ -101,7 +101,7 @@ export function createProjectSockets(services: AppServices, maxPayload: number) 
       if (closed.signal.aborted) release();
       else closed.signal.addEventListener('abort', release, { once: true });
       const { db } = services;
-      const authorize = services.memberships.check(db, user.id, projectId);
+      const authorize = services.memberships.check(db, user.id, projectId, 'VIEWER', closed.signal);
       /** Runs being replayed: their live events come through their own run stream. */
       const resumed = new Set<string>();
       const send = (events: RunEvent[]) => {
