@@ -15,7 +15,8 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { schema } from '../schema/index.js';
-import { REST_ROUTES, type RestRoute } from './routes.js';
+import { REST_ROUTES } from './routes.js';
+import type { RestRoute } from './route-types.js';
 
 type JsonSchema = Record<string, unknown>;
 
