@@ -141,7 +141,7 @@ function routeOperation(route: RestRoute): Record<string, unknown> {
         in: 'query',
         required: false,
         description: q.description,
-        schema: enumType && isEnumType(enumType) ? { type: 'string', enum: enumType.getValues().map((v) => v.name) } : { type: q.type },
+        schema: enumType && isEnumType(enumType) ? { type: 'string', enum: enumType.getValues().map((v) => v.name) } : { type: q.type, ...(q.maximum === undefined ? {} : { maximum: q.maximum }) },
       };
     }),
   ];

@@ -6,6 +6,8 @@ export interface QueryParam {
   type: 'integer' | 'boolean' | 'string';
   /** The GraphQL enum its values come from. */
   enumType?: string;
+  /** The largest value accepted (integers). */
+  maximum?: number;
   description: string;
 }
 

@@ -6,8 +6,14 @@ import { restError } from './errors.js';
 import { globalizeIds, toGlobalId } from './ids.js';
 import type { QueryParam, RestRoute, RouteRequest } from './route-types.js';
 
-const PAGE: QueryParam[] = [
-  { name: 'first', type: 'integer', description: 'Page size.' },
+/**
+ * The largest page of each list route: its selection at this size fits GraphQL's cost limit (a run row, with its
+ * usage and relations, costs about four times a project row). Shown by tests/cost-limit-variables.test.ts.
+ */
+export const MAX_REST_PAGE = { projects: 50, features: 50, workItems: 40, agentRuns: 20 } as const;
+
+const page = (maximum: number): QueryParam[] => [
+  { name: 'first', type: 'integer', maximum, description: `Page size (at most ${maximum}).` },
   { name: 'after', type: 'string', description: 'pageInfo.endCursor of the previous page.' },
 ];
 
@@ -28,6 +34,7 @@ function queryVariables(params: QueryParam[] | undefined, query: URLSearchParams
     if (raw === null) continue;
     if (param.type === 'integer') {
       if (!/^\d+$/.test(raw)) throw restError('BAD_USER_INPUT', `${param.name} must be a whole number.`);
+      if (param.maximum !== undefined && Number(raw) > param.maximum) throw restError('BAD_USER_INPUT', `${param.name} must be at most ${param.maximum}.`);
       out[param.name] = Number(raw);
     } else if (param.type === 'boolean') {
       if (raw !== 'true' && raw !== 'false') throw restError('BAD_USER_INPUT', `${param.name} must be true or false.`);
@@ -75,7 +82,7 @@ export const REST_ROUTES: RestRoute[] = [
     path: '/api/projects',
     tag: 'projects',
     summary: "The viewer's projects, newest first.",
-    query: PAGE,
+    query: page(MAX_REST_PAGE.projects),
     document: `query RestProjects($first: Int, $after: String) { projects(first: $first, after: $after) { edges { node { ${PROJECT} } } ${PAGE_INFO} } }`,
     variables: () => ({}),
     answer: { kind: 'list', path: ['projects'] },
@@ -115,7 +122,7 @@ export const REST_ROUTES: RestRoute[] = [
     path: '/api/projects/:id/features',
     tag: 'features',
     summary: 'The feature list in order; passes=true|false filters.',
-    query: [...PAGE, { name: 'passes', type: 'boolean', description: 'Only passing (true) or failing (false) features.' }],
+    query: [...page(MAX_REST_PAGE.features), { name: 'passes', type: 'boolean', description: 'Only passing (true) or failing (false) features.' }],
     document: `query RestFeatures($id: ID!, $first: Int, $after: String, $passes: Boolean) { project(id: $id) {
       features(first: $first, after: $after, passes: $passes) { totalCount edges { node { ${FEATURE} } } ${PAGE_INFO} } } }`,
     variables: (req) => ({ id: project(req) }),
@@ -137,7 +144,7 @@ export const REST_ROUTES: RestRoute[] = [
     tag: 'work items',
     summary: 'Work items by number; status and type filter.',
     query: [
-      ...PAGE,
+      ...page(MAX_REST_PAGE.workItems),
       { name: 'status', type: 'string', enumType: 'WorkItemStatus', description: 'Only items with this status.' },
       { name: 'type', type: 'string', enumType: 'WorkItemType', description: 'Only items of this type.' },
     ],
@@ -162,7 +169,7 @@ export const REST_ROUTES: RestRoute[] = [
     path: '/api/projects/:id/agent-runs',
     tag: 'agent runs',
     summary: "The project's runs, newest first; status filters.",
-    query: [...PAGE, { name: 'status', type: 'string', enumType: 'AgentRunStatus', description: 'Only runs with this status.' }],
+    query: [...page(MAX_REST_PAGE.agentRuns), { name: 'status', type: 'string', enumType: 'AgentRunStatus', description: 'Only runs with this status.' }],
     document: `query RestProjectRuns($id: ID!, $first: Int, $after: String, $status: AgentRunStatus) { project(id: $id) {
       agentRuns(first: $first, after: $after, status: $status) { edges { node { ${RUN} } } ${PAGE_INFO} } } }`,
     variables: (req) => ({ id: project(req) }),
