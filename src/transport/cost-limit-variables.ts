@@ -3,9 +3,10 @@
 // execution, with the request's `first`/`last` variables written into the operation as literals, so
 // `projects(first: $n)` with n = 1000000 costs what `projects(first: 1000000)` costs and is refused the same way.
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
-import { GraphQLError, Kind, getOperationAST, validate, visit, type DocumentNode, type GraphQLSchema, type ValueNode } from 'graphql';
+import { GraphQLError, Kind, getOperationAST, validate, visit, type DocumentNode, type ValueNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { logger } from '../logger.js';
+import { refuseBeforeExecution, type OperationArgs } from './refuse-before-execution.js';
 
 /** The cost limit's settings, shared by Armor (literal sizes, at validation) and this plugin (variable sizes). */
 export const COST_LIMIT = { maxCost: 5000, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5 } as const;
@@ -49,15 +50,9 @@ function withPageValues(document: DocumentNode, operationName: string | null | u
   });
 }
 
-interface ExecutionArgs {
-  schema: GraphQLSchema;
-  document: DocumentNode;
-  operationName?: string | null;
-  variableValues?: Record<string, unknown> | null;
-}
 
 /** Armor's verdict on the operation with its page sizes filled in: its error (as a validation failure) or null. */
-function overLimit(args: ExecutionArgs, answers: WeakMap<DocumentNode, boolean>): GraphQLError | null {
+function overLimit(args: OperationArgs, answers: WeakMap<DocumentNode, boolean>): GraphQLError | null {
   if (!args.variableValues || !pagesByVariable(args.document, answers)) return null;
   const filled = withPageValues(args.document, args.operationName, args.variableValues);
   if (!filled) return null;
@@ -72,14 +67,5 @@ function overLimit(args: ExecutionArgs, answers: WeakMap<DocumentNode, boolean>)
 
 export function useCostLimitForVariables<C extends object>(): Plugin<C> {
   const answers = new WeakMap<DocumentNode, boolean>();
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const error = overLimit(args, answers);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const error = overLimit(args, answers);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
-  };
+  return refuseBeforeExecution((args) => overLimit(args, answers));
 }

@@ -2,6 +2,7 @@
 // U+FFFD) are refused as BAD_USER_INPUT before anything runs, wherever they appear: variables or inline literals.
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { refuseBeforeExecution } from './refuse-before-execution.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -58,14 +59,5 @@ function problem(args: { document: DocumentNode; variableValues?: Record<string,
 
 export function useRejectInvalidText<C extends object>(): Plugin<C> {
   const literalCheck = new WeakMap<DocumentNode, boolean>();
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const error = problem(args, literalCheck);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const error = problem(args, literalCheck);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
-  };
+  return refuseBeforeExecution((args) => problem(args, literalCheck));
 }
